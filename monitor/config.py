@@ -1,0 +1,307 @@
+"""Settings: loaded once from ``config.toml`` plus ``MONITOR_…`` environment overrides.
+
+What holds after :func:`load_settings` returns:
+
+* every key in the file is known (an unknown key raises :class:`ConfigError`
+  naming it, e.g. ``database.urll``), every value has the right type and range;
+* relative paths (SQLite files, inbox folders) are resolved against the folder
+  of the config file, so the monitor behaves the same from any working dir;
+* the result is a tree of frozen dataclasses: nothing downstream can mutate it.
+
+Environment overrides: ``MONITOR_<SECTION>_<KEY>`` (``MONITOR_DATABASE_URL``,
+``MONITOR_SERVER_PORT``, ``MONITOR_INBOX_MAX_FILE_MB``); the value is read as a
+TOML value where it parses as one (numbers, booleans, arrays), else as a string.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "MONITOR_"
+DEFAULT_CONFIG_NAME = "config.toml"
+
+
+class ConfigError(ValueError):
+    """A bad config file or value; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///var/monitor.db"
+
+
+@dataclass(frozen=True)
+class InboxSettings:
+    folders: tuple[str, ...] = ("seeds",)
+    max_file_mb: float = 20.0
+    extensions: tuple[str, ...] = (".txt", ".md", ".pdf", ".html", ".htm", ".xml")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic of the scheme; see config.toml for what each list means."""
+
+    name: str
+    label: str
+    description: str = ""
+    terms: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    senses: tuple[str, ...] = ()
+    weak_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    topic_threshold: float = 1.0
+    similarity_threshold: float = 0.3
+    reaffirm_threshold: float = 0.9
+    candidates: int = 20
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    title: str = "Beleidsmonitor: gewijzigde standpunten"
+    base_url: str = "http://127.0.0.1:8080"
+    tag_authority: str = "policy-monitor.local,2026"
+    author: str = "policy-monitor"
+    page_size: int = 50
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    inbox_seconds: int = 60
+    remote_seconds: int = 3600
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A remote source adapter (Tweede Kamer OData/SyncFeed, KOOP SRU)."""
+
+    name: str
+    kind: str
+    url: str
+    query: str = ""
+    page_size: int = 250
+    rate_per_second: float = 1.0
+    timeout_seconds: float = 30.0
+    max_bytes: int = 50_000_000
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
+    topics: tuple[TopicSpec, ...] = ()
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    sources: tuple[SourceSpec, ...] = ()
+    root: Path = Path(".")
+
+    def topic(self, name: str) -> TopicSpec | None:
+        return next((t for t in self.topics if t.name == name), None)
+
+    @property
+    def topic_names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.topics)
+
+    @property
+    def inbox_paths(self) -> tuple[Path, ...]:
+        return tuple(Path(f) for f in self.inbox.folders)
+
+
+_SECTIONS: dict[str, type] = {
+    "database": DatabaseSettings,
+    "inbox": InboxSettings,
+    "analysis": AnalysisSettings,
+    "feed": FeedSettings,
+    "server": ServerSettings,
+    "schedule": ScheduleSettings,
+}
+_SOURCE_KINDS = ("tk-odata", "tk-syncfeed", "sru")
+
+
+def _coerce(key: str, value: Any, default: Any) -> Any:
+    """Check ``value`` against the type of ``default``; raise naming ``key``."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+        if value < 0:
+            raise ConfigError(f"{key}: must not be negative, got {value}")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        if value < 0:
+            raise ConfigError(f"{key}: must not be negative, got {value}")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected a string, got {value!r}")
+        return value
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
+        return tuple(value)
+    raise ConfigError(f"{key}: unsupported value {value!r}")  # pragma: no cover
+
+
+def _build(cls: type, prefix: str, data: Mapping[str, Any], **fixed: Any) -> Any:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{prefix}: expected a table, got {data!r}")
+    known = {f.name: f for f in fields(cls) if f.name not in fixed}
+    kwargs: dict[str, Any] = dict(fixed)
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"{prefix}.{key}: unknown key (known: {', '.join(sorted(known))})")
+        f = known[key]
+        default = f.default if f.default is not f.default_factory else f.default_factory()  # type: ignore[misc]
+        kwargs[key] = _coerce(f"{prefix}.{key}", value, default)
+    return cls(**kwargs)
+
+
+def _env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == "MONITOR_CONFIG":
+            continue
+        rest = name[len(ENV_PREFIX):].lower()
+        section = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
+        if section is None:
+            raise ConfigError(f"environment {name}: no such setting (expected MONITOR_<SECTION>_<KEY>)")
+        key = rest[len(section) + 1:]
+        data.setdefault(section, {})[key] = _env_value(raw)
+
+
+def _resolve_sqlite(url: str, root: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
+        return prefix + str((root / url[len(prefix):]).resolve())
+    return url
+
+
+def _validate_topic(name: str, body: Any) -> TopicSpec:
+    if not isinstance(body, Mapping):
+        raise ConfigError(f"topics.{name}: expected a table")
+    spec = _build(TopicSpec, f"topics.{name}", body, name=name)
+    if not spec.label:
+        raise ConfigError(f"topics.{name}.label: must not be empty")
+    if not spec.terms and not spec.headings:
+        raise ConfigError(f"topics.{name}.terms: a topic needs at least one term")
+    return spec
+
+
+def _validate_source(i: int, body: Any) -> SourceSpec:
+    if not isinstance(body, Mapping):
+        raise ConfigError(f"sources[{i}]: expected a table")
+    for required in ("name", "kind", "url"):
+        if required not in body:
+            raise ConfigError(f"sources[{i}].{required}: required")
+    spec = _build(SourceSpec, f"sources[{i}]", body)
+    if spec.kind not in _SOURCE_KINDS:
+        raise ConfigError(f"sources[{i}].kind: {spec.kind!r} is not one of {', '.join(_SOURCE_KINDS)}")
+    if not spec.url.startswith(("http://", "https://")):
+        raise ConfigError(f"sources[{i}].url: must be an http(s) URL, got {spec.url!r}")
+    return spec
+
+
+def settings_from_mapping(data: Mapping[str, Any], root: Path,
+                          environ: Mapping[str, str] | None = None) -> Settings:
+    """Validate an already-parsed config mapping (plus environment overrides)."""
+    data = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+    _apply_env(data, os.environ if environ is None else environ)
+    allowed = set(_SECTIONS) | {"topics", "sources"}
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(allowed))})")
+    built = {s: _build(cls, s, data.get(s, {})) for s, cls in _SECTIONS.items()}
+    db = built["database"]
+    built["database"] = DatabaseSettings(url=_resolve_sqlite(db.url, root))
+    inbox = built["inbox"]
+    built["inbox"] = InboxSettings(
+        folders=tuple(str((root / f).resolve()) for f in inbox.folders),
+        max_file_mb=inbox.max_file_mb,
+        extensions=tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in inbox.extensions),
+    )
+    if built["server"].port > 65535:
+        raise ConfigError(f"server.port: {built['server'].port} is not a TCP port")
+    if built["feed"].page_size < 1 or built["feed"].page_size > 1000:
+        raise ConfigError("feed.page_size: must be between 1 and 1000")
+    analysis = built["analysis"]
+    if not 0 < analysis.similarity_threshold <= 1:
+        raise ConfigError("analysis.similarity_threshold: must be in (0, 1]")
+    topics_raw = data.get("topics", {})
+    if not isinstance(topics_raw, Mapping):
+        raise ConfigError("topics: expected a table of topics")
+    topics = tuple(_validate_topic(n, b) for n, b in topics_raw.items())
+    sources_raw = data.get("sources", [])
+    if not isinstance(sources_raw, list):
+        raise ConfigError("sources: expected an array of tables ([[sources]])")
+    sources = tuple(_validate_source(i, b) for i, b in enumerate(sources_raw))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ConfigError("sources: names must be unique")
+    return Settings(topics=topics, sources=sources, root=root, **built)
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config file to use: explicit, ``$MONITOR_CONFIG``, or ./config.toml."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("MONITOR_CONFIG")
+    if env:
+        return Path(env)
+    here = Path.cwd() / DEFAULT_CONFIG_NAME
+    return here if here.exists() else None
+
+
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None,
+                  database_url: str | None = None) -> Settings:
+    """Load settings once; ``database_url`` (the ``--database`` flag) wins over all."""
+    cfg = find_config(path)
+    if cfg is None:
+        data: dict[str, Any] = {}
+        root = Path.cwd()
+    else:
+        try:
+            with open(cfg, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"{cfg}: config file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{cfg}: not valid TOML: {exc}") from None
+        root = cfg.resolve().parent
+    if database_url:
+        # a relative SQLite path on the command line is relative to where the user stands
+        database_url = _resolve_sqlite(database_url, Path.cwd())
+        data.setdefault("database", {})
+        data["database"] = {**data["database"], "url": database_url}
+        environ = {k: v for k, v in (os.environ if environ is None else environ).items()
+                   if k != "MONITOR_DATABASE_URL"}
+    return settings_from_mapping(data, root, environ)

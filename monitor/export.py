@@ -1,0 +1,47 @@
+"""The JSON export read by ``shared/eval/evaluate.py`` (format in its README).
+
+One object: ``letters`` (with statements and their topics) and ``changes``.
+Output is deterministic: the same database exports the same bytes.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .store import queries
+
+
+def build_export(session: Session) -> dict[str, Any]:
+    topics: dict[int, set[str]] = {}
+    out_letters = []
+    for letter in queries.letters(session):
+        srcs = queries.sources(session, letter)
+        out_letters.append({
+            "id": letter.key,
+            "title": letter.title,
+            "date": letter.date.isoformat() if letter.date else None,
+            "kind": letter.kind,
+            "reference": letter.reference,
+            "sender": letter.sender,
+            "source": srcs[0].locator if srcs else "",
+            "sources": [s.locator for s in srcs],
+            "statements": [
+                {"id": s.uid, "text": s.text, "topics": sorted(topics.get(s.id, ())), "kind": s.kind,
+                 "section": s.section, "position": s.position}
+                for s in queries.statements(session, letter)
+            ],
+        })
+    return {"letters": out_letters, "changes": []}
+
+
+def write_export(session: Session, path: str) -> dict[str, Any]:
+    data = build_export(session)
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    if path == "-":
+        print(text)
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    return data

@@ -1,0 +1,125 @@
+"""Letter metadata from the text itself, and from sidecar files.
+
+Text gives what it can (``Den Haag, 12 mei 2021``, ``Datum 10 juli 2026``,
+``Betreft …``, Kamerstuk footers, ``Uw referentie 2026Z09763``, the signing
+minister); a sidecar ``NAME.meta.toml`` or a data service's metadata wins
+over what the text suggests (see :meth:`LetterMeta.merged`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from typing import Any
+
+from .model import PROCEDURAL, Cleaned, Extracted, LetterMeta, Statement
+
+MONTHS = {m: i for i, m in enumerate(
+    "januari februari maart april mei juni juli augustus september oktober november december".split(), 1)}
+_DUTCH_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
+_Z_REF = re.compile(r"\b(\d{4}Z\d{5})\b")
+_KST = re.compile(r"\bkst-(\d+)-(\d+)\b", re.I)
+SIDECAR_KEYS = ("title", "date", "kind", "reference", "url", "sender", "dossier")
+
+
+class MetadataError(ValueError):
+    pass
+
+
+def parse_dutch_date(text: str) -> dt.date | None:
+    m = _DUTCH_DATE.search(text or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
+    except ValueError:
+        return None
+
+
+def normalise_reference(ref: str) -> str:
+    """``kst-27925-781``, ``Kamerstuk 27 925, nr. 781`` → ``kst-27925-781``; Z-numbers unchanged."""
+    ref = (ref or "").strip()
+    m = _KST.search(ref)
+    if m:
+        return f"kst-{m.group(1)}-{m.group(2)}"
+    m = re.search(r"(\d[\d ]{1,7}\d)\s*(?:-[\w]+)?,?\s*(?:nr\.?|no\.?)\s*(\d+)", ref, re.I)
+    if m:
+        return f"kst-{m.group(1).replace(' ', '')}-{m.group(2)}"
+    return ref
+
+
+def _kind(subject: str, statements: list[Statement]) -> str:
+    low = subject.lower()
+    if any(s.section_kind == "answer" for s in statements) or ("antwoord" in low and "vragen" in low):
+        return "antwoorden-kamervragen"
+    if "geannoteerde agenda" in low:
+        return "geannoteerde-agenda"
+    if "verslag" in low:
+        return "verslag"
+    return "brief"
+
+
+def from_text(cleaned: Cleaned, statements: list[Statement], extracted: Extracted) -> LetterMeta:
+    found = cleaned.found
+    meta = extracted.meta
+    date = parse_dutch_date(found.get("date_text", ""))
+    if date is None and meta.get("DCTERMS.issued"):
+        try:
+            date = dt.date.fromisoformat(meta["DCTERMS.issued"][:10])
+        except ValueError:
+            date = None
+    subject = found.get("subject", "") or meta.get("OVERHEIDop.documenttitel", "") or meta.get("title", "")
+    if not subject:
+        header = next((s.text for s in statements if s.role == "header" and "BRIEF" in s.text.upper()), "")
+        first = next((s.text for s in statements if s.kind != PROCEDURAL and s.kind != "heading"), "")
+        words = first.split()
+        title = re.sub(r"^Nr\.\s*\d+\s+", "", header)
+        subject = (title[:1] + title[1:].lower()) if title else " ".join(words[:16]) + (" …" if len(words) > 16 else "")
+    kind_hint = found.get("subject", "") or meta.get("OVERHEIDop.documenttitel", "")
+    reference = found.get("reference", "")
+    if not reference and found.get("dossier") and found.get("number"):
+        reference = f"kst-{found['dossier']}-{found['number']}"
+    if not reference and meta.get("dossier") and meta.get("number"):
+        reference = f"kst-{meta['dossier']}-{meta['number']}"
+    if not reference:
+        z = _Z_REF.search(found.get("your_reference", ""))
+        reference = z.group(1) if z else ""
+    roles = []
+    for s in statements:
+        if s.role == "signature" and re.match(r"^(?:De|Het)\s", s.text):
+            roles.extend(r.strip().rstrip(",") for r in re.split(r",\s+(?=(?:De|Het)\s)", s.text))
+    return LetterMeta(
+        title=" ".join(subject.split()),
+        date=date,
+        kind=_kind(kind_hint, statements),
+        reference=reference,
+        sender="; ".join(dict.fromkeys(roles)),
+        dossier=found.get("dossier", "") or meta.get("dossier", ""),
+    )
+
+
+def parse_sidecar(data: bytes, name: str = "sidecar") -> LetterMeta:
+    """Read a ``NAME.meta.toml`` sidecar; unknown keys and bad dates are errors naming the key."""
+    try:
+        raw: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise MetadataError(f"{name}: not valid UTF-8 TOML: {exc}") from None
+    for key in raw:
+        if key not in SIDECAR_KEYS:
+            raise MetadataError(f"{name}: unknown key {key!r} (known: {', '.join(SIDECAR_KEYS)})")
+    date = raw.get("date")
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date)
+        except ValueError:
+            raise MetadataError(f"{name}: date: expected YYYY-MM-DD, got {raw['date']!r}") from None
+    elif date is not None and not isinstance(date, dt.date):
+        raise MetadataError(f"{name}: date: expected YYYY-MM-DD, got {date!r}")
+    for key in ("title", "kind", "reference", "url", "sender", "dossier"):
+        if key in raw and not isinstance(raw[key], str):
+            raise MetadataError(f"{name}: {key}: expected a string")
+    return LetterMeta(
+        title=raw.get("title", ""), date=date, kind=raw.get("kind", ""),
+        reference=normalise_reference(raw.get("reference", "")), url=raw.get("url", ""),
+        sender=raw.get("sender", ""), dossier=str(raw.get("dossier", "")),
+    )

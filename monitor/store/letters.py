@@ -1,0 +1,141 @@
+"""Storing parsed letters: one letter per real letter, versions, sources, statements.
+
+Identity (in this order): the same source file bytes → nothing new; the same
+reference → that letter; the same cleaned text → that letter; the same source
+locator with new bytes → a new version of the letter it held; else a new letter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..ids import letter_key, sha256, statement_uid
+from ..model import LetterMeta, ParsedLetter
+from .models import FootnoteRecord, IngestLog, Letter, LetterVersion, Source, StatementRecord
+
+STORED, NEW_VERSION, DUPLICATE, UNCHANGED, WARNING, ERROR = (
+    "stored", "new_version", "duplicate", "unchanged", "warning", "error")
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    outcome: str
+    letter_id: int
+    letter_key: str
+    version_id: int
+    message: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """Did the analysed content change (new letter or new version)?"""
+        return self.outcome in (STORED, NEW_VERSION)
+
+
+def known_source(session: Session, kind: str, locator: str, raw_sha: str) -> Source | None:
+    return session.scalar(select(Source).where(Source.kind == kind, Source.locator == locator,
+                                               Source.raw_sha256 == raw_sha))
+
+
+def _find_letter(session: Session, meta: LetterMeta, text_sha: str, kind: str, locator: str) -> Letter | None:
+    if meta.reference:
+        hit = session.scalar(select(Letter).where(Letter.reference == meta.reference))
+        if hit is not None:
+            return hit
+    hit = session.scalar(select(Letter).join(LetterVersion, LetterVersion.letter_id == Letter.id)
+                         .where(LetterVersion.text_sha256 == text_sha).limit(1))
+    if hit is not None:
+        return hit
+    prior = session.scalar(select(Source).where(Source.kind == kind, Source.locator == locator)
+                           .order_by(Source.id.desc()).limit(1))
+    return session.get(Letter, prior.letter_id) if prior is not None else None
+
+
+_META_FIELDS = ("title", "date", "kind", "reference", "sender", "url", "dossier")
+
+
+def _apply_meta(letter: Letter, parsed: ParsedLetter, now: dt.datetime) -> None:
+    """Sidecar/service metadata overwrites; metadata guessed from the text only fills gaps."""
+    for field in _META_FIELDS:
+        strong = getattr(parsed.override, field) if parsed.override is not None else None
+        guessed = getattr(parsed.meta, field)
+        if strong:
+            setattr(letter, field, strong)
+        elif guessed and not getattr(letter, field):
+            setattr(letter, field, guessed)
+    letter.updated_at = now
+
+
+def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: bytes, raw_sha: str,
+                 text_sha: str, filename: str, now: dt.datetime) -> LetterVersion:
+    number = 1 + max((v.number for v in letter.versions), default=0)
+    version = LetterVersion(
+        letter=letter, number=number, text_sha256=text_sha, raw_sha256=raw_sha, raw=raw,
+        media_type=parsed.extracted.media_type, filename=filename, cleaned_text=parsed.cleaned.text,
+        flags=[{"kind": f.kind, "text": f.text, "detail": f.detail} for f in parsed.cleaned.flags]
+        + [{"kind": "encoding", "text": w, "detail": ""} for w in parsed.extracted.warnings],
+        meta={k: v for k, v in parsed.cleaned.found.items()}, ingested_at=now)
+    session.add(version)
+    seen: dict[str, int] = {}
+    records: dict[int, StatementRecord] = {}
+    for st in parsed.statements:
+        occurrence = seen.get(st.text, 0)
+        seen[st.text] = occurrence + 1
+        rec = StatementRecord(
+            uid=statement_uid(letter.key, st.text, occurrence), version=version, letter_id=letter.id,
+            position=st.position, kind=st.kind, role=st.role, section=st.section, section_kind=st.section_kind,
+            answers=list(st.answers), paragraph=st.paragraph, text=st.text, char_start=st.start, char_end=st.end)
+        session.add(rec)
+        records[st.position] = rec
+    session.flush()
+    for fn in parsed.cleaned.footnotes:
+        holder = next((records[s.position] for s in parsed.statements if fn.number in s.footnotes), None)
+        session.add(FootnoteRecord(version_id=version.id, number=fn.number, text=fn.text,
+                                   statement_id=holder.id if holder else None))
+    letter.current_version = version
+    return version
+
+
+def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: str, locator: str,
+                 filename: str, now: dt.datetime, external_id: str = "", fingerprint: str = "") -> StoreOutcome:
+    """Store one parsed letter inside the caller's transaction.
+
+    ``fingerprint`` identifies the source's bytes (file plus sidecar); it
+    defaults to the hash of ``raw``.
+    """
+    raw_sha = sha256(raw)
+    fingerprint = fingerprint or raw_sha
+    text_sha = sha256(parsed.cleaned.text)
+    letter = _find_letter(session, parsed.meta, text_sha, kind, locator)
+    if letter is None:
+        letter = Letter(key=letter_key(parsed.meta.reference, text_sha), created_at=now, updated_at=now)
+        _apply_meta(letter, parsed, now)
+        session.add(letter)
+        session.flush()
+        version = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now)
+        outcome, message = STORED, f"new letter {letter.key}"
+    else:
+        _apply_meta(letter, parsed, now)
+        version = next((v for v in letter.versions if v.text_sha256 == text_sha), None)
+        if version is None:
+            version = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now)
+            outcome, message = NEW_VERSION, f"version {version.number} of {letter.key}"
+        else:
+            outcome, message = DUPLICATE, f"same text as {letter.key}: recorded as another source"
+    session.flush()
+    source = known_source(session, kind, locator, fingerprint)
+    if source is None:
+        session.add(Source(kind=kind, locator=locator, raw_sha256=fingerprint, external_id=external_id,
+                           letter_id=letter.id, version_id=version.id, first_seen=now, last_seen=now))
+    else:
+        source.last_seen = now
+    session.flush()
+    return StoreOutcome(outcome, letter.id, letter.key, version.id, message)
+
+
+def log(session: Session, *, kind: str, locator: str, outcome: str, message: str = "", letter: str = "",
+        now: dt.datetime, duration_ms: float = 0.0) -> None:
+    session.add(IngestLog(at=now, source_kind=kind, locator=locator, outcome=outcome, letter_key=letter,
+                          message=message, duration_ms=duration_ms))

@@ -1,0 +1,126 @@
+"""SQLAlchemy 2 models. Alembic (``migrations/``) owns the schema; see docs/schema.md.
+
+Times are stored in UTC. A letter has versions (a changed file is a new
+version); statements belong to a version, and ``letter.current_version_id``
+says which version is current.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (JSON, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Letter(Base):
+    __tablename__ = "letter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True, comment="stable id: reference, or sha-<text hash>")
+    title: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    reference: Mapped[str] = mapped_column(String(100), default="", index=True)
+    dossier: Mapped[str] = mapped_column(String(40), default="")
+    sender: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("letter_version.id", use_alter=True, name="fk_letter_current_version"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    versions: Mapped[list[LetterVersion]] = relationship(
+        back_populates="letter", foreign_keys="LetterVersion.letter_id", order_by="LetterVersion.number")
+    current_version: Mapped[LetterVersion | None] = relationship(foreign_keys=[current_version_id], post_update=True)
+    sources: Mapped[list[Source]] = relationship(back_populates="letter")
+
+
+class LetterVersion(Base):
+    __tablename__ = "letter_version"
+    __table_args__ = (UniqueConstraint("letter_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text_sha256: Mapped[str] = mapped_column(String(64), index=True, comment="hash of the cleaned text")
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[bytes] = mapped_column(LargeBinary, comment="the file's bytes, as received")
+    media_type: Mapped[str] = mapped_column(String(60))
+    filename: Mapped[str] = mapped_column(Text, default="")
+    cleaned_text: Mapped[str] = mapped_column(Text)
+    flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    letter: Mapped[Letter] = relationship(back_populates="versions", foreign_keys=[letter_id])
+    statements: Mapped[list[StatementRecord]] = relationship(
+        back_populates="version", order_by="StatementRecord.position", cascade="all, delete-orphan")
+    footnotes: Mapped[list[FootnoteRecord]] = relationship(cascade="all, delete-orphan")
+
+
+class Source(Base):
+    __tablename__ = "source"
+    __table_args__ = (UniqueConstraint("kind", "locator", "raw_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), comment="folder, tk-odata, tk-syncfeed, sru")
+    locator: Mapped[str] = mapped_column(Text, comment="file path or URL")
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200), default="", comment="id at the service, e.g. a TK GUID")
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("letter_version.id", ondelete="CASCADE"))
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    letter: Mapped[Letter] = relationship(back_populates="sources")
+
+
+class StatementRecord(Base):
+    __tablename__ = "statement"
+    __table_args__ = (UniqueConstraint("version_id", "uid"), Index("ix_statement_letter_position", "letter_id", "position"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(40), index=True, comment="stable id: same letter + same text → same uid")
+    version_id: Mapped[int] = mapped_column(ForeignKey("letter_version.id", ondelete="CASCADE"))
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20), comment="paragraph, list_item, heading, question, procedural")
+    role: Mapped[str] = mapped_column(String(20), default="", comment="for procedural: salutation, signature, …")
+    section: Mapped[str] = mapped_column(Text, default="")
+    section_kind: Mapped[str] = mapped_column(String(10), default="", comment="question, answer or empty")
+    answers: Mapped[list[str]] = mapped_column(JSON, default=list, comment="question numbers an answer replies to")
+    paragraph: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+
+    version: Mapped[LetterVersion] = relationship(back_populates="statements")
+
+
+class FootnoteRecord(Base):
+    __tablename__ = "footnote"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("letter_version.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id", ondelete="SET NULL"), nullable=True)
+
+
+class IngestLog(Base):
+    __tablename__ = "ingest_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    source_kind: Mapped[str] = mapped_column(String(20))
+    locator: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(20), comment="stored, new_version, duplicate, unchanged, warning, error")
+    letter_key: Mapped[str] = mapped_column(String(100), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    duration_ms: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,0 +1,35 @@
+"""The shared scorer on our own export of the seeds (skipped where shared/ is absent)."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import tomllib
+
+import pytest
+
+from tests.conftest import EVAL_DIR
+
+
+def _scorer():
+    path = EVAL_DIR / "evaluate.py"
+    if not path.exists():
+        pytest.skip("../shared/eval is not beside this checkout")
+    spec = importlib.util.spec_from_file_location("evaluate", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+@pytest.fixture()
+def scored(cli, seeds_copy, tmp_path):
+    mod = _scorer()
+    cli("ingest", str(seeds_copy))
+    out = tmp_path / "export.json"
+    cli("export", "--output", str(out))
+    gold = tomllib.loads((EVAL_DIR / "seeds-gold.toml").read_text(encoding="utf-8"))
+    return mod.score(gold, json.loads(out.read_text(encoding="utf-8")))
+
+
+def test_every_letter_found_and_every_gold_quote_inside_one_statement(scored):
+    assert scored["letters_found"] == "5/5"
+    assert scored["quotes_unmatched"] == 0, scored["unmatched"]

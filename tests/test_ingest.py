@@ -1,0 +1,153 @@
+"""Ingesting into a real SQLite file through the real CLI."""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+from tests.conftest import SEEDS
+from tests.pdfmaker import make_pdf
+
+
+def _db_path(db_url: str) -> str:
+    return db_url.removeprefix("sqlite:///")
+
+
+def _snapshot(db_url: str) -> dict[str, list[tuple]]:
+    con = sqlite3.connect(_db_path(db_url))
+    try:
+        snap = {t: con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+                for t in ("letter", "letter_version", "statement", "footnote")}
+        # a source's last_seen moves on every poll by design; everything else must not
+        snap["source"] = con.execute("SELECT id, kind, locator, raw_sha256, letter_id, version_id, first_seen "
+                                     "FROM source ORDER BY id").fetchall()
+        return snap
+    finally:
+        con.close()
+
+
+def _count(db_url: str, table: str, where: str = "1=1") -> int:
+    con = sqlite3.connect(_db_path(db_url))
+    try:
+        return con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_seeds_are_stored_once_and_reingest_adds_nothing(cli, db_url, seeds_copy):
+    out = cli("ingest", str(seeds_copy)).output
+    assert "5 stored or updated" in out
+    assert _count(db_url, "letter") == 5
+    first = _snapshot(db_url)
+    out = cli("ingest", str(seeds_copy)).output
+    assert "0 stored or updated, 5 already known, 0 failed" in out
+    assert _snapshot(db_url) == first
+
+
+def test_a_copy_under_another_name_adds_a_source_not_a_letter(cli, db_url, seeds_copy, tmp_path):
+    cli("ingest", str(seeds_copy))
+    other = tmp_path / "elders"
+    other.mkdir()
+    shutil.copy(seeds_copy / "2021-05-12-defensie-terugkeer-afghanistan.txt", other / "brief-defensie.txt")
+    out = cli("ingest", str(other)).output
+    assert "duplicate" in out
+    assert _count(db_url, "letter") == 5
+    assert _count(db_url, "source", "letter_id = (SELECT id FROM letter WHERE key = 'kst-27925-781')") == 2
+    # the copy has no sidecar: what the text suggests must not overwrite the sidecar's title
+    con = sqlite3.connect(_db_path(db_url))
+    title = con.execute("SELECT title FROM letter WHERE key = 'kst-27925-781'").fetchone()[0]
+    assert title.startswith("Brief van de minister van Defensie over het verloop")
+
+
+def test_a_changed_file_is_a_new_version_of_the_same_letter(cli, db_url, seeds_copy):
+    cli("ingest", str(seeds_copy))
+    f = seeds_copy / "2021-08-26-jbz-raad-afghanistan.txt"
+    f.write_text(f.read_text(encoding="utf-8").replace("Ik ben voornemens", "Ik zal"), encoding="utf-8")
+    out = cli("ingest", str(f)).output
+    assert "new_version" in out
+    assert _count(db_url, "letter") == 5
+    assert _count(db_url, "letter_version") == 6
+    con = sqlite3.connect(_db_path(db_url))
+    current = con.execute("SELECT s.text FROM statement s JOIN letter l ON s.version_id = l.current_version_id "
+                          "WHERE s.text LIKE 'Ik zal deel te nemen%'").fetchall()
+    assert current
+
+
+def test_bad_files_are_reported_and_never_disturb_good_or_stored_data(cli, db_url, seeds_copy, tmp_path):
+    cli("ingest", str(seeds_copy))
+    before = _snapshot(db_url)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "leeg.txt").write_bytes(b"")
+    (bad / "binair.txt").write_bytes(bytes(range(256)) * 40)
+    pdf = make_pdf([["Het kabinet zet de steun voort."]])
+    (bad / "afgebroken.pdf").write_bytes(pdf[: len(pdf) // 2])
+    (bad / "kapot.xml").write_bytes(b"<kamerstuk><al>Open tag")
+    with open(bad / "groot.txt", "wb") as fh:  # 50 MB, sparse: costs no disk
+        fh.truncate(50 * 1024 * 1024)
+    (bad / "latin1.txt").write_bytes("Den Haag, 2 mei 2022\n\nHet kabinet verhoogt de financiële steun.\n"
+                                     .encode("latin-1"))
+    (bad / "goed.txt").write_text("Den Haag, 3 mei 2022\n\nHet kabinet faciliteert vrijwillige terugkeer.\n",
+                                  encoding="utf-8")
+    result = cli("ingest", str(bad), expect=1)
+    out = result.output
+    for name, message in [("leeg.txt", "empty file"), ("binair.txt", "binary file"),
+                          ("afgebroken.pdf", "truncated PDF"), ("kapot.xml", "malformed XML"),
+                          ("groot.txt", "file too large")]:
+        assert any(name in line and message in line for line in out.splitlines()), (name, out)
+    assert "2 stored or updated" in out and "5 failed" in out
+    assert _count(db_url, "ingest_log", "outcome = 'error'") == 5
+    assert _count(db_url, "ingest_log", "outcome = 'stored' AND message LIKE '%not valid UTF-8%'") == 1
+    after = _snapshot(db_url)
+    for table, rows in before.items():  # everything stored before is still there, unchanged
+        assert after[table][: len(rows)] == rows
+    assert _count(db_url, "letter") == 7
+    log_out = cli("log", "--errors").output
+    assert "groot.txt" in log_out and "file too large" in log_out
+
+
+def test_show_letters_and_export(cli, db_url, seeds_copy, tmp_path):
+    cli("ingest", str(seeds_copy))
+    listing = cli("letters").output.splitlines()
+    dates = [line.split()[0] for line in listing[1:]]
+    assert dates == sorted(dates) and len(dates) == 5
+    shown = cli("show", "kst-27925-781").output
+    assert "## Veiligheidssituatie" in shown
+    assert "[signature]" in shown
+    assert "kst-27925-781 ISSN" not in shown
+    out = tmp_path / "export.json"
+    cli("export", "--output", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data["letters"]) == 5
+    ids = [s["id"] for l in data["letters"] for s in l["statements"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_statement_ids_are_stable_across_databases(tmp_path, seeds_copy):
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+    exports = []
+    for name in ("a", "b"):
+        db = f"sqlite:///{tmp_path / name}.db"
+        out = tmp_path / f"{name}.json"
+        runner = CliRunner()
+        assert runner.invoke(main, ["--database", db, "ingest", str(seeds_copy)]).exit_code == 0
+        assert runner.invoke(main, ["--database", db, "export", "-o", str(out)]).exit_code == 0
+        exports.append(out.read_text(encoding="utf-8").replace(str(tmp_path), ""))
+    assert exports[0] == exports[1]
+
+
+def test_unknown_letter_is_a_clear_error(cli, seeds_copy):
+    cli("ingest", str(seeds_copy))
+    assert "no letter 'nope'" in cli("show", "nope", expect=1).output
+
+
+def test_seeds_folder_matches_shared_seeds():
+    shared = SEEDS.parent.parent / "shared" / "seeds"
+    if not shared.exists():
+        return
+    ours = sorted(p.read_bytes() for p in SEEDS.iterdir() if not p.name.endswith(".meta.toml"))
+    theirs = sorted(p.read_bytes() for p in shared.iterdir())
+    assert ours == theirs

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from monitor.store.db import alembic_config, current_revision, head_revision, make_engine, upgrade
+from monitor.store.models import Base
+
+
+def test_empty_database_upgrades_to_head_and_matches_the_models(db_url):
+    engine = make_engine(db_url)
+    before, after = upgrade(engine)
+    assert before is None and after == head_revision() == current_revision(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    command.downgrade(alembic_config(engine), "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
