@@ -122,10 +122,12 @@ def ingest(ctx: Ctx, paths: tuple[str, ...]) -> None:
 
 
 def _after_ingest(ctx: Ctx, results: list[Any]) -> None:
-    """Hook for the analysis stages (topics, position diffs) after new letters arrive."""
-    hook = ctx.extra.get("after_ingest")
-    if hook is not None:
-        hook(ctx, results)
+    """Run the analysis stages for what changed (everything, if the analysis configuration changed)."""
+    from .process import analyse_letters
+    changed = [r.letter_id for r in results if r.changed and r.letter_id is not None]
+    summary = analyse_letters(ctx.sessions(), ctx.settings, utcnow(), changed)
+    if summary:
+        click.echo(summary)
 
 
 @main.command()
@@ -183,6 +185,42 @@ def export(ctx: Ctx, output: str) -> None:
     if output != "-":
         click.echo(f"wrote {output}: {len(data['letters'])} letters, "
                    f"{sum(len(l['statements']) for l in data['letters'])} statements, {len(data['changes'])} changes")
+
+
+@main.command()
+@click.option("--note", default="", help="A note recorded with the analysis run.")
+@pass_ctx
+def analyse(ctx: Ctx, note: str) -> None:
+    """Re-run the analysis (topics, position changes) over all stored letters, e.g. after a config change."""
+    from .process import analyse_letters
+    click.echo(analyse_letters(ctx.sessions(), ctx.settings, utcnow(), None, note=note or "manual re-run"))
+
+
+@main.command()
+@click.argument("letter")
+@click.option("--all", "show_all", is_flag=True, help="Also statements without a topic.")
+@pass_ctx
+def topics(ctx: Ctx, letter: str, show_all: bool) -> None:
+    """Show a letter's statements with their topics and the evidence for each."""
+    from .store import analysis, queries
+    with ctx.sessions()() as session:
+        row = queries.find_letter(session, letter)
+        if row is None:
+            raise click.ClickException(f"no letter {letter!r}: see `policy-monitor letters`")
+        records = queries.statements(session, row)
+        assigned = analysis.topic_rows(session, [r.id for r in records])
+        click.echo(f"{row.key}  {row.date or '(undated)'}  {row.title}")
+        for r in records:
+            rows = assigned.get(r.id, [])
+            if not rows and not show_all:
+                continue
+            labels = ", ".join(f"{a.topic} {a.score:g}" for a in rows) or "-"
+            click.echo(f"\n{r.position:4d} [{labels}] {r.text}")
+            for a in rows:
+                for e in a.evidence:
+                    detail = "/".join(e.get("terms", [])) or e.get("source", "")
+                    extra = f" ({e['source']})" if e.get("terms") and e.get("source") else ""
+                    click.echo(f"       {a.topic}: {e['rule']}: {detail}{extra}")
 
 
 @main.command(name="log")

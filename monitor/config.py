@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,11 @@ class InboxSettings:
 
 @dataclass(frozen=True)
 class TopicSpec:
-    """One topic of the scheme; see config.toml for what each list means."""
+    """One topic of the scheme; see config.toml for what each list means.
+
+    Patterns: ``terugkeer*`` (prefix), ``*migratie*`` (part of a compound),
+    ``gedwongen terugkeer`` (a phrase); matched on word forms and lemmas.
+    """
 
     name: str
     label: str
@@ -51,8 +55,10 @@ class TopicSpec:
     terms: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    senses: tuple[str, ...] = ()
-    weak_terms: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    sense_for: tuple[str, ...] = ()
+    sense_against: tuple[str, ...] = ()
+    sense_against_topic: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,7 +180,12 @@ def _build(cls: type, prefix: str, data: Mapping[str, Any], **fixed: Any) -> Any
         if key not in known:
             raise ConfigError(f"{prefix}.{key}: unknown key (known: {', '.join(sorted(known))})")
         f = known[key]
-        default = f.default if f.default is not f.default_factory else f.default_factory()  # type: ignore[misc]
+        if f.default is not MISSING:
+            default = f.default
+        elif f.default_factory is not MISSING:
+            default = f.default_factory()
+        else:
+            default = ""  # required fields without a default are strings (e.g. a topic's label)
         kwargs[key] = _coerce(f"{prefix}.{key}", value, default)
     return cls(**kwargs)
 
@@ -259,6 +270,10 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     if not isinstance(topics_raw, Mapping):
         raise ConfigError("topics: expected a table of topics")
     topics = tuple(_validate_topic(n, b) for n, b in topics_raw.items())
+    names = {t.name for t in topics}
+    for t in topics:
+        if t.sense_against_topic and t.sense_against_topic not in names:
+            raise ConfigError(f"topics.{t.name}.sense_against_topic: no topic named {t.sense_against_topic!r}")
     sources_raw = data.get("sources", [])
     if not isinstance(sources_raw, list):
         raise ConfigError("sources: expected an array of tables ([[sources]])")

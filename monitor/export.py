@@ -14,7 +14,9 @@ from .store import queries
 
 
 def build_export(session: Session) -> dict[str, Any]:
-    topics: dict[int, set[str]] = {}
+    from .store import analysis
+
+    topics = analysis.current_topics(session)
     out_letters = []
     for letter in queries.letters(session):
         srcs = queries.sources(session, letter)

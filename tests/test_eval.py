@@ -33,3 +33,9 @@ def scored(cli, seeds_copy, tmp_path):
 def test_every_letter_found_and_every_gold_quote_inside_one_statement(scored):
     assert scored["letters_found"] == "5/5"
     assert scored["quotes_unmatched"] == 0, scored["unmatched"]
+
+
+def test_topic_scores_on_the_seeds(scored):
+    assert scored["topic_macro_f1"] >= 0.95, scored["per_topic"]
+    for topic, s in scored["per_topic"].items():
+        assert s["f1"] >= 0.90, (topic, s)

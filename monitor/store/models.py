@@ -124,3 +124,34 @@ class IngestLog(Base):
     letter_key: Mapped[str] = mapped_column(String(100), default="")
     message: Mapped[str] = mapped_column(Text, default="")
     duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class AnalysisRun(Base):
+    """One run of an analysis stage: which code version and which configuration produced what."""
+
+    __tablename__ = "analysis_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), comment="topics or changes")
+    version: Mapped[str] = mapped_column(String(40), comment="analysis code version, e.g. topics-1")
+    fingerprint: Mapped[str] = mapped_column(String(40), comment="hash of version + configuration")
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    letters: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TopicAssignmentRecord(Base):
+    """A topic of a statement, with the evidence for it (matched terms, inherited-from, rule)."""
+
+    __tablename__ = "topic_assignment"
+    __table_args__ = (UniqueConstraint("statement_id", "topic"), Index("ix_topic_assignment_topic", "topic"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(60))
+    score: Mapped[float] = mapped_column(Float)
+    rule: Mapped[str] = mapped_column(String(20), comment="strongest rule: terms, sense, anaphora, answer, heading")
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id"), index=True)

@@ -1,0 +1,75 @@
+"""Storage of analysis results: runs, topic assignments (and, later, changes)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..model import Statement
+from .models import AnalysisRun, Letter, StatementRecord, TopicAssignmentRecord
+
+__all__ = ["AnalysisRun", "to_statement", "start_run", "latest_run", "replace_topics", "current_topics", "topic_rows"]
+
+
+def to_statement(rec: StatementRecord) -> Statement:
+    """A stored statement as the pure core's dataclass."""
+    return Statement(position=rec.position, kind=rec.kind, text=rec.text, start=rec.char_start, end=rec.char_end,
+                     section=rec.section, section_kind=rec.section_kind, answers=tuple(rec.answers or ()),
+                     paragraph=rec.paragraph, role=rec.role)
+
+
+def start_run(session: Session, *, kind: str, version: str, fingerprint: str, config: dict[str, Any],
+              now: dt.datetime, note: str = "") -> AnalysisRun:
+    run = AnalysisRun(kind=kind, version=version, fingerprint=fingerprint, config=config, started_at=now,
+                      note=note, letters=0)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def latest_run(session: Session, kind: str) -> AnalysisRun | None:
+    return session.scalar(select(AnalysisRun).where(AnalysisRun.kind == kind, AnalysisRun.finished_at.is_not(None))
+                          .order_by(AnalysisRun.id.desc()).limit(1))
+
+
+def replace_topics(session: Session, records: list[StatementRecord], assignments: list[dict[str, Any]],
+                   run: AnalysisRun) -> int:
+    """Replace the topic rows of these statements with this run's assignments."""
+    ids = [r.id for r in records]
+    if ids:
+        session.execute(delete(TopicAssignmentRecord).where(TopicAssignmentRecord.statement_id.in_(ids)))
+    uid_by_position = {r.position: r.uid for r in records}
+    n = 0
+    for rec, assigned in zip(records, assignments):
+        for name, a in assigned.items():
+            evidence = a.evidence_json()
+            for e in evidence:  # store the stable statement ids of what was inherited from
+                e["source_uids"] = [uid_by_position[p] for p in e.pop("source_positions", []) if p in uid_by_position]
+            session.add(TopicAssignmentRecord(statement_id=rec.id, topic=name, score=a.score,
+                                              rule=a.evidence[0].rule, evidence=evidence, run_id=run.id))
+            n += 1
+    return n
+
+
+def current_topics(session: Session) -> dict[int, set[str]]:
+    """Statement id → its topics, for the current version of every letter."""
+    rows = session.execute(select(TopicAssignmentRecord.statement_id, TopicAssignmentRecord.topic)
+                           .join(StatementRecord, StatementRecord.id == TopicAssignmentRecord.statement_id)
+                           .join(Letter, Letter.current_version_id == StatementRecord.version_id))
+    out: dict[int, set[str]] = defaultdict(set)
+    for sid, topic in rows:
+        out[sid].add(topic)
+    return out
+
+
+def topic_rows(session: Session, statement_ids: list[int]) -> dict[int, list[TopicAssignmentRecord]]:
+    out: dict[int, list[TopicAssignmentRecord]] = defaultdict(list)
+    if statement_ids:
+        for row in session.scalars(select(TopicAssignmentRecord)
+                                   .where(TopicAssignmentRecord.statement_id.in_(statement_ids))
+                                   .order_by(TopicAssignmentRecord.topic)):
+            out[row.statement_id].append(row)
+    return out

@@ -1,0 +1,66 @@
+"""Topic analysis through the real CLI and database: evidence stored, re-runs recorded."""
+from __future__ import annotations
+
+import sqlite3
+
+from alembic import command
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.store.db import alembic_config, make_engine
+from tests.conftest import ROOT
+
+
+def _q(db_url: str, sql: str) -> list[tuple]:
+    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_topics_are_stored_with_evidence_and_shown(cli, db_url, seeds_copy):
+    cli("ingest", str(seeds_copy))
+    rows = _q(db_url, "SELECT t.topic, t.rule, t.evidence FROM topic_assignment t JOIN statement s "
+                      "ON s.id = t.statement_id WHERE s.text LIKE 'Vooralsnog is de inzet deze toezegging%'")
+    assert [(r[0], r[1]) for r in rows] == [("ontwikkeling", "anaphora")]
+    assert "source_uids" in rows[0][2]
+    out = cli("topics", "kst-27925-781").output
+    assert "not terugkeer" in out and "veiligheid" in out
+    forbidden = _q(db_url, "SELECT count(*) FROM topic_assignment t JOIN statement s ON s.id = t.statement_id "
+                           "WHERE s.kind = 'procedural'")
+    assert forbidden == [(0,)]
+
+
+def test_changed_topic_config_reruns_the_analysis_and_records_it(tmp_path, db_url, seeds_copy):
+    cfg = tmp_path / "config.toml"
+    base = (ROOT / "config.toml").read_text(encoding="utf-8")
+    cfg.write_text(base, encoding="utf-8")
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(main, ["--config", str(cfg), "--database", db_url, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("ingest", str(seeds_copy))
+    cfg.write_text(base + '\n[topics.mensenrechten]\nlabel = "Mensenrechten"\n'
+                   'terms = ["mensenrecht*", "vrouwenrechten"]\n', encoding="utf-8")
+    out = run("analyse", "--note", "added mensenrechten")
+    assert "in 5 letters" in out
+    runs = _q(db_url, "SELECT kind, version, fingerprint, note FROM analysis_run ORDER BY id")
+    assert len(runs) == 2 and runs[0][2] != runs[1][2] and runs[1][3] == "added mensenrechten"
+    hits = _q(db_url, "SELECT count(*) FROM topic_assignment WHERE topic = 'mensenrechten'")
+    assert hits[0][0] > 0
+    # every assignment now comes from the newest run
+    assert _q(db_url, "SELECT count(DISTINCT run_id) FROM topic_assignment") == [(1,)]
+
+
+def test_a_database_behind_the_schema_is_refused_clearly(tmp_path, seeds_copy):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(make_engine(url)), "0001")
+    result = CliRunner().invoke(main, ["--database", url, "ingest", str(seeds_copy)])
+    assert result.exit_code == 1
+    assert "run `policy-monitor migrate`" in result.output
+    result = CliRunner().invoke(main, ["--database", url, "migrate"])
+    assert result.exit_code == 0 and "was 0001" in result.output

@@ -1,0 +1,95 @@
+"""Topic assignment on constructed Dutch sentences: terms, senses, context, configuration."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import TopicSpec, load_settings
+from monitor.model import Statement
+from monitor.topics import TopicScheme
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def scheme() -> TopicScheme:
+    return TopicScheme(load_settings(ROOT / "config.toml", environ={}).topics)
+
+
+def _st(i: int, text: str, **kw) -> Statement:
+    kw.setdefault("kind", "paragraph")
+    kw.setdefault("paragraph", i)
+    return Statement(position=i, text=text, start=0, end=len(text), **kw)
+
+
+def _topics(scheme: TopicScheme, *texts: str) -> list[set[str]]:
+    sts = [_st(i, t) for i, t in enumerate(texts)]
+    return [set(a) for a in scheme.assign(sts)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Nederland heeft ruim tweeduizend personen geëvacueerd uit Kabul.", {"migratie"}),
+    ("Er is 30 miljoen euro beschikbaar voor noodhulp na de overstromingen.", {"ontwikkeling"}),
+    ("Het vertrekmoratorium voor Afghanistan is verlengd.", {"terugkeer"}),
+    ("Gedwongen terugkeer naar Afghanistan is op dit moment niet mogelijk.", {"terugkeer"}),
+    ("Sinds de machtsovername zijn oud-militairen gearresteerd of gedood.", {"veiligheid"}),
+    ("Het aantal asielaanvragen van Afghanen is gestegen.", {"migratie"}),
+    ("De ontwikkelingen in het land worden nauwlettend gevolgd.", set()),
+    ("De minister van Justitie en Veiligheid heeft de Kamer hierover geïnformeerd.", set()),
+    ("De commissie heeft een voorstel gedaan.", set()),
+    ("Voor de opvang van weeskinderen na de aardbeving draagt Nederland bij via UNICEF.", {"ontwikkeling"}),
+])
+def test_terms_and_exclusions(scheme, text, expected):
+    assert _topics(scheme, text)[0] == expected
+
+
+def test_returning_troops_are_veiligheid_not_terugkeer(scheme):
+    got = _topics(scheme, "De terugkeer van de laatste Nederlandse militairen is in juli afgerond.",
+                  "Een nieuwe aanval zou een terugkeer naar oorlog betekenen.")
+    assert got == [{"veiligheid"}, {"veiligheid"}]
+
+
+def test_ambiguous_return_is_decided_by_the_paragraph(scheme):
+    sts = [_st(0, "Het team zorgt voor de afbouw van de missie en het vervoer van het materieel.", paragraph=1),
+           _st(1, "De terugkeer is in juli voorzien.", paragraph=1),
+           _st(2, "Nederland faciliteert de vrijwillige terugkeer van uitgeprocedeerde asielzoekers.", paragraph=2),
+           _st(3, "De terugkeer verloopt via IOM.", paragraph=2)]
+    got = [set(a) for a in scheme.assign(sts)]
+    assert "terugkeer" not in got[1] and "veiligheid" in got[1]
+    assert "terugkeer" in got[3]
+
+
+def test_anaphora_inherits_from_the_statement_it_points_back_to(scheme):
+    sts = [_st(0, "Nederland zegde 50 miljoen euro aan ontwikkelingssteun toe.", paragraph=0),
+           _st(1, "Vooralsnog is de inzet deze toezegging gestand te doen.", paragraph=0)]
+    got = scheme.assign(sts)
+    assert set(got[1]) == {"ontwikkeling"}
+    ev = got[1]["ontwikkeling"].evidence[0]
+    assert ev.rule == "anaphora" and ev.source_positions == (0,)
+
+
+def test_heading_and_answer_context(scheme):
+    sts = [_st(0, "Migratie-inzet", kind="heading", section="Migratie-inzet"),
+           _st(1, "Nederland is voornemens hier één adviseur voor te leveren.", section="Migratie-inzet"),
+           _st(2, "Vraag 2", kind="heading", section="Vraag 2", section_kind="question", answers=("2",)),
+           _st(3, "Worden er Afghanen uitgezet naar Afghanistan?", kind="question", section="Vraag 2",
+               section_kind="question", answers=("2",)),
+           _st(4, "Antwoord op vraag 2", kind="heading", section="Antwoord op vraag 2", section_kind="answer",
+               answers=("2",)),
+           _st(5, "Nee, dat is op dit moment niet aan de orde.", section="Antwoord op vraag 2",
+               section_kind="answer", answers=("2",)),
+           _st(6, "Geachte voorzitter,", kind="procedural", role="salutation")]
+    got = scheme.assign(sts)
+    assert set(got[1]) == {"migratie"} and got[1]["migratie"].evidence[0].rule == "heading"
+    assert set(got[3]) == {"terugkeer"}
+    assert set(got[5]) == {"terugkeer"} and got[5]["terugkeer"].evidence[0].rule == "answer"
+    assert got[6] == {}
+
+
+def test_a_user_defined_topic_needs_no_code():
+    spec = TopicSpec(name="mensenrechten", label="Mensenrechten", terms=("mensenrecht*", "vrouwenrechten"))
+    scheme = TopicScheme([spec])
+    got = scheme.assign([_st(0, "Nederland komt op voor mensenrechtenverdedigers."), _st(1, "Het regent.")])
+    assert set(got[0]) == {"mensenrechten"} and got[1] == {}
+    assert got[0]["mensenrechten"].evidence[0].terms == ("mensenrechtenverdedigers",)
