@@ -223,6 +223,164 @@ def topics(ctx: Ctx, letter: str, show_all: bool) -> None:
                     click.echo(f"       {a.topic}: {e['rule']}: {detail}{extra}")
 
 
+def _date(value: str | None, name: str) -> Any:
+    import datetime as dt
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
+
+
+def _check_topic(ctx: Ctx, topic: str | None) -> None:
+    if topic and topic not in ctx.settings.topic_names:
+        raise click.BadParameter(f"unknown topic {topic!r} (topics: {', '.join(ctx.settings.topic_names)})",
+                                 param_hint="--topic")
+
+
+def _echo_change(v: Any, verbose: bool) -> None:
+    from .diff import DiffOp, inline
+    r = v.record
+    aspects = f" [{r.aspects}]" if r.aspects else ""
+    sim = f" sim={r.similarity:.2f}" if r.similarity is not None else ""
+    click.echo(click.style(f"{r.letter_date}  {r.topic:<12} {r.kind:<12}", bold=True)
+               + f" {v.letter.key}{aspects}{sim}  ({r.uid})")
+    if r.kind == "modified" and v.old is not None and v.new is not None:
+        ops = [DiffOp(op, text) for op, text in (r.details or {}).get("diff", [])]
+        click.echo("    " + inline(ops))
+        click.echo(f"    eerder: {v.previous_letter.key if v.previous_letter else '?'}")
+        for key in ("modality", "numbers"):
+            if key in (r.details or {}):
+                d = r.details[key]
+                click.echo(f"    {key}: {d['old']} → {d['new']}")
+        if verbose:
+            from .diff import unified
+            click.echo("    " + unified(v.old.text, v.new.text).replace("\n", "\n    "))
+    elif r.kind == "not_restated" and v.old is not None:
+        click.echo(f"    niet herhaald uit {v.previous_letter.key if v.previous_letter else '?'}: {v.old.text}")
+    elif v.new is not None:
+        click.echo(f"    {v.new.text}")
+
+
+@main.command()
+@click.option("--topic", default=None, help="Only this topic.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Letters dated on or after this day.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Letters dated on or before this day.")
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(["modified", "added", "not_restated", "reaffirmed"]), help="Only these kinds.")
+@click.option("--letter", default=None, help="Only changes made by this letter.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")
+@click.option("-v", "--verbose", is_flag=True, help="Also a unified diff per modified statement.")
+@pass_ctx
+def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, kinds: tuple[str, ...],
+            letter: str | None, limit: int, as_json: bool, verbose: bool) -> None:
+    """Position changes, newest letters first, most significant first within a letter."""
+    import json as _json
+
+    from .store import changes as store
+    from .store import queries
+    _check_topic(ctx, topic)
+    with ctx.sessions()() as session:
+        letter_id = None
+        if letter:
+            row = queries.find_letter(session, letter)
+            if row is None:
+                raise click.ClickException(f"no letter {letter!r}: see `policy-monitor letters`")
+            letter_id = row.id
+        f = store.Filters(topic, _date(since, "--since"), _date(until, "--until"), kinds or None, letter_id)
+        views = store.changes(session, f, limit=limit)
+        for v in views:
+            if as_json:
+                click.echo(_json.dumps(v.as_dict(), ensure_ascii=False))
+            else:
+                _echo_change(v, verbose)
+        if not as_json:
+            click.echo(f"{len(views)} of {store.count_changes(session, f)} changes")
+
+
+@main.command()
+@click.argument("topic")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="The day (default: today).")
+@pass_ctx
+def position(ctx: Ctx, topic: str, as_of: str | None) -> None:
+    """The standing position on TOPIC on a day: what the cabinet had said and not superseded, with sources."""
+    import datetime as dt
+
+    from .store import changes as store
+    if topic not in ctx.settings.topic_names:
+        raise click.BadParameter(f"unknown topic {topic!r} (topics: {', '.join(ctx.settings.topic_names)})",
+                                 param_hint="TOPIC")
+    day = _date(as_of, "--as-of") or dt.date.today()
+    with ctx.sessions()() as session:
+        items = store.standing_position(session, topic, day)
+        click.echo(f"{topic} per {day}: {len(items)} statements")
+        current = None
+        for item in items:
+            if item.letter.key != current:
+                current = item.letter.key
+                click.echo(click.style(f"\n{item.letter.date or '(undated)'}  {item.letter.key}  {item.letter.title}",
+                                       bold=True))
+                for src in item.sources:
+                    click.echo(f"  bron: {src}")
+            click.echo(f"  - {item.statement.text}  ({item.statement.uid})")
+
+
+@main.command(name="diff")
+@click.argument("letter_a")
+@click.argument("letter_b")
+@click.option("--topic", required=True, help="The topic to compare on.")
+@pass_ctx
+def diff_cmd(ctx: Ctx, letter_a: str, letter_b: str, topic: str) -> None:
+    """Compare what two letters say on a topic: LETTER_A (older) against LETTER_B (newer)."""
+    from .align import SimilarityIndex, align
+    from .diff import compare, inline, unified
+    from .position import can_hold_position
+    from .store import analysis, queries
+    _check_topic(ctx, topic)
+    with ctx.sessions()() as session:
+        rows = []
+        for ref in (letter_a, letter_b):
+            row = queries.find_letter(session, ref)
+            if row is None:
+                raise click.ClickException(f"no letter {ref!r}: see `policy-monitor letters`")
+            records = queries.statements(session, row)
+            topics_of = analysis.topic_rows(session, [r.id for r in records])
+            rows.append((row, [r for r in records if can_hold_position(r.kind, r.text)
+                               and any(t.topic == topic for t in topics_of.get(r.id, []))]))
+        (a, old), (b, new) = rows
+        index = SimilarityIndex()
+        for r in old:
+            index.add(r.uid, r.text)
+        a_cfg = ctx.settings.analysis
+        matches = align([r.text for r in new], index, a_cfg.similarity_threshold, k=a_cfg.candidates)
+        by_uid = {r.uid: r for r in old}
+        matched = {m.new: m for m in matches}
+        click.echo(f"{topic}: {a.key} ({len(old)} statements) → {b.key} ({len(new)} statements)")
+        for i, r in enumerate(new):
+            m = matched.get(i)
+            if m is None:
+                click.echo(click.style("\n+ nieuw", fg="green") + f"  {r.text}")
+                continue
+            o = by_uid[str(m.old)]
+            cmp = compare(o.text, r.text)
+            if cmp.unchanged:
+                click.echo(f"\n= herhaald  {r.text}")
+                continue
+            click.echo(click.style(f"\n~ gewijzigd (sim {m.similarity:.2f})", fg="yellow"))
+            click.echo("  " + inline(list(cmp.ops)))
+            click.echo("  " + unified(o.text, r.text, a.key, b.key).replace("\n", "\n  "))
+            if cmp.modality_changed:
+                click.echo(f"  modality: {cmp.old_modality.label()} → {cmp.new_modality.label()}")
+            if cmp.numbers_changed:
+                click.echo(f"  numbers: {list(cmp.old_numbers)} → {list(cmp.new_numbers)}")
+        used = {str(m.old) for m in matches}
+        for r in old:
+            if r.uid not in used:
+                click.echo(click.style("\n- niet herhaald", fg="red") + f"  {r.text}")
+
+
 @main.command(name="log")
 @click.option("--limit", default=30, show_default=True)
 @click.option("--errors", is_flag=True, help="Only failures.")

@@ -64,7 +64,7 @@ class TopicSpec:
 @dataclass(frozen=True)
 class AnalysisSettings:
     topic_threshold: float = 1.0
-    similarity_threshold: float = 0.3
+    similarity_threshold: float = 0.12
     reaffirm_threshold: float = 0.9
     candidates: int = 20
 

@@ -35,7 +35,10 @@ def build_export(session: Session) -> dict[str, Any]:
                 for s in queries.statements(session, letter)
             ],
         })
-    return {"letters": out_letters, "changes": []}
+    from .store import changes as change_store
+
+    views = change_store.changes(session, newest_first=False)
+    return {"letters": out_letters, "changes": [v.as_dict() for v in views]}
 
 
 def write_export(session: Session, path: str) -> dict[str, Any]:

@@ -47,3 +47,14 @@ def lemmas(text: str) -> list[str]:
         else:
             out.append(lemma(w))
     return out
+
+
+# Office titles name institutions, not subjects: "de minister van Justitie en Veiligheid",
+# "de Raad van Justitie en Binnenlandse Zaken" say nothing about veiligheid or justitie.
+OFFICE_TITLE = re.compile(
+    r"\b(?:[Mm]inister(?:s|ie)?|[Ss]taatssecretaris(?:sen)?|[Mm]inister-[Pp]resident|[Rr]aad|[Cc]ommissaris)"
+    r"(?:\s+(?:en\s+staatssecretaris\s+)?(?:van|voor))\s+(?:(?:[A-Z][\w’'-]*|en|voor|van|de)\s*)+")
+
+
+def strip_office_titles(text: str) -> str:
+    return OFFICE_TITLE.sub(" ", text)

@@ -17,6 +17,7 @@ from .config import Settings
 from .store import analysis as store
 from .store import queries
 from .store.models import Letter
+from .timeline import Timeline
 from .topics import ANALYSIS_VERSION, TopicScheme
 
 log = logging.getLogger("monitor.process")
@@ -60,16 +61,23 @@ def topics_outdated(sessions: sessionmaker[Session], scheme: TopicScheme) -> boo
 
 
 def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt.datetime,
-                    letter_ids: list[int] | None, note: str = "") -> str:
+                    letter_ids: list[int] | None, note: str = "", timeline: Timeline | None = None) -> str:
     """Bring the analysis up to date after ingest (``letter_ids``) or for everything (None).
 
-    A changed topic configuration or analysis version re-runs every letter, so
-    no stored result is ever from a configuration other than the current one.
+    Topics first, then position changes. A changed topic configuration or
+    analysis version re-runs every letter, so no stored result is ever from a
+    configuration other than the current one. Pass a long-lived ``timeline``
+    (the daemon does) to keep the standing positions in memory between calls.
     """
     scheme = scheme_for(settings)
     if letter_ids is not None and topics_outdated(sessions, scheme):
         letter_ids, note = None, "configuration or analysis version changed"
-    if letter_ids is not None and not letter_ids:
-        return ""
-    n_letters, n_topics = analyse_topics(sessions, scheme, now, letter_ids, note=note)
-    return f"topics: {n_topics} assignments in {n_letters} letters"
+    timeline = timeline or Timeline(settings)
+    parts = []
+    if letter_ids is None or letter_ids:
+        n_letters, n_topics = analyse_topics(sessions, scheme, now, letter_ids, note=note)
+        parts.append(f"topics: {n_topics} assignments in {n_letters} letters")
+    n_changed = timeline.update(sessions, now, letter_ids, note=note)
+    if n_changed:
+        parts.append(f"changes: computed for {n_changed} letters")
+    return "; ".join(parts)

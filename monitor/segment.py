@@ -31,6 +31,10 @@ CLOSING_ABBREVIATIONS = frozenset("jl. a.s. enz. etc. e.d. e.a. e.v.".split())
 
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“‘„(\[]?[A-ZÀ-Ý0-9])")
 _INITIALS = re.compile(r"^\(?(?:[A-Z][a-z]?\.)+$")
+# A sentence that only points elsewhere ("Zie antwoord op vraag 4.") states no position.
+_CROSS_REFERENCE = re.compile(r"^(?:Zie|Verwezen wordt naar|Ik verwijs naar)\s+(?:ook\s+)?(?:het\s+|de\s+|mijn\s+)?"
+                              r"(?:antwoord(?:en)?|beantwoording|vraag|vragen|bijlage|voetnoot|paragraaf|brief)\b[^.]*\.?$",
+                              re.I)
 _QUESTION_HEAD = re.compile(r"^Vra(?:ag|gen)\s+(\d+)((?:\s*(?:,|en|t/m)\s*\d+)*)\s*:?$", re.I)
 _ANSWER_HEAD = re.compile(r"^Antwoord(?:en)?(?:\s+op)?(?:\s+(?:de\s+)?vra(?:ag|gen))?\s+(\d+)((?:\s*(?:,|en|t/m)\s*\d+)*)\s*:?$", re.I)
 
@@ -104,9 +108,11 @@ def segment(cleaned: Cleaned) -> list[Statement]:
         kind = QUESTION if section_kind == "question" else (LIST_ITEM if block.kind == LIST_ITEM else PARAGRAPH)
         for s, e in sentence_spans(block.text):
             notes = tuple(n for o, n in block.notes if s <= o <= e)
-            statements.append(Statement(len(statements), kind, block.text[s:e], base + s, base + e,
+            text = block.text[s:e]
+            reference = bool(_CROSS_REFERENCE.match(text)) and len(text) < 120
+            statements.append(Statement(len(statements), PROCEDURAL if reference else kind, text, base + s, base + e,
                                         section=section, section_kind=section_kind, answers=answers,
-                                        paragraph=para_no, footnotes=notes))
+                                        paragraph=para_no, footnotes=notes, role="reference" if reference else ""))
     return statements
 
 

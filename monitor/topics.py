@@ -33,9 +33,6 @@ from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
 ANALYSIS_VERSION = "topics-1"
 
-OFFICE_TITLE = re.compile(
-    r"\b(?:[Mm]inister(?:s|ie)?|[Ss]taatssecretaris(?:sen)?|[Mm]inister-[Pp]resident|[Rr]aad|[Cc]ommissaris)"
-    r"(?:\s+(?:en\s+staatssecretaris\s+)?(?:van|voor))\s+(?:(?:[A-Z][\w’'-]*|en|voor|van|de)\s*)+")
 ANAPHOR = re.compile(
     r"^(?:(?:\S+\s+){0,6}?(?:deze|dit|dergelijke|zulke|voornoemde|bovengenoemde|genoemde)\s+([^\W\d_]+)"
     r"|(?:Hiermee|Daarmee|Hierbij|Daarbij|Hierdoor|Daardoor|Hiervoor|Daarvoor|Zo|Dit|Deze)\b)", re.I)
@@ -159,7 +156,7 @@ class TopicScheme:
 
     @staticmethod
     def _strip_titles(text: str) -> str:
-        return OFFICE_TITLE.sub(" ", text)
+        return lexicon.strip_office_titles(text)
 
     def _own(self, topic: _Topic, low: str, forms: list[tuple[str, tuple[str, ...]]]) -> tuple[list[str], list[str]]:
         """(unambiguous hits, ambiguous hits) of one topic in a title-stripped, lower-cased text."""

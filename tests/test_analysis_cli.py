@@ -48,7 +48,7 @@ def test_changed_topic_config_reruns_the_analysis_and_records_it(tmp_path, db_ur
                    'terms = ["mensenrecht*", "vrouwenrechten"]\n', encoding="utf-8")
     out = run("analyse", "--note", "added mensenrechten")
     assert "in 5 letters" in out
-    runs = _q(db_url, "SELECT kind, version, fingerprint, note FROM analysis_run ORDER BY id")
+    runs = _q(db_url, "SELECT kind, version, fingerprint, note FROM analysis_run WHERE kind = 'topics' ORDER BY id")
     assert len(runs) == 2 and runs[0][2] != runs[1][2] and runs[1][3] == "added mensenrechten"
     hits = _q(db_url, "SELECT count(*) FROM topic_assignment WHERE topic = 'mensenrechten'")
     assert hits[0][0] > 0

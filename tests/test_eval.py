@@ -39,3 +39,9 @@ def test_topic_scores_on_the_seeds(scored):
     assert scored["topic_macro_f1"] >= 0.95, scored["per_topic"]
     for topic, s in scored["per_topic"].items():
         assert s["f1"] >= 0.90, (topic, s)
+
+
+def test_change_scores_on_the_seeds(scored):
+    assert scored["change_recall"] == 1.0, scored["missed_changes"]
+    assert scored["pair_recall"] == 1.0, scored["missed_pairs"]
+    assert scored["forbidden_reported"] == 0, scored["forbidden"]

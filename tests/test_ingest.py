@@ -18,7 +18,10 @@ def _snapshot(db_url: str) -> dict[str, list[tuple]]:
     con = sqlite3.connect(_db_path(db_url))
     try:
         snap = {t: con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-                for t in ("letter", "letter_version", "statement", "footnote")}
+                for t in ("letter_version", "statement", "footnote")}
+        # the letter as stored; which analysis run last looked at it is bookkeeping that moves on
+        snap["letter"] = con.execute("SELECT id, key, title, date, kind, reference, dossier, sender, url, "
+                                     "current_version_id, created_at FROM letter ORDER BY id").fetchall()
         # a source's last_seen moves on every poll by design; everything else must not
         snap["source"] = con.execute("SELECT id, kind, locator, raw_sha256, letter_id, version_id, first_seen "
                                      "FROM source ORDER BY id").fetchall()

@@ -34,6 +34,11 @@ class Letter(Base):
         ForeignKey("letter_version.id", use_alter=True, name="fk_letter_current_version"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    changes_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysis_run.id", use_alter=True, name="fk_letter_changes_run"), nullable=True,
+        comment="the changes run that last computed this letter's changes; NULL: not yet computed")
+    changes_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True,
+                                                          comment="the version those changes were computed for")
 
     versions: Mapped[list[LetterVersion]] = relationship(
         back_populates="letter", foreign_keys="LetterVersion.letter_id", order_by="LetterVersion.number")
@@ -155,3 +160,33 @@ class TopicAssignmentRecord(Base):
     rule: Mapped[str] = mapped_column(String(20), comment="strongest rule: terms, sense, anaphora, answer, heading")
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id"), index=True)
+
+
+class ChangeRecord(Base):
+    """A position change of one topic made by one letter, against the standing position.
+
+    Recomputed changes are not deleted: ``superseded_at``/``superseded_by_run``
+    say when and by which run a change stopped being current.
+    """
+
+    __tablename__ = "change"
+    __table_args__ = (Index("ix_change_topic_date", "topic", "letter_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(40), index=True, comment="stable: topic, kind, letter, statements")
+    topic: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20), comment="modified, added, not_restated, reaffirmed")
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    letter_date: Mapped[dt.date] = mapped_column(Date, comment="the date the letter is ordered by")
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), nullable=True)
+    previous_letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), nullable=True)
+    previous_statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement.id", ondelete="CASCADE"), nullable=True, index=True)
+    similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    significance: Mapped[float] = mapped_column(Float, default=0.0)
+    aspects: Mapped[str] = mapped_column(String(40), default="", comment="numbers, modality (comma separated)")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="numbers, modality, word diff ops")
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id"), index=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    superseded_by_run: Mapped[int | None] = mapped_column(ForeignKey("analysis_run.id"), nullable=True)

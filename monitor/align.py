@@ -1,0 +1,195 @@
+"""Statement similarity and one-to-one alignment. Pure and in memory.
+
+Similarity is the cosine of TF-IDF vectors over content lemmas and lemma
+bigrams (simplemma via :mod:`monitor.lexicon`; Dutch function words dropped).
+:class:`SimilarityIndex` finds candidates through an inverted index and
+scans at most ``posting_cap`` most recent entries per feature, so the cost of
+a query stays flat as history grows; candidates are then scored exactly.
+"""
+from __future__ import annotations
+
+import math
+import re
+from itertools import islice
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import lexicon
+
+STOPWORDS = frozenset("""
+de het een en of maar dat die dit deze van voor aan in op te met door om tot bij naar uit als dan over onder
+zijn is was waren wordt worden werd werden zal zullen kan kunnen heeft hebben had hadden er ook niet nog wel
+al zo nu hier daar wat wie waar hoe welk welke zich hun haar hij zij ze we wij ik u uw ons onze men geen
+meer dan zeer veel weinig andere ander alle elk ieder wordt echter daarbij daarnaast hierbij tevens voorts
+eerder reeds vooralsnog inmiddels momenteel thans dus want omdat indien mits zoals waarbij waarmee tussen
+binnen tijdens sinds na zonder tegen via per ten ter des der den jl a.s
+""".split())
+
+
+_CLAUSE = re.compile(r"[,;:()]\s*|\s+(?:en|maar|om|waarbij|terwijl|omdat|zodat|mits|waardoor|alsmede)\s+")
+
+
+@lru_cache(maxsize=50_000)
+def features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(content lemmas, lemma bigrams) of a statement, in order; office titles are not content."""
+    lemmas = tuple(l for l in lexicon.lemmas(lexicon.strip_office_titles(text))
+                   if len(l) > 1 and l not in STOPWORDS)
+    bigrams = tuple(f"{a} {b}" for a, b in zip(lemmas, lemmas[1:]))
+    return lemmas, bigrams
+
+
+def _bag(text: str) -> Counter[str]:
+    uni, bi = features(text)
+    return Counter(uni) + Counter(bi)
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a long statement (≥ 3 content words each); empty when it has just one."""
+    parts = [p for p in _CLAUSE.split(text) if p and len(features(p)[0]) >= 3]
+    return parts if len(parts) > 1 else []
+
+
+class SimilarityIndex:
+    """Statements of one topic, searchable by similarity. Keys are the caller's (e.g. statement uids)."""
+
+    def __init__(self, posting_cap: int = 400):
+        self.posting_cap = posting_cap
+        self._bags: dict[Hashable, Counter[str]] = {}
+        self._clause_bags: dict[Hashable, list[Counter[str]]] = {}
+        self._postings: dict[str, dict[Hashable, None]] = defaultdict(dict)  # insertion-ordered sets
+        self._df: Counter[str] = Counter()
+
+    def __len__(self) -> int:
+        return len(self._bags)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._bags
+
+    def add(self, key: Hashable, text: str) -> None:
+        if key in self._bags:
+            return
+        bag = _bag(text)
+        self._bags[key] = bag
+        parts = clauses(text)
+        if parts:
+            self._clause_bags[key] = [_bag(p) for p in parts]
+        for f in bag:
+            self._postings[f][key] = None
+            self._df[f] += 1
+
+    def remove(self, key: Hashable) -> None:
+        bag = self._bags.pop(key, None)
+        self._clause_bags.pop(key, None)
+        if bag is None:
+            return
+        for f in bag:
+            self._postings[f].pop(key, None)
+            self._df[f] -= 1
+            if self._df[f] <= 0:
+                del self._df[f]
+                self._postings.pop(f, None)
+
+    def _idf(self, feature: str) -> float:
+        return math.log((len(self._bags) + 1) / (self._df.get(feature, 0) + 1)) + 1.0
+
+    def _vector(self, bag: Counter[str]) -> dict[str, float]:
+        return {f: (1 + math.log(n)) * self._idf(f) for f, n in bag.items()}
+
+    @staticmethod
+    def _cos(a: dict[str, float], b: dict[str, float]) -> float:
+        if len(a) > len(b):
+            a, b = b, a
+        dot = sum(w * b.get(f, 0.0) for f, w in a.items())
+        na = math.sqrt(sum(w * w for w in a.values()))
+        nb = math.sqrt(sum(w * w for w in b.values()))
+        return dot / (na * nb) if na and nb else 0.0
+
+    def _score(self, q: dict[str, float], q_parts: list[dict[str, float]], key: Hashable) -> float:
+        """Best of whole-statement and clause-to-clause similarity (long statements make several points)."""
+        k = self._vector(self._bags[key])
+        k_parts = [self._vector(b) for b in self._clause_bags.get(key, [])]
+        best = self._cos(q, k)
+        for a in [q] + q_parts:
+            for b in [k] + k_parts:
+                if a is q and b is k:
+                    continue
+                best = max(best, CLAUSE_WEIGHT * self._cos(a, b))
+        return best
+
+    def _anchored(self, q: dict[str, float], key: Hashable) -> bool:
+        """Do the two statements share a point: a lemma bigram, or two informative lemmas?
+
+        Informative: in at most a third of the topic's statements ("Afghanistan"
+        in a dossier on Afghanistan anchors nothing).
+        """
+        shared = [f for f in self._bags[key] if f in q]
+        if any(" " in f for f in shared):
+            return True
+        limit = max(2, len(self._bags) / 3)
+        return sum(1 for f in shared if self._df.get(f, 0) <= limit) >= 2
+
+    def similarity(self, text: str, key: Hashable) -> float:
+        if key not in self._bags:
+            return 0.0
+        return self._score(self._vector(_bag(text)), [self._vector(_bag(p)) for p in clauses(text)], key)
+
+    def query(self, text: str, k: int = 20, threshold: float = 0.0) -> list[tuple[Hashable, float]]:
+        """Up to ``k`` most similar stored keys with similarity ≥ threshold, best first."""
+        q = self._vector(_bag(text))
+        if not q:
+            return []
+        # candidates: rarest features first, most recent postings first, bounded scan
+        scores: Counter[Hashable] = Counter()
+        for f in sorted(q, key=lambda x: self._df.get(x, 0)):
+            posting = self._postings.get(f)
+            if not posting:
+                continue
+            # reversed() over an insertion-ordered dict starts at the newest entry in O(1)
+            keys = islice(reversed(posting), self.posting_cap)
+            w = q[f]
+            for key in keys:
+                scores[key] += w
+        best = [key for key, _ in scores.most_common(max(k * 3, 30)) if self._anchored(q, key)]
+        q_parts = [self._vector(_bag(p)) for p in clauses(text)]
+        out = [(key, self._score(q, q_parts, key)) for key in best]
+        out = [(key, s) for key, s in out if s >= threshold]
+        out.sort(key=lambda x: (-x[1], str(x[0])))
+        return out[:k]
+
+
+# A clause-level match counts a little less than a whole-statement one.
+CLAUSE_WEIGHT = 0.9
+
+
+@dataclass(frozen=True)
+class Match:
+    new: int  # index into the new statements
+    old: Hashable  # key in the index
+    similarity: float
+
+
+def align(new_texts: Sequence[str], index: SimilarityIndex, threshold: float, k: int = 20,
+          allowed: Iterable[Hashable] | None = None) -> list[Match]:
+    """One-to-one alignment of new statements to stored ones: greedy on similarity, best pairs first.
+
+    Ties break on position, so the result is deterministic.
+    """
+    allow = set(allowed) if allowed is not None else None
+    pairs: list[tuple[float, int, str, Hashable]] = []
+    for i, text in enumerate(new_texts):
+        for key, sim in index.query(text, k=k, threshold=threshold):
+            if allow is None or key in allow:
+                pairs.append((sim, i, str(key), key))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_new: set[int] = set()
+    used_old: set[Hashable] = set()
+    matches: list[Match] = []
+    for sim, i, _, key in pairs:
+        if i in used_new or key in used_old:
+            continue
+        used_new.add(i)
+        used_old.add(key)
+        matches.append(Match(i, key, round(sim, 4)))
+    return sorted(matches, key=lambda m: m.new)

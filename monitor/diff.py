@@ -1,0 +1,180 @@
+"""Comparing two statements: word-level diff, numbers, modality. Pure; diff-match-patch lives here only.
+
+What holds:
+
+* :func:`word_diff` returns operations whose ``-``/``=`` parts concatenate to
+  the old text and whose ``+``/``=`` parts concatenate to the new text; edits
+  are whole words (tokens are mapped to single code points before diffing,
+  then a semantic cleanup merges small equalities);
+* :func:`numbers` finds amounts, counts, percentages, years and dates, in
+  figures or Dutch number words;
+* :func:`modality` places a statement on a scale of commitment (doing,
+  continuing, intending, exploring, possible, required) and notes negation.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from dataclasses import dataclass
+
+import fast_diff_match_patch as dmp
+
+from . import lexicon
+
+_TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|\s+|[^\w\s]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class DiffOp:
+    op: str  # "=", "-", "+"
+    text: str
+
+
+def _encode(tokens: list[str], table: dict[str, str]) -> str:
+    out = []
+    for t in tokens:
+        ch = table.get(t)
+        if ch is None:
+            # private-use and supplementary planes: never collide with real text we diff
+            ch = chr(0xF0000 + len(table)) if len(table) < 0xFFFD else chr(0x100000 + len(table) - 0xFFFD)
+            table[t] = ch
+        out.append(ch)
+    return "".join(out)
+
+
+def word_diff(old: str, new: str) -> list[DiffOp]:
+    """Word-level diff after semantic cleanup (no time limit: statements are short)."""
+    table: dict[str, str] = {}
+    a = _encode(_TOKEN.findall(old), table)
+    b = _encode(_TOKEN.findall(new), table)
+    back = {v: k for k, v in table.items()}
+    ops = dmp.diff(a, b, counts_only=False, cleanup="Semantic", timelimit=0)
+    out: list[DiffOp] = []
+    for op, chunk in ops:
+        text = "".join(back[c] for c in chunk)
+        if out and out[-1].op == op:
+            out[-1] = DiffOp(op, out[-1].text + text)
+        else:
+            out.append(DiffOp(op, text))
+    return out
+
+
+def diff_ratio(ops: list[DiffOp]) -> float:
+    """Share of characters (old + new) that are unchanged."""
+    same = sum(len(o.text) for o in ops if o.op == "=")
+    total = sum(len(o.text) * (2 if o.op == "=" else 1) for o in ops)
+    return 2 * same / total if total else 1.0
+
+
+def inline(ops: list[DiffOp]) -> str:
+    """wdiff-style rendering for terminals: ``[-old-]{+new+}``."""
+    return "".join(o.text if o.op == "=" else (f"[-{o.text}-]" if o.op == "-" else f"{{+{o.text}+}}") for o in ops)
+
+
+def unified(old: str, new: str, old_label: str = "eerder", new_label: str = "nu", width: int = 72) -> str:
+    """A difflib unified diff of the two statements wrapped at ``width`` (for terminals)."""
+    a = textwrap.wrap(old, width) or [""]
+    b = textwrap.wrap(new, width) or [""]
+    return "\n".join(difflib.unified_diff(a, b, old_label, new_label, lineterm="", n=len(a) + len(b)))
+
+
+# ------------------------------------------------------------------ numbers
+
+NUMBER_WORDS = frozenset(
+    "één een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien twintig dertig "
+    "veertig vijftig zestig zeventig tachtig negentig honderd duizend miljoen miljard tientallen honderden "
+    "duizenden helft kwart dubbel verdubbeld".split())
+_NUMBER = re.compile(
+    r"(?:€\s?)?\b\d+(?:[.,]\d+)*(?:-\d+)?(?:\s?%|\s?procent)?(?:\s(?:miljoen|miljard|duizend))?"
+    r"(?:\s(?:euro|dollar))?(?!\w)"
+    r"|\b(?:" + "|".join(sorted(NUMBER_WORDS - {"een"}, key=len, reverse=True)) + r")\b"
+    r"(?:\s(?:miljoen|miljard|duizend|procent))?(?:\s(?:euro|dollar))?", re.I)
+
+
+def numbers(text: str) -> list[str]:
+    """Numeric expressions in order: ``200 miljoen euro``, ``74%``, ``2021-2024``, ``vijf miljoen``."""
+    return [" ".join(m.group(0).split()).lower() for m in _NUMBER.finditer(text)]
+
+
+# ------------------------------------------------------------------ modality
+
+# lemma → (category, strength). Higher strength = firmer commitment.
+MODAL_LEMMAS: dict[str, tuple[str, int]] = {}
+for _cat, _strength, _words in [
+    ("doing", 5, "faciliteren financieren steunen ondersteunen bijdragen leveren voeren uitvoeren handhaven "
+                 "verlenen toekennen zorgen inzetten besluiten verstrekken"),
+    ("continuing", 5, "blijven voortzetten continueren handhaven"),
+    ("committing", 4, "zullen toezeggen garanderen verplichten"),
+    ("intending", 3, "voornemen voornemens willen streven beogen intentie plannen"),
+    ("exploring", 2, "onderzoeken verkennen bezien bekijken overwegen bestuderen analyseren inventariseren"),
+    ("possible", 1, "kunnen mogelijk eventueel wellicht mogelijkheid"),
+    ("required", 4, "moeten dienen noodzakelijk vereisen"),
+    ("stopping", 0, "stoppen beëindigen opschorten staken afbouwen"),
+]:
+    for _w in _words.split():
+        MODAL_LEMMAS.setdefault(_w, (_cat, _strength))
+NEGATIONS = frozenset("niet geen nooit niets nergens niemand".split())
+_NEG_PHRASES = re.compile(r"\bniet langer\b|\bniet meer\b|\bgeen sprake\b|\bniet aan de orde\b", re.I)
+
+
+@dataclass(frozen=True)
+class Modality:
+    categories: tuple[str, ...]
+    markers: tuple[str, ...]
+    negated: bool
+
+    @property
+    def strength(self) -> int:
+        cats = {c: s for _, (c, s) in MODAL_LEMMAS.items()}
+        return max((cats[c] for c in self.categories), default=3)
+
+    def label(self) -> str:
+        core = "/".join(self.categories) or "neutral"
+        return f"not {core}" if self.negated else core
+
+
+def modality(text: str) -> Modality:
+    cats: list[str] = []
+    markers: list[str] = []
+    negated = bool(_NEG_PHRASES.search(text))
+    for word in lexicon.words(text):
+        low = word.lower()
+        if low in NEGATIONS:
+            negated = True
+            continue
+        hit = MODAL_LEMMAS.get(low) or MODAL_LEMMAS.get(lexicon.lemma(word))
+        if hit is not None:
+            markers.append(low)
+            if hit[0] not in cats:
+                cats.append(hit[0])
+    return Modality(tuple(sorted(cats)), tuple(markers), negated)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    ops: tuple[DiffOp, ...]
+    ratio: float
+    old_numbers: tuple[str, ...]
+    new_numbers: tuple[str, ...]
+    old_modality: Modality
+    new_modality: Modality
+
+    @property
+    def numbers_changed(self) -> bool:
+        return sorted(self.old_numbers) != sorted(self.new_numbers)
+
+    @property
+    def modality_changed(self) -> bool:
+        return (self.old_modality.categories != self.new_modality.categories
+                or self.old_modality.negated != self.new_modality.negated)
+
+    @property
+    def unchanged(self) -> bool:
+        return all(o.op == "=" for o in self.ops)
+
+
+def compare(old: str, new: str) -> Comparison:
+    ops = word_diff(old, new)
+    return Comparison(tuple(ops), diff_ratio(ops), tuple(numbers(old)), tuple(numbers(new)),
+                      modality(old), modality(new))

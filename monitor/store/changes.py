@@ -1,0 +1,120 @@
+"""Queries over position changes and standing positions."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from ..position import MODIFIED, PUBLISHED_KINDS, REAFFIRMED, can_hold_position
+from .models import ChangeRecord, Letter, Source, StatementRecord, TopicAssignmentRecord
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A change with the texts and letters it refers to, ready to show."""
+
+    record: ChangeRecord
+    letter: Letter
+    new: StatementRecord | None
+    old: StatementRecord | None
+    previous_letter: Letter | None
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.record
+        d = {
+            "id": r.uid, "topic": r.topic, "kind": r.kind, "letter": self.letter.key,
+            "letter_title": self.letter.title, "date": r.letter_date.isoformat(),
+            "previous_letter": self.previous_letter.key if self.previous_letter else None,
+            "old_text": self.old.text if self.old else None, "new_text": self.new.text if self.new else None,
+            "old_statement": self.old.uid if self.old else None, "new_statement": self.new.uid if self.new else None,
+            "similarity": r.similarity, "significance": r.significance,
+            "aspects": [a for a in r.aspects.split(",") if a],
+        }
+        for key in ("numbers", "modality"):
+            if key in (r.details or {}):
+                d[key] = r.details[key]
+        if "diff" in (r.details or {}):
+            d["diff"] = r.details["diff"]
+        return d
+
+
+class Filters:
+    def __init__(self, topic: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+                 kinds: tuple[str, ...] | None = None, letter_id: int | None = None, include_reaffirmed: bool = False):
+        self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
+        self.kinds = kinds or (PUBLISHED_KINDS + ((REAFFIRMED,) if include_reaffirmed else ()))
+
+
+def changes(session: Session, f: Filters | None = None, limit: int | None = None, offset: int = 0,
+            newest_first: bool = True) -> list[ChangeView]:
+    """Current (not superseded) changes, by letter date then significance."""
+    f = f or Filters()
+    New, Old = aliased(StatementRecord), aliased(StatementRecord)
+    L, P = aliased(Letter), aliased(Letter)
+    q = (select(ChangeRecord, L, New, Old, P)
+         .join(L, L.id == ChangeRecord.letter_id)
+         .outerjoin(New, New.id == ChangeRecord.statement_id)
+         .outerjoin(Old, Old.id == ChangeRecord.previous_statement_id)
+         .outerjoin(P, P.id == ChangeRecord.previous_letter_id)
+         .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(f.kinds)))
+    if f.topic:
+        q = q.where(ChangeRecord.topic == f.topic)
+    if f.since:
+        q = q.where(ChangeRecord.letter_date >= f.since)
+    if f.until:
+        q = q.where(ChangeRecord.letter_date <= f.until)
+    if f.letter_id:
+        q = q.where(ChangeRecord.letter_id == f.letter_id)
+    date_order = ChangeRecord.letter_date.desc() if newest_first else ChangeRecord.letter_date.asc()
+    q = q.order_by(date_order, L.key, ChangeRecord.topic, ChangeRecord.significance.desc(), ChangeRecord.uid)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return [ChangeView(*row) for row in session.execute(q)]
+
+
+def count_changes(session: Session, f: Filters | None = None) -> int:
+    from sqlalchemy import func
+    f = f or Filters()
+    q = select(func.count(ChangeRecord.id)).where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(f.kinds))
+    if f.topic:
+        q = q.where(ChangeRecord.topic == f.topic)
+    if f.since:
+        q = q.where(ChangeRecord.letter_date >= f.since)
+    if f.until:
+        q = q.where(ChangeRecord.letter_date <= f.until)
+    if f.letter_id:
+        q = q.where(ChangeRecord.letter_id == f.letter_id)
+    return session.scalar(q) or 0
+
+
+@dataclass(frozen=True)
+class StandingItem:
+    statement: StatementRecord
+    letter: Letter
+    sources: tuple[str, ...]
+
+
+def standing_position(session: Session, topic: str, as_of: dt.date) -> list[StandingItem]:
+    """Statements on ``topic`` from letters dated on or before ``as_of`` that no later one superseded by then."""
+    letters = [l for l in session.scalars(select(Letter)) if (l.date or l.created_at.date()) <= as_of
+               and l.current_version_id is not None]
+    if not letters:
+        return []
+    by_version = {l.current_version_id: l for l in letters}
+    rows = list(session.scalars(
+        select(StatementRecord).join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
+        .where(TopicAssignmentRecord.topic == topic, StatementRecord.version_id.in_(list(by_version)))))
+    superseded = set(session.scalars(
+        select(ChangeRecord.previous_statement_id).where(
+            ChangeRecord.superseded_at.is_(None), ChangeRecord.topic == topic,
+            ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]), ChangeRecord.letter_date <= as_of)))
+    sources: dict[int, tuple[str, ...]] = {}
+    for s in session.scalars(select(Source).where(Source.letter_id.in_([l.id for l in letters]))):
+        sources[s.letter_id] = sources.get(s.letter_id, ()) + (s.locator,)
+    items = [StandingItem(s, by_version[s.version_id], sources.get(by_version[s.version_id].id, ()))
+             for s in rows if s.id not in superseded and can_hold_position(s.kind, s.text)]
+    items.sort(key=lambda i: (i.letter.date or i.letter.created_at.date(), i.letter.key, i.statement.position))
+    return items

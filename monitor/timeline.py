@@ -1,0 +1,156 @@
+"""Keeping position changes in step with the stored letters (the edge around :mod:`monitor.position`).
+
+What holds after :meth:`Timeline.update`:
+
+* every letter's changes were computed against the standing position of the
+  letters dated before it (letter date, then key; undated letters by the day
+  they arrived), whatever order they arrived in;
+* a letter that arrives late (dated before letters already processed), or a
+  new version of a letter, makes the changes of every later letter be
+  recomputed; the replaced changes stay in the table, marked superseded by
+  that run, so the history shows the recomputation;
+* each letter is processed in its own transaction.
+
+A :class:`Timeline` keeps its tracker warm between updates (the daemon), so
+one new letter costs an alignment against an index, not a reload of history.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import Settings
+from .position import MODIFIED, REAFFIRMED, Change, PositionStatement, PositionTracker, can_hold_position
+from .store import analysis as store
+from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
+
+log = logging.getLogger("monitor.timeline")
+CHANGES_VERSION = "changes-1"
+
+OrderKey = tuple[dt.date, str]
+
+
+def order_key(letter: Letter) -> OrderKey:
+    return (letter.date or letter.created_at.date(), letter.key)
+
+
+def _position_statements(session: Session, letters: list[Letter]) -> dict[int, dict[str, list[PositionStatement]]]:
+    """letter id → topic → its position statements (current version), in statement order."""
+    if not letters:
+        return {}
+    by_version = {l.current_version_id: l for l in letters if l.current_version_id is not None}
+    rows = session.execute(
+        select(StatementRecord.id, StatementRecord.uid, StatementRecord.version_id, StatementRecord.kind,
+               StatementRecord.text, StatementRecord.position, TopicAssignmentRecord.topic)
+        .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
+        .where(StatementRecord.version_id.in_(list(by_version)))
+        .order_by(StatementRecord.version_id, StatementRecord.position, TopicAssignmentRecord.topic))
+    out: dict[int, dict[str, list[PositionStatement]]] = defaultdict(lambda: defaultdict(list))
+    for sid, uid, vid, kind, text, _pos, topic in rows:
+        if not can_hold_position(kind, text):
+            continue
+        letter = by_version[vid]
+        out[letter.id][topic].append(PositionStatement(uid, letter.key, order_key(letter)[0], text, sid))
+    return out
+
+
+class Timeline:
+    def __init__(self, settings: Settings):
+        a = settings.analysis
+        self.settings = settings
+        self.tracker: PositionTracker | None = None
+        self.high_water: OrderKey | None = None  # the last letter the warm tracker has seen
+
+    def _new_tracker(self) -> PositionTracker:
+        a = self.settings.analysis
+        return PositionTracker(a.similarity_threshold, a.reaffirm_threshold, a.candidates)
+
+    def _rebuild(self, session: Session, letters: list[Letter], before: OrderKey) -> PositionTracker:
+        """The tracker as it stood just before ``before``, from stored letters and current changes."""
+        tracker = self._new_tracker()
+        earlier = [l for l in letters if order_key(l) < before and l.changes_run_id is not None]
+        statements = _position_statements(session, earlier)
+        superseded = set(session.scalars(
+            select(ChangeRecord.previous_statement_id)
+            .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]),
+                   ChangeRecord.letter_id.in_([l.id for l in earlier]))))
+        by_topic: dict[str, list[PositionStatement]] = defaultdict(list)
+        last_letter: dict[str, str] = {}
+        for letter in earlier:  # in order: the last letter that spoke on a topic wins
+            for topic, items in statements.get(letter.id, {}).items():
+                by_topic[topic].extend(s for s in items if s.ref not in superseded)
+                last_letter[topic] = letter.key
+        for topic, items in by_topic.items():
+            tracker.load(topic, items, last_letter.get(topic))
+        return tracker
+
+    def update(self, sessions: sessionmaker[Session], now: dt.datetime, changed: Iterable[int] | None = None,
+               note: str = "") -> int:
+        """Compute the changes of every letter that needs it. Returns how many letters were processed.
+
+        ``changed``: letters whose content or topics changed (None: everything).
+        """
+        with sessions.begin() as session:
+            letters = sorted(session.scalars(select(Letter)), key=order_key)
+            changed_ids = {l.id for l in letters} if changed is None else set(changed)
+            pending = [l for l in letters if l.id in changed_ids or l.changes_run_id is None
+                       or l.changes_version_id != l.current_version_id]
+            if not pending:
+                return 0
+            start = min(order_key(l) for l in pending)
+            redo = [l for l in letters if order_key(l) >= start]
+            late = [l for l in redo if l.changes_run_id is not None and l not in pending]
+            reason = note or (f"letters after {start[0]} recomputed: {pending[0].key} arrived or changed" if late
+                              else "new letters")
+            run = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_VERSION,
+                                  config={"similarity_threshold": self.settings.analysis.similarity_threshold,
+                                          "reaffirm_threshold": self.settings.analysis.reaffirm_threshold},
+                                  now=now, note=reason)
+            run_id = run.id
+            warm = self.tracker is not None and self.high_water is not None and self.high_water < start
+            if not warm:
+                self.tracker = self._rebuild(session, letters, start)
+            redo_ids = [l.id for l in redo]
+            # the replaced changes stay, marked as superseded by this run
+            session.execute(update(ChangeRecord)
+                            .where(and_(ChangeRecord.letter_id.in_(redo_ids), ChangeRecord.superseded_at.is_(None)))
+                            .values(superseded_at=now, superseded_by_run=run_id))
+        assert self.tracker is not None
+        for lid in redo_ids:
+            with sessions.begin() as session:
+                letter = session.get(Letter, lid)
+                if letter is None:
+                    continue
+                by_topic = _position_statements(session, [letter]).get(letter.id, {})
+                changes = self.tracker.process(letter.key, order_key(letter)[0], by_topic)
+                self._store(session, letter, changes, run_id, now)
+                letter.changes_run_id = run_id
+                letter.changes_version_id = letter.current_version_id
+                self.high_water = order_key(letter)
+        with sessions.begin() as session:
+            run = session.get(store.AnalysisRun, run_id)
+            run.letters = len(redo_ids)
+            run.finished_at = now
+        log.info("changes: %d letters processed (run %d: %s)", len(redo_ids), run_id, reason)
+        return len(redo_ids)
+
+    @staticmethod
+    def _store(session: Session, letter: Letter, changes: list[Change], run_id: int, now: dt.datetime) -> None:
+        keys = {c.old.letter for c in changes if c.old is not None}
+        ids = {k: i for k, i in session.execute(select(Letter.key, Letter.id).where(Letter.key.in_(keys)))} if keys else {}
+        for c in changes:
+            details = dict(c.details)
+            if c.ops:
+                details["diff"] = [[o.op, o.text] for o in c.ops]
+            session.add(ChangeRecord(
+                uid=c.uid, topic=c.topic, kind=c.kind, letter_id=letter.id, letter_date=c.date,
+                statement_id=c.new.ref if c.new else None,
+                previous_letter_id=ids.get(c.old.letter) if c.old else None,
+                previous_statement_id=c.old.ref if c.old else None,
+                similarity=c.similarity, significance=c.significance, aspects=",".join(c.aspects),
+                details=details, run_id=run_id, computed_at=now))
