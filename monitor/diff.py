@@ -123,6 +123,7 @@ class Modality:
     categories: tuple[str, ...]
     markers: tuple[str, ...]
     negated: bool
+    negations: int = 0  # how many negators: "niet" added to a sentence with "geen" still counts
 
     @property
     def strength(self) -> int:
@@ -137,18 +138,19 @@ class Modality:
 def modality(text: str) -> Modality:
     cats: list[str] = []
     markers: list[str] = []
-    negated = bool(_NEG_PHRASES.search(text))
+    negations = 0
     for word in lexicon.words(text):
         low = word.lower()
         if low in NEGATIONS:
-            negated = True
+            negations += 1
             continue
         hit = MODAL_LEMMAS.get(low) or MODAL_LEMMAS.get(lexicon.lemma(word))
         if hit is not None:
             markers.append(low)
             if hit[0] not in cats:
                 cats.append(hit[0])
-    return Modality(tuple(sorted(cats)), tuple(markers), negated)
+    negated = negations > 0 or bool(_NEG_PHRASES.search(text))
+    return Modality(tuple(sorted(cats)), tuple(markers), negated, negations)
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class Comparison:
     @property
     def modality_changed(self) -> bool:
         return (self.old_modality.categories != self.new_modality.categories
-                or self.old_modality.negated != self.new_modality.negated)
+                or self.old_modality.negations != self.new_modality.negations)
 
     @property
     def unchanged(self) -> bool:
