@@ -18,8 +18,7 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/policy-monitor migrate
-	$(BIN)/policy-monitor ingest
-	$(BIN)/policy-monitor letters
+	$(BIN)/policy-monitor run
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -381,6 +381,43 @@ def diff_cmd(ctx: Ctx, letter_a: str, letter_b: str, topic: str) -> None:
                 click.echo(click.style("\n- niet herhaald", fg="red") + f"  {r.text}")
 
 
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: server.host).")
+@click.option("--port", default=None, type=int, help="Port (default: server.port).")
+@pass_ctx
+def serve(ctx: Ctx, host: str | None, port: int | None) -> None:
+    """Serve the feeds, pages and JSON API over HTTP (read-only; no polling)."""
+    import uvicorn
+
+    from .api import create_app
+    ctx.engine()  # refuse a database that is missing or behind, before listening
+    logging.getLogger().setLevel(logging.INFO)
+    host = host or ctx.settings.server.host
+    port = port or ctx.settings.server.port
+    uvicorn.run(create_app(ctx.settings.serving(host, port)), host=host, port=port, log_level="info")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: server.host).")
+@click.option("--port", default=None, type=int, help="Port (default: server.port).")
+@click.option("--no-serve", is_flag=True, help="Only poll and process; no HTTP server.")
+@click.option("--once", is_flag=True, help="Poll every source once, process, and exit.")
+@pass_ctx
+def run(ctx: Ctx, host: str | None, port: int | None, no_serve: bool, once: bool) -> None:
+    """The daemon: poll the inbox (and configured sources), process new letters, serve the feeds."""
+    from .daemon import AlreadyRunning, run_daemon
+    logging.getLogger().setLevel(logging.INFO)
+    for name in ("monitor", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.INFO)
+    ctx.engine()
+    s = ctx.settings
+    try:
+        code = run_daemon(s, host or s.server.host, port or s.server.port, serve=not no_serve, once=once)
+    except AlreadyRunning as exc:
+        raise click.ClickException(str(exc)) from None
+    sys.exit(code)
+
+
 @main.command(name="log")
 @click.option("--limit", default=30, show_default=True)
 @click.option("--errors", is_flag=True, help="Only failures.")

@@ -14,6 +14,7 @@ TOML value where it parses as one (numbers, booleans, arrays), else as a string.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
@@ -72,7 +73,7 @@ class AnalysisSettings:
 @dataclass(frozen=True)
 class FeedSettings:
     title: str = "Beleidsmonitor: gewijzigde standpunten"
-    base_url: str = "http://127.0.0.1:8080"
+    base_url: str = ""  # empty: http://HOST:PORT of the running server
     tag_authority: str = "policy-monitor.local,2026"
     author: str = "policy-monitor"
     page_size: int = 50
@@ -123,6 +124,13 @@ class Settings:
     @property
     def topic_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.topics)
+
+    def serving(self, host: str, port: int) -> "Settings":
+        """These settings with the feed base URL filled in for a server on host:port (if not configured)."""
+        if self.feed.base_url:
+            return self
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        return dataclasses.replace(self, feed=dataclasses.replace(self.feed, base_url=f"http://{shown}:{port}"))
 
     @property
     def inbox_paths(self) -> tuple[Path, ...]:

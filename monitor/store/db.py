@@ -41,21 +41,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str, readonly: bool = False) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and WAL mode.
 
-    ``readonly`` opens SQLite with ``mode=ro`` so nothing on that engine can write.
+    ``readonly``: SQLite connections get ``PRAGMA query_only`` (any write fails),
+    PostgreSQL ones run read-only transactions. The writer (daemon) and readers
+    (web) can then share one WAL database safely.
     """
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         db = u.database or ""
-        if db and db != ":memory:" and not db.startswith("file:"):
-            path = Path(db)
-            if readonly:
-                engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true",
-                                       connect_args={"check_same_thread": False})
-                event.listen(engine, "connect", _readonly_pragmas)
-                return engine
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if db and db != ":memory:" and not db.startswith("file:") and not readonly:
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _readonly_pragmas if readonly else _sqlite_pragmas)
         return engine
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if readonly:
@@ -66,6 +62,7 @@ def make_engine(url: str, readonly: bool = False) -> Engine:
 def _readonly_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA query_only=ON")
     cur.close()
 

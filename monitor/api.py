@@ -1,0 +1,260 @@
+"""The HTTP service: Atom feeds, HTML pages and a read-only JSON API (Starlette).
+
+What holds: the web side opens the database read-only (SQLite ``query_only``,
+PostgreSQL read-only transactions), only GET/HEAD are routed, every filter is
+a bound parameter or a checked value, and bad requests get a 4xx with a JSON
+(or plain) message, never a 500.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Engine, select
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from . import pages
+from .config import Settings
+from .position import PUBLISHED_KINDS, REAFFIRMED
+from .publish import FeedPublisher, changesets
+from .store import analysis, queries
+from .store import changes as change_store
+from .store.db import make_engine, session_factory
+from .store.models import Letter
+
+ATOM = "application/atom+xml; charset=utf-8"
+MAX_LIMIT = 200
+
+
+def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise HTTPException(400, f"{name}: expected a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise HTTPException(400, f"{name}: must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _date(request: Request, name: str) -> dt.date | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise HTTPException(400, f"{name}: expected a date YYYY-MM-DD, got {raw!r}") from None
+
+
+def letter_dict(letter: Letter, sources: list[str], statements: int | None = None) -> dict[str, Any]:
+    d = {"id": letter.key, "title": letter.title, "date": letter.date.isoformat() if letter.date else None,
+         "kind": letter.kind, "reference": letter.reference, "dossier": letter.dossier, "sender": letter.sender,
+         "url": letter.url, "sources": sources, "html": f"/letters/{letter.key}"}
+    if statements is not None:
+        d["statements"] = statements
+    return d
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
+    engine = engine or make_engine(settings.database.url, readonly=True)
+    sessions = session_factory(engine)
+    publisher = FeedPublisher(settings)
+    topics = settings.topic_names
+    base = settings.feed.base_url.rstrip("/")
+
+    def check_topic(topic: str) -> str:
+        if topic not in topics:
+            raise HTTPException(404, f"unknown topic {topic!r}; topics: {', '.join(topics)}")
+        return topic
+
+    def feed_response(request: Request, scope: str, value: str | None, archive: int | None) -> Response:
+        with sessions() as session:
+            try:
+                doc = publisher.document(session, scope, value, archive)
+            except IndexError:
+                raise HTTPException(404, f"no archive page {archive}") from None
+        headers = {"ETag": doc.etag, "Cache-Control": "public, max-age=60"}
+        if doc.updated:
+            headers["Last-Modified"] = doc.updated
+        inm = request.headers.get("if-none-match")
+        if inm is not None:  # RFC 9110 §13.1.3: If-None-Match wins over If-Modified-Since
+            tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+            if doc.etag in tags or "*" in tags:
+                return Response(status_code=304, headers=headers)
+        elif doc.updated and request.headers.get("if-modified-since"):
+            try:
+                since = email.utils.parsedate_to_datetime(request.headers["if-modified-since"])
+                if since >= email.utils.parsedate_to_datetime(doc.updated):
+                    return Response(status_code=304, headers=headers)
+            except (TypeError, ValueError):
+                pass  # an unparseable date is ignored, as RFC 9110 says
+        return Response(doc.body, media_type=ATOM, headers=headers)
+
+    def path_archive(request: Request) -> int | None:
+        raw = request.path_params.get("n")
+        if raw is None:
+            return None
+        if not raw.isdigit() or not 1 <= int(raw) <= 10_000_000:
+            raise HTTPException(404, "no such archive page")
+        return int(raw)
+
+    async def feed_all(request: Request) -> Response:
+        return feed_response(request, "all", None, path_archive(request))
+
+    async def feed_topic(request: Request) -> Response:
+        return feed_response(request, "topic", check_topic(request.path_params["topic"]), path_archive(request))
+
+    async def feed_dossier(request: Request) -> Response:
+        dossier = request.path_params["dossier"]
+        if not dossier.isalnum() or len(dossier) > 20:
+            raise HTTPException(404, "unknown dossier")
+        return feed_response(request, "dossier", dossier, path_archive(request))
+
+    async def home(request: Request) -> Response:
+        with sessions() as session:
+            recent = sorted(changesets(session, base), key=lambda c: (c.letter.date, c.letter.key), reverse=True)[:20]
+            n = len(queries.letters(session))
+        return HTMLResponse(pages.index(settings.feed.title, topics, recent, "/feed.atom", n))
+
+    async def changeset_page(request: Request) -> Response:
+        topic = check_topic(request.path_params["topic"])
+        with sessions() as session:
+            sets = changesets(session, base, topic=topic, letter_key=request.path_params["key"])
+        if not sets:
+            raise HTTPException(404, "no changes for this letter and topic")
+        return HTMLResponse(pages.changeset_page(sets[0]))
+
+    async def topic_page(request: Request) -> Response:
+        topic = check_topic(request.path_params["topic"])
+        day = _date(request, "as_of") or dt.date.today()
+        with sessions() as session:
+            standing = [(i.letter.key, i.letter.title, str(i.letter.date or ""), i.statement.text)
+                        for i in change_store.standing_position(session, topic, day)]
+            recent = sorted(changesets(session, base, topic=topic), key=lambda c: (c.letter.date, c.letter.key),
+                            reverse=True)[:20]
+        return HTMLResponse(pages.topic_page(topic, day.isoformat(), standing, recent))
+
+    def _letter(session: Any, key: str) -> Letter:
+        letter = session.scalar(select(Letter).where(Letter.key == key))
+        if letter is None:
+            raise HTTPException(404, f"no letter {key!r}")
+        return letter
+
+    def _statements(session: Any, letter: Letter) -> list[dict[str, Any]]:
+        records = queries.statements(session, letter)
+        tops = analysis.topic_rows(session, [r.id for r in records])
+        return [{"id": r.uid, "position": r.position, "kind": r.kind, "role": r.role, "section": r.section,
+                 "text": r.text, "topics": [t.topic for t in tops.get(r.id, [])],
+                 "evidence": {t.topic: t.evidence for t in tops.get(r.id, [])}} for r in records]
+
+    async def letter_page(request: Request) -> Response:
+        with sessions() as session:
+            letter = _letter(session, request.path_params["key"])
+            d = letter_dict(letter, [s.locator for s in queries.sources(session, letter)])
+            d["date_obj"] = letter.date
+            sts = _statements(session, letter)
+            sets = changesets(session, base, letter_key=letter.key)
+        return HTMLResponse(pages.letter_page(d, sts, sets))
+
+    # ------------------------------------------------------------------ JSON
+
+    def page_links(request: Request, total: int, limit: int, offset: int) -> dict[str, Any]:
+        params = dict(request.query_params)
+        nxt = None
+        if offset + limit < total:
+            params.update(limit=str(limit), offset=str(offset + limit))
+            nxt = f"{request.url.path}?{urlencode(params)}"
+        return {"total": total, "limit": limit, "offset": offset, "next": nxt}
+
+    async def api_letters(request: Request) -> Response:
+        limit = _int(request, "limit", 50, 1, MAX_LIMIT)
+        offset = _int(request, "offset", 0, 0, 10_000_000)
+        since, until = _date(request, "since"), _date(request, "until")
+        with sessions() as session:
+            rows = queries.letters(session)
+            rows = [l for l in rows if (since is None or queries.effective_date(l) >= since)
+                    and (until is None or queries.effective_date(l) <= until)]
+            counts = queries.statement_counts(session)
+            items = [letter_dict(l, [s.locator for s in queries.sources(session, l)], counts.get(l.id, 0))
+                     for l in rows[offset:offset + limit]]
+        return JSONResponse({"items": items, **page_links(request, len(rows), limit, offset)})
+
+    async def api_letter(request: Request) -> Response:
+        with sessions() as session:
+            letter = _letter(session, request.path_params["key"])
+            d = letter_dict(letter, [s.locator for s in queries.sources(session, letter)])
+            d["statements"] = _statements(session, letter)
+        return JSONResponse(d)
+
+    async def api_changes(request: Request) -> Response:
+        topic = request.query_params.get("topic")
+        if topic is not None:
+            check_topic(topic)
+        kinds = tuple(request.query_params.getlist("kind")) or None
+        allowed = PUBLISHED_KINDS + (REAFFIRMED,)
+        for k in kinds or ():
+            if k not in allowed:
+                raise HTTPException(400, f"kind: {k!r} is not one of {', '.join(allowed)}")
+        limit = _int(request, "limit", 50, 1, MAX_LIMIT)
+        offset = _int(request, "offset", 0, 0, 10_000_000)
+        letter_id = None
+        with sessions() as session:
+            if request.query_params.get("letter"):
+                letter_id = _letter(session, request.query_params["letter"]).id
+            f = change_store.Filters(topic, _date(request, "since"), _date(request, "until"), kinds, letter_id)
+            views = change_store.changes(session, f, limit=limit, offset=offset)
+            total = change_store.count_changes(session, f)
+            items = [v.as_dict() for v in views]
+        return JSONResponse({"items": items, **page_links(request, total, limit, offset)})
+
+    async def api_position(request: Request) -> Response:
+        topic = check_topic(request.path_params["topic"])
+        day = _date(request, "as_of") or dt.date.today()
+        with sessions() as session:
+            items = [{"statement": i.statement.uid, "text": i.statement.text, "letter": i.letter.key,
+                      "letter_title": i.letter.title, "date": i.letter.date.isoformat() if i.letter.date else None,
+                      "sources": list(i.sources)}
+                     for i in change_store.standing_position(session, topic, day)]
+        return JSONResponse({"topic": topic, "as_of": day.isoformat(), "items": items})
+
+    async def api_topics(request: Request) -> Response:
+        return JSONResponse({"items": [{"name": t.name, "label": t.label, "description": t.description,
+                                        "feed": f"/topics/{t.name}.atom"} for t in settings.topics]})
+
+    async def healthz(request: Request) -> Response:
+        try:
+            with sessions() as session:
+                n = len(list(session.scalars(select(Letter.id).limit(1))))
+        except Exception as exc:  # noqa: BLE001 - report, don't crash, the health check
+            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "reachable", "letters": n > 0})
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if request.url.path.startswith("/api/") or request.url.path.endswith(".atom"):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        return HTMLResponse(pages.page("Fout", f"<h1>{exc.status_code}</h1><p>{pages.e(exc.detail)}</p>"),
+                            status_code=exc.status_code)
+
+    get: Callable[..., Route] = lambda path, ep: Route(path, ep, methods=["GET", "HEAD"])  # noqa: E731
+    routes = [
+        get("/", home), get("/healthz", healthz),
+        get("/feed.atom", feed_all), get("/feed/archive/{n}.atom", feed_all),
+        get("/topics/{topic}.atom", feed_topic), get("/topics/{topic}/archive/{n}.atom", feed_topic),
+        get("/dossiers/{dossier}.atom", feed_dossier), get("/dossiers/{dossier}/archive/{n}.atom", feed_dossier),
+        get("/topics/{topic}", topic_page), get("/changes/{key}/{topic}", changeset_page),
+        get("/letters/{key}", letter_page),
+        get("/api/letters", api_letters), get("/api/letters/{key}", api_letter), get("/api/changes", api_changes),
+        get("/api/positions/{topic}", api_position), get("/api/topics", api_topics),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: http_error})

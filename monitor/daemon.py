@@ -1,0 +1,189 @@
+"""The daemon: APScheduler polls the sources, processes what is new, and the web side serves it.
+
+What holds:
+
+* one daemon per database: a second one refuses to start (an exclusive lock
+  file beside the database, or in the config folder for server databases);
+* jobs never overlap themselves (``max_instances=1``, ``coalesce=True``) and a
+  run missed while busy or asleep is caught up once (``misfire_grace_time=None``);
+  jobs are rebuilt from config at every start;
+* SIGTERM/SIGINT stop polling after the current letter (each letter is its own
+  transaction, so a crash or stop never leaves half a letter behind), then
+  the HTTP server and scheduler shut down cleanly.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import make_url
+
+from .config import Settings
+from .ingest import ingest_one
+from .process import analyse_letters
+from .sources.folder import scan
+from .store.db import ensure_schema, make_engine, session_factory, utcnow
+from .timeline import Timeline
+
+log = logging.getLogger("monitor.daemon")
+
+
+class AlreadyRunning(RuntimeError):
+    pass
+
+
+def lock_path(settings: Settings) -> Path:
+    u = make_url(settings.database.url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        return Path(u.database + ".lock")
+    return settings.root / "var" / "policy-monitor.lock"
+
+
+class DaemonLock:
+    """An exclusive, non-blocking flock; released by the OS if the process dies."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fh: Any = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            fh.close()
+            raise AlreadyRunning(f"another policy-monitor daemon (pid {holder}) is running on this database "
+                                 f"(lock {self.path})") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+
+class Monitor:
+    """The polling work, shared by the scheduler jobs; stoppable between letters."""
+
+    def __init__(self, settings: Settings, now: Callable[[], dt.datetime] = utcnow):
+        self.settings = settings
+        self.now = now
+        self.engine = make_engine(settings.database.url)
+        ensure_schema(self.engine)
+        self.sessions = session_factory(self.engine)
+        self.timeline = Timeline(settings)
+        self.stopping = threading.Event()
+        self.max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
+        self.extra_sources: list[Any] = []  # remote adapters (see monitor.sources.remote)
+
+    def poll_inbox(self) -> int:
+        """Ingest what is new in the inbox folders, then analyse it. Returns letters stored or updated."""
+        changed: list[int] = []
+        for cand in scan(self.settings.inbox.folders, self.settings.inbox.extensions, self.max_bytes):
+            if self.stopping.is_set():
+                log.info("stopping: inbox poll ends after the current letter")
+                break
+            result = ingest_one(self.sessions, cand, self.now(), self.max_bytes)
+            if result.changed and result.letter_id is not None:
+                log.info("ingested %s: %s", cand.locator, result.message)
+                changed.append(result.letter_id)
+            elif result.failed:
+                log.error("failed %s: %s", cand.locator, result.message)
+        self.analyse(changed)
+        return len(changed)
+
+    def analyse(self, changed: list[int]) -> None:
+        summary = analyse_letters(self.sessions, self.settings, self.now(), changed, timeline=self.timeline)
+        if summary:
+            log.info("%s", summary)
+
+
+def build_scheduler(monitor: Monitor, jobs: dict[str, tuple[Callable[[], Any], int]]) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=dt.timezone.utc, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
+    for name, (func, seconds) in jobs.items():
+        scheduler.add_job(_guard(name, func), "interval", seconds=max(1, seconds), id=name, name=name,
+                          replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc))
+    return scheduler
+
+
+def _guard(name: str, func: Callable[[], Any]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            func()
+        except Exception:  # a failing poll is logged and retried next interval, never kills the daemon
+            log.exception("job %s failed", name)
+    return run
+
+
+def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, once: bool = False) -> int:
+    lock = DaemonLock(lock_path(settings))
+    lock.acquire()
+    try:
+        monitor = Monitor(settings)
+        jobs: dict[str, tuple[Callable[[], Any], int]] = {"inbox": (monitor.poll_inbox, settings.schedule.inbox_seconds)}
+        from .sources.remote import remote_jobs  # noqa: PLC0415 - optional adapters
+        jobs.update(remote_jobs(monitor))
+        if once:
+            for func, _ in jobs.values():
+                func()
+            return 0
+        scheduler = build_scheduler(monitor, jobs)
+        scheduler.start()
+        log.info("polling every %ss: %s", settings.schedule.inbox_seconds, ", ".join(settings.inbox.folders))
+        try:
+            if serve:
+                import uvicorn
+
+                from .api import create_app
+                config = uvicorn.Config(create_app(settings.serving(host, port)), host=host, port=port, log_level="info",
+                                        access_log=False, lifespan="off")
+                server = uvicorn.Server(config)
+                original = server.handle_exit
+
+                def handle_exit(sig: int, frame: Any) -> None:
+                    monitor.stopping.set()  # polling stops after the current letter
+                    original(sig, frame)
+                server.handle_exit = handle_exit  # type: ignore[method-assign]
+
+                # uvicorn re-raises the signal it caught once it has shut down; with these
+                # handlers in place that ends here, in an orderly stop, not in a hard kill.
+                def after_server(sig: int, frame: Any) -> None:
+                    monitor.stopping.set()
+                signal.signal(signal.SIGTERM, after_server)
+                signal.signal(signal.SIGINT, after_server)
+                log.info("serving on http://%s:%d/", host, port)
+                server.run()
+            else:
+                stop = threading.Event()
+
+                def on_signal(sig: int, frame: Any) -> None:
+                    monitor.stopping.set()
+                    stop.set()
+                signal.signal(signal.SIGTERM, on_signal)
+                signal.signal(signal.SIGINT, on_signal)
+                stop.wait()
+        finally:
+            monitor.stopping.set()
+            scheduler.shutdown(wait=True)
+            monitor.engine.dispose()
+            log.info("stopped cleanly")
+        return 0
+    finally:
+        lock.release()
