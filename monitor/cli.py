@@ -418,6 +418,27 @@ def run(ctx: Ctx, host: str | None, port: int | None, no_serve: bool, once: bool
     sys.exit(code)
 
 
+@main.command()
+@click.option("--source", "names", multiple=True, help="Only these configured sources (default: all enabled).")
+@pass_ctx
+def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
+    """Poll the configured remote sources once (Tweede Kamer, KOOP SRU) and process what is new."""
+    from .daemon import Monitor
+    from .sources.adapters import poll_source
+    logging.getLogger("monitor").setLevel(logging.INFO)
+    specs = [s for s in ctx.settings.sources if (s.name in names if names else s.enabled)]
+    unknown = set(names) - {s.name for s in ctx.settings.sources}
+    if unknown:
+        raise click.BadParameter(f"no source named {', '.join(sorted(unknown))} in the config", param_hint="--source")
+    if not specs:
+        raise click.ClickException("no remote sources configured: add a [[sources]] table to config.toml")
+    ctx.engine()
+    monitor = Monitor(ctx.settings)
+    for spec in specs:
+        n = poll_source(monitor, spec)
+        click.echo(f"{spec.name}: {n} letters stored or updated")
+
+
 @main.command(name="log")
 @click.option("--limit", default=30, show_default=True)
 @click.option("--errors", is_flag=True, help="Only failures.")

@@ -222,8 +222,16 @@ def extract_xml(data: bytes) -> tuple[str, dict[str, str]]:
 # ------------------------------------------------------------------ dispatch
 
 def media_type_for(name: str, data: bytes) -> str:
+    """The format: the bytes decide where they are unambiguous, else the file name."""
     lower = name.lower()
-    if data.startswith(b"%PDF-") or lower.endswith(".pdf"):
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "text/html"
+    if head.startswith(b"<?xml") and not lower.endswith((".html", ".htm")):
+        return "application/xml"
+    if lower.endswith(".pdf"):
         return "application/pdf"
     if lower.endswith((".html", ".htm")):
         return "text/html"

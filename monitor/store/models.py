@@ -190,3 +190,18 @@ class ChangeRecord(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     superseded_by_run: Mapped[int | None] = mapped_column(ForeignKey("analysis_run.id"), nullable=True)
+
+
+class SourceCursor(Base):
+    """Where polling of one remote source stands, so each poll fetches only what is new."""
+
+    __tablename__ = "source_cursor"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True, comment="the source's name in config.toml")
+    kind: Mapped[str] = mapped_column(String(20))
+    cursor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="skiptoken, since-date, startRecord")
+    etag: Mapped[str] = mapped_column(Text, default="")
+    last_modified: Mapped[str] = mapped_column(Text, default="")
+    polled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    backfilled: Mapped[bool] = mapped_column(default=False, comment="the first full back-fill has completed")
