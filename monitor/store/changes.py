@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..position import MODIFIED, PUBLISHED_KINDS, REAFFIRMED, can_hold_position
@@ -48,6 +48,20 @@ class Filters:
         self.kinds = kinds or (PUBLISHED_KINDS + ((REAFFIRMED,) if include_reaffirmed else ()))
 
 
+def _filtered(q: Any, f: Filters) -> Any:
+    """Apply the filters: only current (not superseded) changes of the wanted kinds."""
+    q = q.where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(f.kinds))
+    if f.topic:
+        q = q.where(ChangeRecord.topic == f.topic)
+    if f.since:
+        q = q.where(ChangeRecord.letter_date >= f.since)
+    if f.until:
+        q = q.where(ChangeRecord.letter_date <= f.until)
+    if f.letter_id:
+        q = q.where(ChangeRecord.letter_id == f.letter_id)
+    return q
+
+
 def changes(session: Session, f: Filters | None = None, limit: int | None = None, offset: int = 0,
             newest_first: bool = True) -> list[ChangeView]:
     """Current (not superseded) changes, by letter date then significance."""
@@ -58,16 +72,8 @@ def changes(session: Session, f: Filters | None = None, limit: int | None = None
          .join(L, L.id == ChangeRecord.letter_id)
          .outerjoin(New, New.id == ChangeRecord.statement_id)
          .outerjoin(Old, Old.id == ChangeRecord.previous_statement_id)
-         .outerjoin(P, P.id == ChangeRecord.previous_letter_id)
-         .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(f.kinds)))
-    if f.topic:
-        q = q.where(ChangeRecord.topic == f.topic)
-    if f.since:
-        q = q.where(ChangeRecord.letter_date >= f.since)
-    if f.until:
-        q = q.where(ChangeRecord.letter_date <= f.until)
-    if f.letter_id:
-        q = q.where(ChangeRecord.letter_id == f.letter_id)
+         .outerjoin(P, P.id == ChangeRecord.previous_letter_id))
+    q = _filtered(q, f)
     date_order = ChangeRecord.letter_date.desc() if newest_first else ChangeRecord.letter_date.asc()
     q = q.order_by(date_order, L.key, ChangeRecord.topic, ChangeRecord.significance.desc(), ChangeRecord.uid)
     if limit is not None:
@@ -76,18 +82,7 @@ def changes(session: Session, f: Filters | None = None, limit: int | None = None
 
 
 def count_changes(session: Session, f: Filters | None = None) -> int:
-    from sqlalchemy import func
-    f = f or Filters()
-    q = select(func.count(ChangeRecord.id)).where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(f.kinds))
-    if f.topic:
-        q = q.where(ChangeRecord.topic == f.topic)
-    if f.since:
-        q = q.where(ChangeRecord.letter_date >= f.since)
-    if f.until:
-        q = q.where(ChangeRecord.letter_date <= f.until)
-    if f.letter_id:
-        q = q.where(ChangeRecord.letter_id == f.letter_id)
-    return session.scalar(q) or 0
+    return session.scalar(_filtered(select(func.count(ChangeRecord.id)), f or Filters())) or 0
 
 
 @dataclass(frozen=True)
