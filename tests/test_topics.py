@@ -93,3 +93,15 @@ def test_a_user_defined_topic_needs_no_code():
     got = scheme.assign([_st(0, "Nederland komt op voor mensenrechtenverdedigers."), _st(1, "Het regent.")])
     assert set(got[0]) == {"mensenrechten"} and got[1] == {}
     assert got[0]["mensenrechten"].evidence[0].terms == ("mensenrechtenverdedigers",)
+
+
+def test_plain_text_answers_inherit_from_their_questions(scheme):
+    """A constructed answers-to-questions letter as PDF-to-text gives it: no Markdown, Vraag/Antwoord N."""
+    from monitor.pipeline import parse_letter
+    letter = parse_letter((ROOT / "tests" / "data" / "antwoorden-evacuatie-tolken.txt").read_bytes(), "a.txt")
+    got = {s.text: set(a) for s, a in zip(letter.statements, scheme.assign(letter.statements))}
+    assert got["Ja."] == {"migratie"}  # answers question 1 on evacuation
+    assert got["Sinds augustus 2021 zijn ruim 4.000 personen naar Nederland overgebracht."] == {"migratie"}
+    assert got["Een verdere verhoging is op dit moment niet voorzien."] == {"ontwikkeling"}
+    kinds = {s.text: (s.kind, s.section_kind, s.answers) for s in letter.statements}
+    assert kinds["Hoeveel personen zijn sinds augustus 2021 naar Nederland overgebracht?"] == ("question", "question", ("2",))
