@@ -45,6 +45,20 @@ NEW_SENTENCES = [
 ]
 
 
+PROVINCES = ("Herat", "Kandahar", "Balkh", "Kunduz", "Nangarhar", "Helmand", "Bamyan", "Ghazni", "Paktia", "Badakhshan")
+TEMPLATES = (
+    "Het kabinet stelt {n} miljoen euro beschikbaar voor noodhulp in {p} via programma {code}.",
+    "Nederland ondersteunt de opvang van ontheemden in {p} met project {code} van UNHCR.",
+    "De veiligheidssituatie in {p} verslechtert volgens rapport {code} van de VN.",
+    "In overleg {code} is gesproken over de vrijwillige terugkeer van {n} Afghanen uit {p}.",
+)
+
+
+def fresh_statement(i: int, j: int, rng: random.Random) -> str:
+    """A statement no letter said before, so the history really grows with N."""
+    return rng.choice(TEMPLATES).format(n=rng.randint(2, 90), p=rng.choice(PROVINCES), code=f"AF-{i:05d}-{j}")
+
+
 def seed_letters(settings) -> list[tuple[list[Statement], list[dict]]]:
     scheme = TopicScheme(settings.topics)
     out = []
@@ -108,6 +122,7 @@ def synth_letter(i: int, seeds, scheme: TopicScheme, rng: random.Random, day: dt
             if aspect:
                 injected[f"{key}:{len(texts) - 1}"] = aspect
     texts.append(rng.choice(NEW_SENTENCES))
+    texts.extend(fresh_statement(i, j, rng) for j in range(3))
     statements = [Statement(n, "paragraph", t, 0, len(t), paragraph=n) for n, t in enumerate(texts)]
     by_topic: dict[str, list[PositionStatement]] = {}
     for n, (st, topics) in enumerate(zip(statements, scheme.assign(statements))):
