@@ -54,18 +54,29 @@ TEMPLATES = (
 )
 
 
+VOCABULARY: list[str] = []
+TOPIC_WORDS = ("terugkeer", "asielzoekers", "noodhulp", "militairen", "vluchtelingen", "ontwikkelingssteun")
+
+
 def fresh_statement(i: int, j: int, rng: random.Random) -> str:
-    """A statement no letter said before, so the history really grows with N."""
-    return rng.choice(TEMPLATES).format(n=rng.randint(2, 90), p=rng.choice(PROVINCES), code=f"AF-{i:05d}-{j}")
+    """A statement no letter said before (random seed vocabulary around a topic word), so history grows with N."""
+    if rng.random() < 0.3:
+        return rng.choice(TEMPLATES).format(n=rng.randint(2, 90), p=rng.choice(PROVINCES), code=f"AF-{i:05d}-{j}")
+    words = rng.sample(VOCABULARY, 10)
+    words.insert(rng.randint(1, 9), rng.choice(TOPIC_WORDS))
+    return f"Het kabinet {' '.join(words)} in {rng.choice(PROVINCES)}."
 
 
 def seed_letters(settings) -> list[tuple[list[Statement], list[dict]]]:
     scheme = TopicScheme(settings.topics)
     out = []
+    vocab: set[str] = set()
     for f in discover([ROOT / "seeds"], settings.inbox.extensions):
         c = candidate_for(f, 10**8)
         p = parse_letter(c.data, c.name, c.override)
         out.append((list(p.statements), scheme.assign(p.statements)))
+        vocab.update(w.lower() for s in p.statements for w in re.findall(r"[^\W\d_]{4,}", s.text))
+    VOCABULARY[:] = sorted(vocab)
     return out
 
 

@@ -61,6 +61,12 @@ def _q(tmp_path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def _cursor(tmp_path: Path, name: str) -> dict:
+    """The stored cursor without bookkeeping keys (those start with "_")."""
+    raw = json.loads(_q(tmp_path, f"SELECT cursor FROM source_cursor WHERE name = '{name}'")[0][0])
+    return {k: v for k, v in raw.items() if not k.startswith("_")}
+
+
 def _fetcher(**kw) -> Fetcher:
     kw.setdefault("timeout", 2.0)
     return Fetcher(rate=1000, sleep=lambda s: None, **kw)
@@ -87,8 +93,7 @@ def test_odata_pages_backfill_then_only_new(tmp_path):
         letters = _q(tmp_path, "SELECT key, title, date, reference FROM letter ORDER BY date")
         assert letters[0][1] == "Terugkeer naar Afghanistan" and letters[0][2] == "2023-03-03"
         assert letters[1][0] == "kst-27925-781" and letters[1][1] == "Veiligheidssituatie Afghanistan"
-        cursor = json.loads(_q(tmp_path, "SELECT cursor FROM source_cursor WHERE name = 'tk'")[0][0])
-        assert cursor == {"since": "2023-03-05T10:00:00"}
+        assert _cursor(tmp_path, "tk") == {"since": "2023-03-05T10:00:00"}
         before = svc.hits("/OData/v4/2.0/Document(")
         assert poll_source(mon, spec, _fetcher()) == 0
         assert svc.hits("/OData/v4/2.0/Document(") == before  # nothing downloaded again
@@ -149,7 +154,7 @@ def test_sru_and_tk_are_one_letter_and_syncfeed_reemission_adds_nothing(tmp_path
         kinds = {k for (k,) in _q(tmp_path, "SELECT kind FROM source")}
         assert kinds == {"sru", "tk-syncfeed"}  # one letter, two sources
         assert _q(tmp_path, "SELECT count(*) FROM change")[0][0] == changes_before
-        assert json.loads(_q(tmp_path, "SELECT cursor FROM source_cursor WHERE name='sync'")[0][0])["skiptoken"]
+        assert _cursor(tmp_path, "sync")["skiptoken"]
         title = _q(tmp_path, "SELECT title, date FROM letter")[0]
         assert title == ("Veiligheidssituatie Afghanistan", "2023-03-05")  # the service's metadata wins
 
@@ -170,8 +175,8 @@ def test_page_faults_are_logged_and_keep_the_cursor(tmp_path, fault, expect):
             from monitor.store.models import SourceCursor
             s.add(SourceCursor(name="tk", kind="tk-odata", cursor={"since": "2023-01-01T00:00:00"}))
         assert poll_source(mon, mon.settings.sources[0], _fetcher(timeout=0.5, retries=1)) == 0
-        cursor, error = _q(tmp_path, "SELECT cursor, last_error FROM source_cursor WHERE name='tk'")[0]
-        assert json.loads(cursor) == {"since": "2023-01-01T00:00:00"} and expect in error
+        error = _q(tmp_path, "SELECT last_error FROM source_cursor WHERE name='tk'")[0][0]
+        assert _cursor(tmp_path, "tk") == {"since": "2023-01-01T00:00:00"} and expect in error
         logged = _q(tmp_path, "SELECT locator, message FROM ingest_log WHERE outcome='error'")
         assert logged and expect in logged[0][1] and logged[0][0].startswith("http://127.0.0.1")
 
@@ -199,7 +204,7 @@ def test_file_faults_skip_the_file_and_go_on(tmp_path):
         assert "too large" in by_doc["doc3-0000"]
         assert "doc4-0000" not in by_doc
         # the cursor moved past the page: broken files are skipped, not retried forever
-        assert json.loads(_q(tmp_path, "SELECT cursor FROM source_cursor")[0][0]) == {"since": "2023-03-05T10:00:00"}
+        assert _cursor(tmp_path, "tk") == {"since": "2023-03-05T10:00:00"}
         assert poll_source(mon, mon.settings.sources[0], _fetcher()) == 0
         assert _q(tmp_path, "SELECT count(*) FROM letter") == [(2,)]  # no duplicates after a second poll
 
@@ -217,3 +222,18 @@ def test_fetcher_respects_retry_after_and_conditional_requests():
         assert f.get(f"{svc.base}/busy").body == b"ok"
         assert 7 in waits
         assert f.get(f"{svc.base}/cond", etag='"v1"').not_modified
+
+
+def test_an_unchanged_service_answers_304_and_nothing_is_fetched(tmp_path):
+    with FakeServices() as svc:
+        root = f"{svc.base}/OData/v4/2.0/"
+        page = (200, {**JSON, "ETag": '"p1"'}, _odata_page(svc.base, [], None))
+        svc.routes["/OData/v4/2.0/Document"] = lambda path: (304, {"ETag": '"p1"'}, b"") if svc.requests[-1][1].get(
+            "If-None-Match") == '"p1"' else page
+        mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n')
+        spec = mon.settings.sources[0]
+        poll_source(mon, spec, _fetcher())
+        assert svc.requests[-1][1].get("If-None-Match") is None
+        poll_source(mon, spec, _fetcher())
+        assert svc.requests[-1][1].get("If-None-Match") == '"p1"'
+        assert _q(tmp_path, "SELECT last_error FROM source_cursor") == [("",)]

@@ -251,6 +251,46 @@ class KoopSru:
 ADAPTERS = {"tk-odata": TkOData, "tk-syncfeed": TkSyncFeed, "sru": KoopSru}
 
 
+class NotModified(Exception):
+    """The service says its first page is unchanged since the last poll: nothing new."""
+
+
+class _ConditionalFirstPage:
+    """Wraps a Fetcher: the poll's first page request carries the validators saved last time.
+
+    A 304 ends the poll with nothing new; the first page's ETag/Last-Modified
+    are kept (per URL) for the next poll. Files are fetched unconditionally.
+    """
+
+    def __init__(self, fetcher: Fetcher, url: str, etag: str, last_modified: str):
+        self.fetcher, self.saved_url, self.etag, self.last_modified = fetcher, url, etag, last_modified
+        self.first: tuple[str, str, str] | None = None
+
+    def get(self, url: str, **kw: Any) -> Any:
+        if self.first is not None:
+            return self.fetcher.get(url, **kw)
+        same = url == self.saved_url
+        page = self.fetcher.get(url, etag=self.etag if same else None,
+                                last_modified=self.last_modified if same else None, **kw)
+        self.first = (url, page.headers.get("etag", ""), page.headers.get("last-modified", ""))
+        if page.not_modified:
+            raise NotModified(url)
+        return page
+
+
+def adapter_first_url(adapter: Any, cursor: dict[str, Any]) -> str:
+    """The URL the next poll will start with (validators are only valid for that exact URL)."""
+    clean = {k: v for k, v in cursor.items() if not k.startswith("_")}
+    if isinstance(adapter, TkOData):
+        return clean.get("next") or adapter.first_url(clean)
+    if isinstance(adapter, KoopSru):
+        return adapter.url(int(clean.get("start") or 1), clean.get("since"))
+    query = {k: v[0] for k, v in parse_qs(adapter.spec.query or "category=Document").items()}
+    if clean.get("skiptoken"):
+        query["skiptoken"] = str(clean["skiptoken"])
+    return f"{adapter.spec.url}?{urlencode(query)}"
+
+
 def _known(session: Any, kind: str, locator: str) -> bool:
     return session.scalar(select(Source.id).where(Source.kind == kind, Source.locator == locator).limit(1)) is not None
 
@@ -268,10 +308,12 @@ def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) 
             row.kind, row.cursor = spec.kind, {}
             session.add(row)
         cursor = dict(row.cursor or {})
+        validators = (row.cursor.get("_first_url", ""), row.etag, row.last_modified)
     changed: list[int] = []
     error = ""
+    pages_fetcher = _ConditionalFirstPage(fetcher, *validators)
     try:
-        for docs, next_cursor in adapter.pages(fetcher, cursor):
+        for docs, next_cursor in adapter.pages(pages_fetcher, cursor):  # type: ignore[arg-type]
             for doc in docs:
                 if monitor.stopping.is_set():
                     return len(changed)
@@ -299,9 +341,23 @@ def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) 
                 row.cursor = next_cursor
                 row.polled_at = utcnow()
                 cursor = next_cursor
+        with sessions.begin() as session:  # validators of this poll's first page, for the next poll
+            row = session.get(SourceCursor, spec.name)
+            if pages_fetcher.first is not None:
+                first_url = adapter_first_url(adapter, row.cursor or {})
+                row.cursor = {**(row.cursor or {}), "_first_url": first_url}
+                same = first_url == pages_fetcher.first[0]
+                row.etag = pages_fetcher.first[1] if same else ""
+                row.last_modified = pages_fetcher.first[2] if same else ""
         with sessions.begin() as session:
             row = session.get(SourceCursor, spec.name)
             row.backfilled = True
+            row.last_error = ""
+    except NotModified:
+        log.info("source %s: not modified since the last poll", spec.name)
+        with sessions.begin() as session:
+            row = session.get(SourceCursor, spec.name)
+            row.polled_at = utcnow()
             row.last_error = ""
     except (FetchError, PageError) as exc:
         error = str(exc)
