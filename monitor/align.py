@@ -54,8 +54,12 @@ def clauses(text: str) -> list[str]:
 class SimilarityIndex:
     """Statements of one topic, searchable by similarity. Keys are the caller's (e.g. statement uids)."""
 
-    def __init__(self, posting_cap: int = 400):
+    def __init__(self, posting_cap: int = 50, query_features: int = 12):
         self.posting_cap = posting_cap
+        self.query_features = query_features
+        # key → (index size when computed, vector, clause vectors); refreshed when the
+        # index has grown by a tenth, so IDF drift stays small and queries stay cheap
+        self._vectors: dict[Hashable, tuple[int, dict[str, float], list[dict[str, float]]]] = {}
         self._bags: dict[Hashable, Counter[str]] = {}
         self._clause_bags: dict[Hashable, list[Counter[str]]] = {}
         self._postings: dict[str, dict[Hashable, None]] = defaultdict(dict)  # insertion-ordered sets
@@ -82,6 +86,7 @@ class SimilarityIndex:
     def remove(self, key: Hashable) -> None:
         bag = self._bags.pop(key, None)
         self._clause_bags.pop(key, None)
+        self._vectors.pop(key, None)
         if bag is None:
             return
         for f in bag:
@@ -106,10 +111,17 @@ class SimilarityIndex:
         nb = math.sqrt(sum(w * w for w in b.values()))
         return dot / (na * nb) if na and nb else 0.0
 
+    def _stored(self, key: Hashable) -> tuple[dict[str, float], list[dict[str, float]]]:
+        n = len(self._bags)
+        hit = self._vectors.get(key)
+        if hit is None or n > hit[0] * 1.1 + 10:
+            hit = (n, self._vector(self._bags[key]), [self._vector(b) for b in self._clause_bags.get(key, [])])
+            self._vectors[key] = hit
+        return hit[1], hit[2]
+
     def _score(self, q: dict[str, float], q_parts: list[dict[str, float]], key: Hashable) -> float:
         """Best of whole-statement and clause-to-clause similarity (long statements make several points)."""
-        k = self._vector(self._bags[key])
-        k_parts = [self._vector(b) for b in self._clause_bags.get(key, [])]
+        k, k_parts = self._stored(key)
         best = self._cos(q, k)
         for a in [q] + q_parts:
             for b in [k] + k_parts:
@@ -142,7 +154,8 @@ class SimilarityIndex:
             return []
         # candidates: rarest features first, most recent postings first, bounded scan
         scores: Counter[Hashable] = Counter()
-        for f in sorted(q, key=lambda x: self._df.get(x, 0)):
+        present = [f for f in q if f in self._df]  # features nobody else has lead nowhere
+        for f in sorted(present, key=lambda x: (self._df[x], x))[:self.query_features]:
             posting = self._postings.get(f)
             if not posting:
                 continue
@@ -151,7 +164,7 @@ class SimilarityIndex:
             w = q[f]
             for key in keys:
                 scores[key] += w
-        best = [key for key, _ in scores.most_common(max(k * 3, 30)) if self._anchored(q, key)]
+        best = [key for key, _ in scores.most_common(max(k + 10, 30)) if self._anchored(q, key)]
         q_parts = [self._vector(_bag(p)) for p in clauses(text)]
         out = [(key, self._score(q, q_parts, key)) for key in best]
         out = [(key, s) for key, s in out if s >= threshold]

@@ -108,13 +108,22 @@ class PositionTracker:
         self.standing: dict[str, dict[str, PositionStatement]] = {}
         self.index: dict[str, SimilarityIndex] = {}
         self.last_letter: dict[str, str] = {}
+        # topic → letter → its still-standing statements: "not restated" looks only at one letter,
+        # so its cost does not grow with the history
+        self._by_letter: dict[str, dict[str, dict[str, PositionStatement]]] = {}
 
     def _add(self, topic: str, st: PositionStatement) -> None:
         self.standing.setdefault(topic, {})[st.uid] = st
+        self._by_letter.setdefault(topic, {}).setdefault(st.letter, {})[st.uid] = st
         self.index.setdefault(topic, SimilarityIndex()).add(st.uid, st.text)
 
     def _remove(self, topic: str, uid: str) -> None:
-        self.standing.get(topic, {}).pop(uid, None)
+        st = self.standing.get(topic, {}).pop(uid, None)
+        if st is not None:
+            letter_items = self._by_letter.get(topic, {}).get(st.letter, {})
+            letter_items.pop(uid, None)
+            if not letter_items:
+                self._by_letter[topic].pop(st.letter, None)
         if topic in self.index:
             self.index[topic].remove(uid)
 
@@ -162,8 +171,9 @@ class PositionTracker:
                               m.similarity, cmp.ops, details, significance(kind, m.similarity, details)))
         if previous_letter:
             restated = {str(m.old) for m in matches}
-            for old in sorted(standing.values(), key=lambda s: s.uid):
-                if old.letter == previous_letter and old.uid not in restated:
+            previous = self._by_letter.get(topic, {}).get(previous_letter, {})
+            for old in sorted(previous.values(), key=lambda s: s.uid):
+                if old.uid not in restated:
                     out.append(Change(change_uid(topic, NOT_RESTATED, letter, None, old.uid), topic, NOT_RESTATED,
                                       letter, date, None, old, significance=significance(NOT_RESTATED, None, {})))
         for c in out:  # update the standing position: new statements supersede what they were aligned with
