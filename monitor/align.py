@@ -142,11 +142,6 @@ class SimilarityIndex:
         limit = max(2, len(self._bags) / 3)
         return sum(1 for f in shared if self._df.get(f, 0) <= limit) >= 2
 
-    def similarity(self, text: str, key: Hashable) -> float:
-        if key not in self._bags:
-            return 0.0
-        return self._score(self._vector(_bag(text)), [self._vector(_bag(p)) for p in clauses(text)], key)
-
     def query(self, text: str, k: int = 20, threshold: float = 0.0) -> list[tuple[Hashable, float]]:
         """Up to ``k`` most similar stored keys with similarity ≥ threshold, best first."""
         q = self._vector(_bag(text))

@@ -84,6 +84,7 @@ def _progress(items: list[Any], label: str) -> Any:
 
 def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     from .ingest import ingest_one
+    from .sources.base import Candidate
     from .sources.folder import candidate_for, discover
 
     settings = ctx.settings
@@ -93,7 +94,6 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     now = utcnow()
     results = []
     for path in _progress(files, "ingest"):
-        from .sources.base import Candidate
         cand = (candidate_for(path, max_bytes) if path.exists()
                 else Candidate("folder", str(path), path.name, error="no such file or folder"))
         result = ingest_one(sessions, cand, now, max_bytes)
@@ -160,12 +160,8 @@ def show(ctx: Ctx, letter: str) -> None:
         click.echo(f"{row.key}  {row.date or '(undated)'}  {row.kind}\n{row.title}\n{row.sender}")
         for src in queries.sources(session, row):
             click.echo(f"  source: {src.locator}")
-        section = None
         for s in queries.statements(session, row):
-            if s.section != section and s.kind != "heading":
-                section = s.section
             if s.kind == "heading":
-                section = s.section
                 click.echo("\n" + click.style(f"## {s.text}", bold=True))
                 continue
             tag = f"[{s.role or s.kind}]" if s.kind != "paragraph" else ""

@@ -118,9 +118,6 @@ class Settings:
     sources: tuple[SourceSpec, ...] = ()
     root: Path = Path(".")
 
-    def topic(self, name: str) -> TopicSpec | None:
-        return next((t for t in self.topics if t.name == name), None)
-
     @property
     def topic_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.topics)
@@ -132,9 +129,6 @@ class Settings:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         return dataclasses.replace(self, feed=dataclasses.replace(self.feed, base_url=f"http://{shown}:{port}"))
 
-    @property
-    def inbox_paths(self) -> tuple[Path, ...]:
-        return tuple(Path(f) for f in self.inbox.folders)
 
 
 _SECTIONS: dict[str, type] = {

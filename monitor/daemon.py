@@ -90,7 +90,6 @@ class Monitor:
         self.timeline = Timeline(settings)
         self.stopping = threading.Event()
         self.max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
-        self.extra_sources: list[Any] = []  # remote adapters (see monitor.sources.remote)
 
     def poll_inbox(self) -> int:
         """Ingest what is new in the inbox folders, then analyse it. Returns letters stored or updated."""

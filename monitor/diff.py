@@ -99,21 +99,21 @@ def numbers(text: str) -> list[str]:
 
 # ------------------------------------------------------------------ modality
 
-# lemma → (category, strength). Higher strength = firmer commitment.
-MODAL_LEMMAS: dict[str, tuple[str, int]] = {}
-for _cat, _strength, _words in [
-    ("doing", 5, "faciliteren financieren steunen ondersteunen bijdragen leveren voeren uitvoeren handhaven "
+# lemma → modality category (the first listing of a lemma wins)
+MODAL_LEMMAS: dict[str, str] = {}
+for _cat, _words in [
+    ("doing", "faciliteren financieren steunen ondersteunen bijdragen leveren voeren uitvoeren handhaven "
                  "verlenen toekennen zorgen inzetten besluiten verstrekken"),
-    ("continuing", 5, "blijven voortzetten continueren handhaven"),
-    ("committing", 4, "zullen toezeggen garanderen verplichten"),
-    ("intending", 3, "voornemen voornemens willen streven beogen intentie plannen"),
-    ("exploring", 2, "onderzoeken verkennen bezien bekijken overwegen bestuderen analyseren inventariseren"),
-    ("possible", 1, "kunnen mogelijk eventueel wellicht mogelijkheid"),
-    ("required", 4, "moeten dienen noodzakelijk vereisen"),
-    ("stopping", 0, "stoppen beëindigen opschorten staken afbouwen"),
+    ("continuing", "blijven voortzetten continueren handhaven"),
+    ("committing", "zullen toezeggen garanderen verplichten"),
+    ("intending", "voornemen voornemens willen streven beogen intentie plannen"),
+    ("exploring", "onderzoeken verkennen bezien bekijken overwegen bestuderen analyseren inventariseren"),
+    ("possible", "kunnen mogelijk eventueel wellicht mogelijkheid"),
+    ("required", "moeten dienen noodzakelijk vereisen"),
+    ("stopping", "stoppen beëindigen opschorten staken afbouwen"),
 ]:
     for _w in _words.split():
-        MODAL_LEMMAS.setdefault(_w, (_cat, _strength))
+        MODAL_LEMMAS.setdefault(_w, _cat)
 NEGATIONS = frozenset("niet geen nooit niets nergens niemand".split())
 _NEG_PHRASES = re.compile(r"\bniet langer\b|\bniet meer\b|\bgeen sprake\b|\bniet aan de orde\b", re.I)
 
@@ -124,11 +124,6 @@ class Modality:
     markers: tuple[str, ...]
     negated: bool
     negations: int = 0  # how many negators: "niet" added to a sentence with "geen" still counts
-
-    @property
-    def strength(self) -> int:
-        cats = {c: s for _, (c, s) in MODAL_LEMMAS.items()}
-        return max((cats[c] for c in self.categories), default=3)
 
     def label(self) -> str:
         core = "/".join(self.categories) or "neutral"
@@ -144,11 +139,11 @@ def modality(text: str) -> Modality:
         if low in NEGATIONS:
             negations += 1
             continue
-        hit = MODAL_LEMMAS.get(low) or MODAL_LEMMAS.get(lexicon.lemma(word))
-        if hit is not None:
+        cat = MODAL_LEMMAS.get(low) or MODAL_LEMMAS.get(lexicon.lemma(word))
+        if cat is not None:
             markers.append(low)
-            if hit[0] not in cats:
-                cats.append(hit[0])
+            if cat not in cats:
+                cats.append(cat)
     negated = negations > 0 or bool(_NEG_PHRASES.search(text))
     return Modality(tuple(sorted(cats)), tuple(markers), negated, negations)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -95,14 +94,3 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
         log.warning("%s: %s", cand.locator, w)
     log.info("%s: %s", cand.locator, message)
     return IngestResult(cand.locator, out.outcome, message, out.letter_key, out.letter_id)
-
-
-def ingest_all(sessions: sessionmaker[Session], candidates: Iterable[Candidate], now: dt.datetime,
-               max_bytes: int, on_result: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
-    results = []
-    for cand in candidates:
-        result = ingest_one(sessions, cand, now, max_bytes)
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-    return results

@@ -80,16 +80,13 @@ def letter_page(letter: dict, statements: Sequence[dict], changesets: Sequence[C
     srcs = "".join(f'<li><a href="{e(s)}">{e(s)}</a></li>' if s.startswith(("http://", "https://"))
                    else f"<li><code>{e(s)}</code></li>" for s in letter["sources"])
     parts = []
-    section = None
     for s in statements:
         if s["kind"] == "heading":
             parts.append(f"<h3>{e(s['text'])}</h3>")
-            section = s["section"]
             continue
         badges = "".join(f'<span class="topic">{e(t)}</span>' for t in s["topics"])
         cls = ' class="proc"' if s["kind"] == "procedural" else ""
         parts.append(f"<p{cls} id=\"{e(s['id'])}\">{badges}{e(s['text'])}</p>")
-    del section
     sets = "".join(f'<li><a href="{e(cs.url)}">{e(cs.headline)}</a></li>' for cs in changesets) or \
         "<li>Geen wijzigingen.</li>"
     date = dutch_date(letter["date_obj"]) if letter.get("date_obj") else "datum onbekend"

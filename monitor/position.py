@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .align import SimilarityIndex, align
-from .diff import Comparison, DiffOp, compare
+from .diff import Comparison, DiffOp, compare, numbers
 
 POSITION_KINDS = frozenset({"paragraph", "list_item"})
 MIN_WORDS = 4
@@ -89,7 +89,6 @@ def significance(kind: str, similarity: float | None, details: Mapping[str, obje
         score += 0.3 if "modality" in details else 0.0
         score += 0.2 if "numbers" in details else 0.0
     elif kind == ADDED:
-        from .diff import numbers
         score = 0.6 + (0.1 if numbers(text) else 0.0)
     elif kind == NOT_RESTATED:
         score = 0.2

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .config import Settings
-from .feed import ChangeSet, EntryChange, FeedMeta, LetterRef, pages, render
+from .feed import ChangeSet, EntryChange, FeedMeta, LetterRef, render
 from .store import changes as change_store
 from .store.models import ChangeRecord, Letter, Source
 
@@ -126,9 +126,3 @@ class FeedPublisher:
                 self._cache.clear()
             self._cache[key] = (fp, doc)
         return doc
-
-    def archive_count(self, session: Session, scope: str = "all", value: str | None = None) -> int:
-        base = self.settings.feed.base_url.rstrip("/")
-        sets = changesets(session, base, topic=value if scope == "topic" else None,
-                          dossier=value if scope == "dossier" else None)
-        return pages(len(sets), self.settings.feed.page_size)

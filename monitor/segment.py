@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon
-from .model import HEADING, LIST_ITEM, PARAGRAPH, PROCEDURAL, QUESTION, Block, Cleaned, Statement
+from .model import HEADING, LIST_ITEM, PARAGRAPH, PROCEDURAL, QUESTION, Cleaned, Statement
 
 ABBREVIATIONS = frozenset("""
 a.s. afd. alg. art. bijv. blz. bv. ca. cf. d.d. d.w.z. dhr. dr. drs. e.a. e.d. e.v. enz. etc. excl. fig.
@@ -114,11 +114,3 @@ def segment(cleaned: Cleaned) -> list[Statement]:
                                         section=section, section_kind=section_kind, answers=answers,
                                         paragraph=para_no, footnotes=notes, role="reference" if reference else ""))
     return statements
-
-
-def is_position(statement: Statement) -> bool:
-    """Can this statement state the government's position? (Not headings, questions, formalities.)"""
-    return statement.kind in (PARAGRAPH, LIST_ITEM)
-
-
-__all__ = ["segment", "sentence_spans", "is_position", "ABBREVIATIONS", "Block"]

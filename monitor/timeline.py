@@ -61,7 +61,6 @@ def _position_statements(session: Session, letters: list[Letter]) -> dict[int, d
 
 class Timeline:
     def __init__(self, settings: Settings):
-        a = settings.analysis
         self.settings = settings
         self.tracker: PositionTracker | None = None
         self.high_water: OrderKey | None = None  # the last letter the warm tracker has seen

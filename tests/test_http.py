@@ -72,7 +72,7 @@ def test_paging_walks_the_whole_history(server):
         url = older[0] if older else None
     assert len(seen) == len(set(seen)) >= 4
     letters_with_changes: set[str] = set()
-    page = f"/api/changes?topic=veiligheid&limit=200"
+    page = "/api/changes?topic=veiligheid&limit=200"
     while page:  # the JSON API pages too: walk it to the end
         api = httpx.get(f"{server}{page}").json()
         letters_with_changes |= {c["letter"] for c in api["items"]}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from pathlib import Path
 
 from tests.conftest import SEEDS
 from tests.pdfmaker import make_pdf
