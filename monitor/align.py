@@ -51,6 +51,15 @@ def clauses(text: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+def shared_phrases(a: str, b: str, generic: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Content-lemma bigrams both statements use ("vrijwillig terugkeer"): a point they share, not just words.
+
+    A bigram with a ``generic`` lemma (the dossier's own name: "situatie afghanistan") shares no point.
+    """
+    shared = set(features(a)[1]) & set(features(b)[1])
+    return tuple(sorted(p for p in shared if not generic.intersection(p.split())))
+
+
 class SimilarityIndex:
     """Statements of one topic, searchable by similarity. Keys are the caller's (e.g. statement uids)."""
 

@@ -63,6 +63,20 @@ class TopicSpec:
 
 
 @dataclass(frozen=True)
+class SubjectSettings:
+    """What the monitor follows (a country dossier). Statements about another subject are out of scope.
+
+    ``terms`` are patterns as for topics (``afghan*``, ``kaboel``); ``others``
+    adds names of other subjects to the built-in list of countries. An empty
+    ``name`` follows everything (no statement is out of scope).
+    """
+
+    name: str = ""
+    terms: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AnalysisSettings:
     topic_threshold: float = 1.0
     similarity_threshold: float = 0.12
@@ -111,6 +125,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
     topics: tuple[TopicSpec, ...] = ()
+    subject: SubjectSettings = field(default_factory=SubjectSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -134,6 +149,7 @@ class Settings:
 _SECTIONS: dict[str, type] = {
     "database": DatabaseSettings,
     "inbox": InboxSettings,
+    "subject": SubjectSettings,
     "analysis": AnalysisSettings,
     "feed": FeedSettings,
     "server": ServerSettings,
@@ -268,6 +284,8 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     analysis = built["analysis"]
     if not 0 < analysis.similarity_threshold <= 1:
         raise ConfigError("analysis.similarity_threshold: must be in (0, 1]")
+    if built["subject"].name and not built["subject"].terms:
+        raise ConfigError("subject.terms: a subject needs at least one term")
     topics_raw = data.get("topics", {})
     if not isinstance(topics_raw, Mapping):
         raise ConfigError("topics: expected a table of topics")

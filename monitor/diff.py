@@ -6,10 +6,14 @@ What holds:
   the old text and whose ``+``/``=`` parts concatenate to the new text; edits
   are whole words (tokens are mapped to single code points before diffing,
   then a semantic cleanup merges small equalities);
-* :func:`numbers` finds amounts, counts, percentages, years and dates, in
-  figures or Dutch number words;
+* quantities (a number with its unit or counted thing, in figures or Dutch
+  words) come from :mod:`monitor.quantities`; a quantity changed only when the
+  same thing was counted on both sides with another value (dates, question
+  and document numbers are not quantities);
 * :func:`modality` places a statement on a scale of commitment (doing,
-  continuing, intending, exploring, possible, required) and notes negation.
+  continuing, intending, exploring, possible, required, stopping, done) and
+  notes negation; ``Modality.core`` drops "continuing" where nothing is done
+  ("de druk blijft groot" states a situation, it commits to nothing).
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 import fast_diff_match_patch as dmp
 
 from . import lexicon
+from .quantities import QuantityChange, changed_quantities, quantities
 
 _TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|\s+|[^\w\s]", re.UNICODE)
 
@@ -81,20 +86,10 @@ def unified(old: str, new: str, old_label: str = "eerder", new_label: str = "nu"
 
 # ------------------------------------------------------------------ numbers
 
-NUMBER_WORDS = frozenset(
-    "één een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien twintig dertig "
-    "veertig vijftig zestig zeventig tachtig negentig honderd duizend miljoen miljard tientallen honderden "
-    "duizenden helft kwart dubbel verdubbeld".split())
-_NUMBER = re.compile(
-    r"(?:€\s?)?\b\d+(?:[.,]\d+)*(?:-\d+)?(?:\s?%|\s?procent)?(?:\s(?:miljoen|miljard|duizend))?"
-    r"(?:\s(?:euro|dollar))?(?!\w)"
-    r"|\b(?:" + "|".join(sorted(NUMBER_WORDS - {"een"}, key=len, reverse=True)) + r")\b"
-    r"(?:\s(?:miljoen|miljard|duizend|procent))?(?:\s(?:euro|dollar))?", re.I)
-
 
 def numbers(text: str) -> list[str]:
-    """Numeric expressions in order: ``200 miljoen euro``, ``74%``, ``2021-2024``, ``vijf miljoen``."""
-    return [" ".join(m.group(0).split()).lower() for m in _NUMBER.finditer(text)]
+    """The quantities of a statement as text, in order: ``200 miljoen euro``, ``74%``, ``ca. 80 militairen``."""
+    return [q.text for q in quantities(text)]
 
 
 # ------------------------------------------------------------------ modality
@@ -110,11 +105,14 @@ for _cat, _words in [
     ("exploring", "onderzoeken verkennen bezien bekijken overwegen bestuderen analyseren inventariseren"),
     ("possible", "kunnen mogelijk eventueel wellicht mogelijkheid"),
     ("required", "moeten dienen noodzakelijk vereisen"),
-    ("stopping", "stoppen beëindigen opschorten staken afbouwen"),
+    ("stopping", "stoppen beëindigen eindigen opschorten staken afbouwen afbouw terugtrekken"),
 ]:
     for _w in _words.split():
         MODAL_LEMMAS.setdefault(_w, _cat)
 NEGATIONS = frozenset("niet geen nooit niets nergens niemand".split())
+# A state reached: what was announced has happened ("is inmiddels beëindigd", "is van start gegaan").
+_DONE = re.compile(r"\binmiddels\b|\b(?:is|zijn|werd|werden)\b[^.]{0,80}\b(?:beëindigd|afgerond|gestart|begonnen"
+                   r"|van start gegaan|ingegaan|uitgevoerd|gerealiseerd|voltooid|afgebouwd)\b", re.I)
 _NEG_PHRASES = re.compile(r"\bniet langer\b|\bniet meer\b|\bgeen sprake\b|\bniet aan de orde\b", re.I)
 
 
@@ -128,6 +126,13 @@ class Modality:
     def label(self) -> str:
         core = "/".join(self.categories) or "neutral"
         return f"not {core}" if self.negated else core
+
+    @property
+    def core(self) -> tuple[str, ...]:
+        """The categories that say something about commitment: "continuing" only with something done."""
+        if "continuing" in self.categories and "doing" not in self.categories:
+            return tuple(c for c in self.categories if c != "continuing")
+        return self.categories
 
 
 def modality(text: str) -> Modality:
@@ -144,8 +149,12 @@ def modality(text: str) -> Modality:
             markers.append(low)
             if cat not in cats:
                 cats.append(cat)
+    done = _DONE.search(text)
+    if done is not None:
+        cats.append("done")
+        markers.append(done.group(0).lower())
     negated = negations > 0 or bool(_NEG_PHRASES.search(text))
-    return Modality(tuple(sorted(cats)), tuple(markers), negated, negations)
+    return Modality(tuple(sorted(set(cats))), tuple(markers), negated, negations)
 
 
 @dataclass(frozen=True)
@@ -156,15 +165,18 @@ class Comparison:
     new_numbers: tuple[str, ...]
     old_modality: Modality
     new_modality: Modality
+    quantity_changes: tuple[QuantityChange, ...] = ()
 
     @property
     def numbers_changed(self) -> bool:
-        return sorted(self.old_numbers) != sorted(self.new_numbers)
+        """A quantity of the same thing has another value (not: a date, a question number, a rewording)."""
+        return bool(self.quantity_changes)
 
     @property
     def modality_changed(self) -> bool:
-        return (self.old_modality.categories != self.new_modality.categories
-                or self.old_modality.negations != self.new_modality.negations)
+        """The commitment moved (``faciliteert`` → ``onderzoekt``), or a negation came or went."""
+        return (self.old_modality.core != self.new_modality.core
+                or self.old_modality.negated != self.new_modality.negated)
 
     @property
     def unchanged(self) -> bool:
@@ -174,4 +186,4 @@ class Comparison:
 def compare(old: str, new: str) -> Comparison:
     ops = word_diff(old, new)
     return Comparison(tuple(ops), diff_ratio(ops), tuple(numbers(old)), tuple(numbers(new)),
-                      modality(old), modality(new))
+                      modality(old), modality(new), changed_quantities(old, new))

@@ -18,15 +18,20 @@ import datetime as dt
 import hashlib
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 FH_NS = "http://purl.org/syndication/history/1.0"
 MONTHS_NL = ("januari februari maart april mei juni juli augustus september oktober november december").split()
-KIND_NL = {"modified": "gewijzigd", "added": "nieuw", "not_restated": "niet herhaald", "reaffirmed": "herhaald"}
-ASPECT_NL = {"numbers": "getallen", "modality": "modaliteit"}
+KIND_NL = {"modified": "gewijzigd", "added": "nieuw", "initial": "eerste standpunt", "not_restated": "niet herhaald",
+           "reaffirmed": "herhaald"}
+ASPECT_NL = {"numbers": "getallen", "modality": "toezegging"}
+MODALITY_NL = {"doing": "doen", "continuing": "voortzetten", "committing": "toezeggen", "intending": "voornemen",
+               "exploring": "onderzoeken", "possible": "mogelijk", "required": "vereist", "stopping": "beëindigen",
+               "done": "gerealiseerd", "neutral": "geen toezegging"}
+ALL_TOPICS = "alle"  # the topic of an overall-feed entry, which merges a letter's topics
 
 
 def dutch_date(day: dt.date) -> str:
@@ -52,19 +57,34 @@ class EntryChange:
     diff: tuple[tuple[str, str], ...] = ()
     old_letter: LetterRef | None = None
     details: dict[str, object] = field(default_factory=dict)
+    published: bool = True
+    significance: float = 0.0
+    topics: tuple[str, ...] = ()  # in a merged (overall) entry: every topic the statement is on
 
 
 @dataclass(frozen=True)
 class ChangeSet:
-    """The changes one letter makes to one topic's standing position."""
+    """The changes one letter makes to one topic's standing position, most significant first.
+
+    ``changes`` holds the published items first, then the kept ones (``published`` false),
+    which an entry folds into "en N kleinere wijzigingen".
+    """
 
     topic: str
     letter: LetterRef
     changes: tuple[EntryChange, ...]
     url: str  # our page for this change set
 
+    @property
+    def published(self) -> tuple[EntryChange, ...]:
+        return tuple(c for c in self.changes if c.published)
+
+    @property
+    def folded(self) -> tuple[EntryChange, ...]:
+        return tuple(c for c in self.changes if not c.published)
+
     def entry_id(self, authority: str) -> str:
-        digest = hashlib.sha1("\n".join(sorted(c.uid for c in self.changes)).encode()).hexdigest()[:12]
+        digest = hashlib.sha1("\n".join(sorted(c.uid for c in self.published)).encode()).hexdigest()[:12]
         return f"tag:{authority}:changeset/{self.letter.key}/{self.topic}/{digest}"
 
     @property
@@ -73,10 +93,46 @@ class ChangeSet:
 
     @property
     def headline(self) -> str:
-        kinds = {c.kind for c in self.changes}
-        what = ("gewijzigd standpunt" if "modified" in kinds else "nieuw standpunt" if "added" in kinds
-                else "niet herhaalde standpunten")
+        kinds = {c.kind for c in self.published}
+        what = ("gewijzigd standpunt" if "modified" in kinds else "eerste standpunt" if "initial" in kinds
+                else "nieuw standpunt" if "added" in kinds else "niet herhaalde standpunten")
         return f'{self.topic}: {what} in "{self.letter.title}" ({dutch_date(self.letter.date)})'
+
+    @property
+    def summary(self) -> str:
+        """One line that says what moved: the most significant item, in a few words."""
+        if not self.published:
+            return ""
+        top = self.published[0]
+        rest = len(self.published) - 1
+        more = f" (en {rest} andere)" if rest else ""
+        return f"{self.topic}: {what_moved(top)}{more}"
+
+
+def _short(text: str | None, words: int = 14) -> str:
+    parts = (text or "").split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def what_moved(c: EntryChange) -> str:
+    """"van vrijwillige terugkeer faciliteren naar gedwongen terugkeer onderzoeken", in the words of the diff."""
+    if c.kind == "modified":
+        removed = " ".join(t.strip() for op, t in c.diff if op == "-" and t.strip())
+        added = " ".join(t.strip() for op, t in c.diff if op == "+" and t.strip())
+        modality = c.details.get("modality")
+        if isinstance(modality, dict):
+            shift = (f"{MODALITY_NL.get(str(modality.get('old')).split('/')[0], modality.get('old'))} → "
+                     f"{MODALITY_NL.get(str(modality.get('new')).split('/')[0], modality.get('new'))}")
+        else:
+            shift = ""
+        numbers = c.details.get("numbers")
+        if isinstance(numbers, dict):
+            shift = f"{', '.join(map(str, numbers.get('old', [])))} → {', '.join(map(str, numbers.get('new', [])))}"
+        core = f"van “{_short(removed, 8)}” naar “{_short(added, 8)}”" if removed and added else _short(c.new_text)
+        return f"{core} ({shift})" if shift else core
+    if c.kind == "not_restated":
+        return f"niet herhaald: “{_short(c.old_text)}”"
+    return f"{KIND_NL.get(c.kind, c.kind)}: “{_short(c.new_text)}”"
 
 
 @dataclass(frozen=True)
@@ -115,17 +171,24 @@ def _letter_link(ref: LetterRef) -> str:
     return " — ".join(links)
 
 
-def change_html(c: EntryChange) -> str:
+def change_html(c: EntryChange, rank: int | None = None) -> str:
     aspects = ", ".join(ASPECT_NL.get(a, a) for a in c.aspects)
-    head = f"<p><strong>{_esc(KIND_NL.get(c.kind, c.kind))}</strong>" + (f" ({_esc(aspects)})" if aspects else "") + "</p>"
+    topics = f" — {_esc(', '.join(c.topics))}" if c.topics else ""
+    number = f"{rank}. " if rank is not None else ""
+    head = (f"<p><strong>{number}{_esc(KIND_NL.get(c.kind, c.kind))}</strong>" + (f" ({_esc(aspects)})" if aspects else "")
+            + topics + "</p>")
     parts = [head]
     if c.kind == "modified":
-        parts.append(f"<p>{diff_html(c.diff)}</p>")
+        kept = sum(len(t) for op, t in c.diff if op == "=")
+        if kept >= 0.2 * sum(len(t) for _, t in c.diff):  # an inline diff that strikes out everything says nothing
+            parts.append(f"<p>{diff_html(c.diff)}</p>")
         parts.append(f"<blockquote><p>Eerder: {_esc(c.old_text)}</p></blockquote>")
         parts.append(f"<blockquote><p>Nu: {_esc(c.new_text)}</p></blockquote>")
         modality = c.details.get("modality")
         if isinstance(modality, dict):
-            parts.append(f"<p>Modaliteit: {_esc(str(modality.get('old')))} → {_esc(str(modality.get('new')))}</p>")
+            old_m, new_m = (" / ".join(MODALITY_NL.get(x, x) for x in str(modality.get(k, "")).replace("not ", "").split("/"))
+                            for k in ("old", "new"))
+            parts.append(f"<p>Toezegging: {_esc(old_m)} → {_esc(new_m)}</p>")
         numbers = c.details.get("numbers")
         if isinstance(numbers, dict):
             parts.append(f"<p>Getallen: {_esc(', '.join(map(str, numbers.get('old', []))) or '—')} → "
@@ -140,8 +203,41 @@ def change_html(c: EntryChange) -> str:
     return "<div>" + "".join(parts) + "</div>"
 
 
-def changeset_html(cs: ChangeSet) -> str:
-    return (f"<p>Brief: {_letter_link(cs.letter)}</p>" + "".join(change_html(c) for c in cs.changes))
+def changeset_html(cs: ChangeSet, fold: bool = True) -> str:
+    """The digest: the published items in order of significance; the rest folded into one line (``fold``)
+    or listed under "Kleinere wijzigingen" (the change-set page)."""
+    body = [f"<p>Brief: {_letter_link(cs.letter)}</p>"]
+    body += [change_html(c, i) for i, c in enumerate(cs.published, 1)]
+    folded = cs.folded
+    if folded and fold:
+        body.append(f'<p><a href="{_esc(cs.url)}">en {len(folded)} kleinere wijziging'
+                    f'{"en" if len(folded) != 1 else ""}</a></p>')
+    elif folded:
+        body.append("<h2>Kleinere wijzigingen</h2>" + "".join(change_html(c) for c in folded))
+    return "".join(body)
+
+
+def merge_by_letter(sets: Sequence[ChangeSet], url_for: "dict[str, str] | None" = None) -> list[ChangeSet]:
+    """One change set per letter for the overall feed: a statement on several topics is one item there."""
+    by_letter: dict[str, list[ChangeSet]] = {}
+    for cs in sets:
+        by_letter.setdefault(cs.letter.key, []).append(cs)
+    out = []
+    for key, group in by_letter.items():
+        items: dict[tuple[str | None, str | None, str], EntryChange] = {}
+        topics: dict[tuple[str | None, str | None, str], list[str]] = {}
+        for cs in sorted(group, key=lambda c: c.topic):
+            for c in cs.changes:
+                k = (c.new_text, c.old_text, c.kind)
+                topics.setdefault(k, []).append(cs.topic)
+                best = items.get(k)
+                if best is None or (c.published, c.significance) > (best.published, best.significance):
+                    items[k] = c
+        merged = [replace(c, topics=tuple(topics[k])) for k, c in items.items()]
+        merged.sort(key=lambda c: (not c.published, -c.significance, c.uid))
+        url = (url_for or {}).get(key, group[0].url)
+        out.append(ChangeSet(ALL_TOPICS, group[0].letter, tuple(merged), url))
+    return out
 
 
 def pages(count: int, page_size: int) -> int:
@@ -202,8 +298,7 @@ def render(meta: FeedMeta, changesets: Sequence[ChangeSet], page_size: int, arch
         fe.category(term=cs.topic, label=cs.topic)
         fe.author({"name": meta.author})
         fe.content(changeset_html(cs), type="html")
-        fe.summary(f"{len(cs.changes)} wijziging(en): " + ", ".join(
-            sorted({KIND_NL.get(c.kind, c.kind) for c in cs.changes})))
+        fe.summary(cs.summary)
     xml = fg.atom_str(pretty=True)
     if archive is not None:  # RFC 5005 §4: mark archive documents
         root = etree.fromstring(xml)

@@ -49,7 +49,7 @@ def index(title: str, topics: Sequence[str], recent: Sequence[ChangeSet], feed_u
 
 
 def changeset_page(cs: ChangeSet) -> str:
-    body = f"<h1>{e(cs.headline)}</h1>{changeset_html(cs)}"
+    body = f"<h1>{e(cs.headline)}</h1>{changeset_html(cs, fold=False)}"
     return page(cs.headline, body, [(f"Wijzigingen — {cs.topic}", f"/topics/{quote(cs.topic)}.atom")])
 
 

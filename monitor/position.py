@@ -1,36 +1,52 @@
 """Standing positions and position changes, per topic, letter by letter. Pure.
 
-Feed letters to :class:`PositionTracker` in letter-date order. For topic T the
-**standing position** is every statement on T from earlier letters that no
-later statement has superseded. Each new letter that speaks about T is
-aligned against it (one-to-one, similarity ≥ threshold):
+Feed letters to :class:`PositionTracker` in letter-date order, with only the
+statements that can carry a position (see :mod:`monitor.function`) and that
+are about the monitor's subject. For topic T the **standing position** is
+every statement on T from earlier letters that no later statement has
+superseded. Each new letter that speaks about T is aligned against it
+(one-to-one, similarity ≥ threshold), and each new statement becomes:
 
-* ``modified`` — aligned, but the words changed (with a word diff, and the
-  ``numbers`` and ``modality`` aspects where those changed); the new statement
-  supersedes the old one;
-* ``reaffirmed`` — aligned and essentially the same (stored, not published);
-* ``added`` — no counterpart in the standing position;
+* ``modified`` — it makes the same point as a standing statement and
+  something *moved*: a quantity of the same thing, or the commitment
+  (modality, negation); it supersedes the old statement;
+* ``reaffirmed`` — the same point, nothing moved (a restatement or
+  rewording); it supersedes the old one; stored, never published;
+* ``added`` — no counterpart, or only a weak one with nothing moved (a weak
+  pairing without a change is not the same point);
+* ``initial`` — the first letter that speaks about T: it sets the standing
+  position, it does not "add" to one;
 * ``not_restated`` — a statement of the previous letter on T that this letter
-  does not repeat although it speaks about T. It stays standing: silence is
-  not a withdrawal.
+  does not repeat. It stays standing (silence is not a withdrawal), and is
+  published only where the silence means something: the same series of
+  letters (same dossier) drops a commitment, decision or intention.
 
-Only statements that can carry a position count (running text and list items
-of four words or more: no headings, questions or formalities).
+Every change gets a significance (:mod:`monitor.significance`) and
+``published``: per letter × topic only the few that matter are published,
+the rest are kept and folded.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .align import SimilarityIndex, align
-from .diff import Comparison, DiffOp, compare, numbers
+from . import significance as sig
+from .align import SimilarityIndex, align, shared_phrases
+from .diff import Comparison, DiffOp, compare
+from .significance import Traits
 
 POSITION_KINDS = frozenset({"paragraph", "list_item"})
 MIN_WORDS = 4
-MODIFIED, ADDED, NOT_RESTATED, REAFFIRMED = "modified", "added", "not_restated", "reaffirmed"
-PUBLISHED_KINDS = (MODIFIED, ADDED, NOT_RESTATED)
+MODIFIED, ADDED, NOT_RESTATED, REAFFIRMED, INITIAL = "modified", "added", "not_restated", "reaffirmed", "initial"
+PUBLISHED_KINDS = (MODIFIED, ADDED, INITIAL, NOT_RESTATED)
+# A pairing at least this similar is the same point even when nothing moved (a restatement);
+# below it, a pairing counts only when something moved.
+SAME_POINT = 0.3
+# Functions whose silence can mean something when a series of letters drops them.
+BINDING = frozenset({"decision", "commitment", "intention"})
 
 
 def can_hold_position(kind: str, text: str) -> bool:
@@ -44,6 +60,8 @@ class PositionStatement:
     date: dt.date
     text: str
     ref: int = 0  # the caller's id for it (a database row id)
+    traits: Traits = Traits()
+    position: int = 0  # its place in the letter
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class Change:
     ops: tuple[DiffOp, ...] = ()
     details: dict[str, object] = field(default_factory=dict)
     significance: float = 0.0
+    published: bool = False
 
     @property
     def aspects(self) -> tuple[str, ...]:
@@ -82,31 +101,20 @@ def _details(cmp: Comparison) -> dict[str, object]:
     return details
 
 
-def significance(kind: str, similarity: float | None, details: Mapping[str, object], text: str = "") -> float:
-    """Orders changes: a changed commitment or amount first, silence last."""
-    if kind == MODIFIED:
-        score = 0.5 + 0.25 * (1 - (similarity or 0.0))
-        score += 0.3 if "modality" in details else 0.0
-        score += 0.2 if "numbers" in details else 0.0
-    elif kind == ADDED:
-        score = 0.6 + (0.1 if numbers(text) else 0.0)
-    elif kind == NOT_RESTATED:
-        score = 0.2
-    else:
-        score = 0.0
-    return round(min(score, 1.0), 3)
-
-
 class PositionTracker:
     """The standing position per topic, updated letter by letter (in letter-date order)."""
 
-    def __init__(self, threshold: float = 0.3, reaffirm_threshold: float = 0.9, candidates: int = 20):
+    def __init__(self, threshold: float = 0.3, reaffirm_threshold: float = 0.9, candidates: int = 20,
+                 generic: frozenset[str] = frozenset()):
+        """``generic``: lemmas every statement of the dossier shares (its subject), never evidence of a shared point."""
+        self.generic = generic
         self.threshold = threshold
         self.reaffirm_threshold = reaffirm_threshold
         self.candidates = candidates
         self.standing: dict[str, dict[str, PositionStatement]] = {}
         self.index: dict[str, SimilarityIndex] = {}
         self.last_letter: dict[str, str] = {}
+        self.last_series: dict[str, str] = {}
         # topic → letter → its still-standing statements: "not restated" looks only at one letter,
         # so its cost does not grow with the history
         self._by_letter: dict[str, dict[str, dict[str, PositionStatement]]] = {}
@@ -126,59 +134,97 @@ class PositionTracker:
         if topic in self.index:
             self.index[topic].remove(uid)
 
-    def load(self, topic: str, items: Iterable[PositionStatement], last_letter: str | None = None) -> None:
+    def load(self, topic: str, items: Iterable[PositionStatement], last_letter: str | None = None,
+             last_series: str = "") -> None:
         """Restore a standing position (e.g. from the database) without producing changes."""
         for st in items:
             self._add(topic, st)
         if last_letter:
             self.last_letter[topic] = last_letter
+            self.last_series[topic] = last_series
 
     def position(self, topic: str) -> list[PositionStatement]:
         return sorted(self.standing.get(topic, {}).values(), key=lambda s: (s.date, s.letter, s.uid))
 
-    def process(self, letter: str, date: dt.date, by_topic: Mapping[str, Sequence[PositionStatement]]
-                ) -> list[Change]:
-        """The changes one letter makes, per topic it speaks about; updates the standing position."""
+    def process(self, letter: str, date: dt.date, by_topic: Mapping[str, Sequence[PositionStatement]],
+                series: str = "") -> list[Change]:
+        """The changes one letter makes, per topic it speaks about; updates the standing position.
+
+        ``series``: the letter's dossier (or another key of a series of letters); silence is
+        published only within one series.
+        """
         changes: list[Change] = []
         for topic in sorted(by_topic):
             new = list({s.uid: s for s in by_topic[topic]}.values())
             if not new:
                 continue
-            changes.extend(self._process_topic(topic, letter, date, new))
+            changes.extend(self._process_topic(topic, letter, date, new, series))
         return changes
 
-    def _process_topic(self, topic: str, letter: str, date: dt.date, new: list[PositionStatement]) -> list[Change]:
+    def _pair(self, topic: str, letter: str, date: dt.date, st: PositionStatement, old: PositionStatement,
+              similarity: float) -> Change | None:
+        """The change a pairing makes, or None when the pairing is too weak to be the same point."""
+        cmp = compare(old.text, st.text)
+        details = _details(cmp)
+        moved = cmp.numbers_changed or cmp.modality_changed
+        if similarity < SAME_POINT:
+            # a weak pairing is the same point only when the two share a phrase (or count the same thing)
+            phrases = shared_phrases(old.text, st.text, self.generic)
+            if not (phrases or cmp.numbers_changed):
+                return None
+            details["shared"] = list(phrases)
+        if not moved:
+            if cmp.unchanged or similarity >= SAME_POINT:
+                return Change(change_uid(topic, REAFFIRMED, letter, st.uid, old.uid), topic, REAFFIRMED, letter,
+                              date, st, old, similarity, cmp.ops, details, 0.0)
+            return None
+        score, why = sig.modified(st.traits, old.traits, similarity, cmp.numbers_changed, cmp.modality_changed)
+        details["why"] = why
+        return Change(change_uid(topic, MODIFIED, letter, st.uid, old.uid), topic, MODIFIED, letter, date, st, old,
+                      similarity, cmp.ops, details, sig.clamp(score))
+
+    def _process_topic(self, topic: str, letter: str, date: dt.date, new: list[PositionStatement],
+                       series: str) -> list[Change]:
         standing = self.standing.get(topic, {})
         index = self.index.get(topic)
+        first = not standing and topic not in self.last_letter
         matches = align([s.text for s in new], index, self.threshold, k=self.candidates) if index else []
         matched_new = {m.new: m for m in matches}
         out: list[Change] = []
         previous_letter = self.last_letter.get(topic)
+        restated: set[str] = set()
         for i, st in enumerate(new):
             m = matched_new.get(i)
-            if m is None:
-                out.append(Change(change_uid(topic, ADDED, letter, st.uid, None), topic, ADDED, letter, date,
-                                  st, None, significance=significance(ADDED, None, {}, st.text)))
-                continue
-            old = standing[str(m.old)]
-            cmp = compare(old.text, st.text)
-            details = _details(cmp)
-            same = cmp.unchanged or (m.similarity >= self.reaffirm_threshold
-                                     and not cmp.numbers_changed and not cmp.modality_changed)
-            kind = REAFFIRMED if same else MODIFIED
-            out.append(Change(change_uid(topic, kind, letter, st.uid, old.uid), topic, kind, letter, date, st, old,
-                              m.similarity, cmp.ops, details, significance(kind, m.similarity, details)))
+            change = self._pair(topic, letter, date, st, standing[str(m.old)], m.similarity) if m else None
+            if change is None:
+                kind = INITIAL if first else ADDED
+                score, why = sig.new_statement(st.traits)
+                change = Change(change_uid(topic, kind, letter, st.uid, None), topic, kind, letter, date, st, None,
+                                details={"why": why}, significance=sig.clamp(score))
+            else:
+                restated.add(change.old.uid)  # type: ignore[union-attr]
+            out.append(change)
         if previous_letter:
-            restated = {str(m.old) for m in matches}
             previous = self._by_letter.get(topic, {}).get(previous_letter, {})
-            for old in sorted(previous.values(), key=lambda s: s.uid):
-                if old.uid not in restated:
-                    out.append(Change(change_uid(topic, NOT_RESTATED, letter, None, old.uid), topic, NOT_RESTATED,
-                                      letter, date, None, old, significance=significance(NOT_RESTATED, None, {})))
+            same_series = bool(series) and series == self.last_series.get(topic)
+            for old in sorted(previous.values(), key=lambda s: s.position):
+                if old.uid in restated:
+                    continue
+                binding = old.traits.function in BINDING
+                score = 0.62 if same_series and binding else 0.2
+                out.append(Change(change_uid(topic, NOT_RESTATED, letter, None, old.uid), topic, NOT_RESTATED,
+                                  letter, date, None, old,
+                                  details={"why": ["zelfde reeks" if same_series else "andere brief",
+                                                   old.traits.function]},
+                                  significance=score))
+        published = sig.select([sig.Candidate(i, c.significance, (c.new or c.old).position,  # type: ignore[union-attr]
+                                              c.kind != REAFFIRMED) for i, c in enumerate(out)], initial=first)
+        out = [dataclasses.replace(c, published=i in published) for i, c in enumerate(out)]
         for c in out:  # update the standing position: new statements supersede what they were aligned with
             if c.kind in (MODIFIED, REAFFIRMED) and c.old is not None:
                 self._remove(topic, c.old.uid)
         for st in new:
             self._add(topic, st)
         self.last_letter[topic] = letter
+        self.last_series[topic] = series
         return out

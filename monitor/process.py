@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
+from .function import classify
+from .scope import SubjectSpec, assess_scope
 from .store import analysis as store
 from .store import queries
 from .store.models import Letter
@@ -24,12 +26,29 @@ log = logging.getLogger("monitor.process")
 
 
 def scheme_for(settings: Settings) -> TopicScheme:
-    return TopicScheme(settings.topics)
+    return TopicScheme(settings.topics, extra=settings.subject)
+
+
+def subject_for(settings: Settings) -> SubjectSpec | None:
+    """The monitor's subject (None: every statement is in scope)."""
+    s = settings.subject
+    return SubjectSpec(s.name, s.terms, s.others) if s.name and s.terms else None
+
+
+class _InScope:
+    in_scope, rule, evidence, subject_terms, other_subjects = True, "default", (), (), ()
+
+
+_IN_SCOPE = _InScope()
 
 
 def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt.datetime,
-                   letter_ids: Iterable[int] | None = None, note: str = "") -> tuple[int, int]:
-    """(Re)assign topics for the given letters (all when None). Returns (letters, assignments)."""
+                   letter_ids: Iterable[int] | None = None, note: str = "",
+                   subject: SubjectSpec | None = None) -> tuple[int, int]:
+    """(Re)assign topics, statement functions and scope for the given letters (all when None).
+
+    Returns (letters, topic assignments).
+    """
     with sessions.begin() as session:
         ids = list(letter_ids) if letter_ids is not None else list(session.scalars(select(Letter.id)))
         run = store.start_run(session, kind="topics", version=ANALYSIS_VERSION, fingerprint=scheme.fingerprint(),
@@ -42,7 +61,11 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
             if letter is None:
                 continue
             records = queries.statements(session, letter)
-            assignments = scheme.assign([store.to_statement(r) for r in records])
+            statements = [store.to_statement(r) for r in records]
+            assignments = scheme.assign(statements)
+            scopes = (assess_scope(statements, subject, letter.title) if subject is not None and subject.terms
+                      else [_IN_SCOPE] * len(statements))
+            store.replace_functions(records, classify(statements), scopes)
             run = session.get(store.AnalysisRun, run_id)
             total += store.replace_topics(session, records, assignments, run)
     with sessions.begin() as session:
@@ -75,7 +98,8 @@ def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt
     timeline = timeline or Timeline(settings)
     parts = []
     if letter_ids is None or letter_ids:
-        n_letters, n_topics = analyse_topics(sessions, scheme, now, letter_ids, note=note)
+        n_letters, n_topics = analyse_topics(sessions, scheme, now, letter_ids, note=note,
+                                             subject=subject_for(settings))
         parts.append(f"topics: {n_topics} assignments in {n_letters} letters")
     n_changed = timeline.update(sessions, now, letter_ids, note=note)
     if n_changed:

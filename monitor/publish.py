@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .config import Settings
-from .feed import ChangeSet, EntryChange, FeedMeta, LetterRef, render
+from .feed import ChangeSet, EntryChange, FeedMeta, LetterRef, merge_by_letter, render
 from .store import changes as change_store
 from .store.models import ChangeRecord, Letter, Source
 
@@ -46,7 +46,8 @@ def _sources(session: Session, letter_ids: set[int]) -> dict[int, tuple[str, ...
 
 def changesets(session: Session, base_url: str, topic: str | None = None, dossier: str | None = None,
                letter_key: str | None = None) -> list[ChangeSet]:
-    """Published change sets (letter × topic), optionally for one topic, dossier or letter."""
+    """Change sets (letter × topic) with at least one published change, optionally for one topic, dossier or
+    letter; each holds its published changes first (most significant first), then the kept ones."""
     f = change_store.Filters(topic=topic)
     views = change_store.changes(session, f, newest_first=False)
     if dossier is not None:
@@ -65,13 +66,17 @@ def changesets(session: Session, base_url: str, topic: str | None = None, dossie
         grouped[(v.letter.key, v.record.topic)].append(v)
     out = []
     for (key, t), vs in grouped.items():
-        vs.sort(key=lambda v: (-v.record.significance, v.record.uid))
+        if not any(v.record.published for v in vs):
+            continue
+        vs.sort(key=lambda v: (not v.record.published, -v.record.significance,
+                               (v.new or v.old).position if (v.new or v.old) else 0, v.record.uid))
         changes = tuple(EntryChange(
             uid=v.record.uid, kind=v.record.kind, aspects=tuple(a for a in v.record.aspects.split(",") if a),
             old_text=v.old.text if v.old else None, new_text=v.new.text if v.new else None,
             diff=tuple((op, text) for op, text in (v.record.details or {}).get("diff", [])),
             old_letter=ref(v.previous_letter) if v.previous_letter else None,
-            details={k: v.record.details[k] for k in ("numbers", "modality") if k in (v.record.details or {})})
+            details={k: v.record.details[k] for k in ("numbers", "modality") if k in (v.record.details or {})},
+            published=bool(v.record.published), significance=v.record.significance)
             for v in vs)
         out.append(ChangeSet(t, ref(vs[0].letter), changes, changeset_url(base_url, key, t)))
     return out
@@ -116,6 +121,8 @@ class FeedPublisher:
         base = self.settings.feed.base_url.rstrip("/")
         sets = changesets(session, base, topic=value if scope == "topic" else None,
                           dossier=value if scope == "dossier" else None)
+        if scope != "topic":  # one item per statement, whatever topics it is on
+            sets = merge_by_letter(sets, {cs.letter.key: cs.letter.url for cs in sets})
         body = render(self.meta(scope, value), sets, self.settings.feed.page_size, archive,
                       authority=self.settings.feed.tag_authority)
         updated = max((c.updated for c in sets), default=None)

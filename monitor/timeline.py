@@ -24,13 +24,16 @@ from collections.abc import Iterable
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import lexicon
 from .config import Settings
+from .function import POSITION
 from .position import MODIFIED, REAFFIRMED, Change, PositionStatement, PositionTracker, can_hold_position
+from .significance import Traits
 from .store import analysis as store
 from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
 
 log = logging.getLogger("monitor.timeline")
-CHANGES_VERSION = "changes-1"
+CHANGES_VERSION = "changes-2"  # 2: statement functions, scope, same-point pairing, published
 
 OrderKey = tuple[dt.date, str]
 
@@ -39,24 +42,45 @@ def order_key(letter: Letter) -> OrderKey:
     return (letter.date or letter.created_at.date(), letter.key)
 
 
+def _traits(evidence: dict | None, rule: str) -> Traits:
+    e = evidence or {}
+    return Traits(function=str(e.get("function", "fact")), government=bool(e.get("government")),
+                  elaboration=bool(e.get("elaboration")), hedged=bool(e.get("hedged")), lead=bool(e.get("lead")),
+                  own_terms=rule in ("terms", "sense"))
+
+
 def _position_statements(session: Session, letters: list[Letter]) -> dict[int, dict[str, list[PositionStatement]]]:
-    """letter id → topic → its position statements (current version), in statement order."""
+    """letter id → topic → its position statements (current version), in statement order.
+
+    Only statements that can carry a position (their function) and are about the monitor's subject.
+    """
     if not letters:
         return {}
     by_version = {l.current_version_id: l for l in letters if l.current_version_id is not None}
     rows = session.execute(
         select(StatementRecord.id, StatementRecord.uid, StatementRecord.version_id, StatementRecord.kind,
-               StatementRecord.text, StatementRecord.position, TopicAssignmentRecord.topic)
+               StatementRecord.text, StatementRecord.position, StatementRecord.function,
+               StatementRecord.function_evidence, StatementRecord.in_scope,
+               TopicAssignmentRecord.topic, TopicAssignmentRecord.rule)
         .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
         .where(StatementRecord.version_id.in_(list(by_version)))
         .order_by(StatementRecord.version_id, StatementRecord.position, TopicAssignmentRecord.topic))
     out: dict[int, dict[str, list[PositionStatement]]] = defaultdict(lambda: defaultdict(list))
-    for sid, uid, vid, kind, text, _pos, topic in rows:
-        if not can_hold_position(kind, text):
+    for sid, uid, vid, kind, text, pos, function, evidence, in_scope, topic, rule in rows:
+        if not can_hold_position(kind, text) or function not in POSITION or not in_scope:
             continue
         letter = by_version[vid]
-        out[letter.id][topic].append(PositionStatement(uid, letter.key, order_key(letter)[0], text, sid))
+        out[letter.id][topic].append(PositionStatement(uid, letter.key, order_key(letter)[0], text, sid,
+                                                       _traits(evidence, rule), pos))
     return out
+
+
+def subject_lemmas(name: str, terms: Iterable[str]) -> frozenset[str]:
+    """Lemmas of the subject's name and plain terms ("afghanistan", "kaboel", "afghaans"): shared by the whole dossier."""
+    words = [name] + [t.strip("*") for t in terms if " " not in t]
+    out = {lexicon.lemma(w) for w in words if w}
+    out.update(lexicon.lemma(w) for w in (name + "s", name + "e") if name)  # Afghaans-e adjectives of a country name
+    return frozenset(w.lower() for w in out)
 
 
 class Timeline:
@@ -67,25 +91,28 @@ class Timeline:
 
     def _new_tracker(self) -> PositionTracker:
         a = self.settings.analysis
-        return PositionTracker(a.similarity_threshold, a.reaffirm_threshold, a.candidates)
+        return PositionTracker(a.similarity_threshold, a.reaffirm_threshold, a.candidates,
+                               generic=subject_lemmas(self.settings.subject.name, self.settings.subject.terms))
 
     def _rebuild(self, session: Session, letters: list[Letter], before: OrderKey) -> PositionTracker:
         """The tracker as it stood just before ``before``, from stored letters and current changes."""
         tracker = self._new_tracker()
         earlier = [l for l in letters if order_key(l) < before and l.changes_run_id is not None]
         statements = _position_statements(session, earlier)
-        superseded = set(session.scalars(
-            select(ChangeRecord.previous_statement_id)
+        # superseded per topic: a statement revised on one topic still stands on its others
+        superseded: set[tuple[str, int]] = set(map(tuple, session.execute(
+            select(ChangeRecord.topic, ChangeRecord.previous_statement_id)
             .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]),
-                   ChangeRecord.letter_id.in_([l.id for l in earlier]))))
+                   ChangeRecord.letter_id.in_([l.id for l in earlier])))))
         by_topic: dict[str, list[PositionStatement]] = defaultdict(list)
-        last_letter: dict[str, str] = {}
+        last_letter: dict[str, Letter] = {}
         for letter in earlier:  # in order: the last letter that spoke on a topic wins
             for topic, items in statements.get(letter.id, {}).items():
-                by_topic[topic].extend(s for s in items if s.ref not in superseded)
-                last_letter[topic] = letter.key
+                by_topic[topic].extend(s for s in items if (topic, s.ref) not in superseded)
+                last_letter[topic] = letter
         for topic, items in by_topic.items():
-            tracker.load(topic, items, last_letter.get(topic))
+            last = last_letter.get(topic)
+            tracker.load(topic, items, last.key if last else None, last.dossier if last else "")
         return tracker
 
     def update(self, sessions: sessionmaker[Session], now: dt.datetime, changed: Iterable[int] | None = None,
@@ -126,7 +153,7 @@ class Timeline:
                 if letter is None:
                     continue
                 by_topic = _position_statements(session, [letter]).get(letter.id, {})
-                changes = self.tracker.process(letter.key, order_key(letter)[0], by_topic)
+                changes = self.tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
                 self._store(session, letter, changes, run_id, now)
                 letter.changes_run_id = run_id
                 letter.changes_version_id = letter.current_version_id
@@ -152,4 +179,4 @@ class Timeline:
                 previous_letter_id=ids.get(c.old.letter) if c.old else None,
                 previous_statement_id=c.old.ref if c.old else None,
                 similarity=c.similarity, significance=c.significance, aspects=",".join(c.aspects),
-                details=details, run_id=run_id, computed_at=now))
+                details=details, run_id=run_id, computed_at=now, published=c.published))

@@ -31,7 +31,7 @@ from . import lexicon
 from .config import TopicSpec
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
-ANALYSIS_VERSION = "topics-1"
+ANALYSIS_VERSION = "topics-2"  # 2: statement functions and subject scope are stored with the topics
 
 ANAPHOR = re.compile(
     r"^(?:(?:\S+\s+){0,6}?(?:deze|dit|dergelijke|zulke|voornoemde|bovengenoemde|genoemde)\s+([^\W\d_]+)"
@@ -134,8 +134,10 @@ class _Topic:
 class TopicScheme:
     """The compiled topic configuration. Build once; ``assign`` is pure and fast."""
 
-    def __init__(self, specs: Sequence[TopicSpec]):
+    def __init__(self, specs: Sequence[TopicSpec], extra: object = None):
+        """``extra``: other configuration the stored analysis depends on (the subject); part of the fingerprint."""
         self.specs = tuple(specs)
+        self.extra = extra
         self._topics = [
             _Topic(spec=s, terms=_Patterns.build(s.terms), headings=_Patterns.build(s.headings),
                    ambiguous=_Patterns.build(s.ambiguous), sense_for=_Patterns.build(s.sense_for),
@@ -149,7 +151,10 @@ class TopicScheme:
 
     def fingerprint(self) -> str:
         """Identifies the analysis: code version plus the exact topic configuration."""
-        blob = json.dumps([ANALYSIS_VERSION] + [asdict(s) for s in self.specs], sort_keys=True, ensure_ascii=False)
+        parts: list[object] = [ANALYSIS_VERSION] + [asdict(s) for s in self.specs]
+        if self.extra is not None:
+            parts.append(asdict(self.extra) if hasattr(self.extra, "__dataclass_fields__") else repr(self.extra))
+        blob = json.dumps(parts, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     # ------------------------------------------------------------------ matching

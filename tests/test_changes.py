@@ -7,7 +7,8 @@ import sqlite3
 
 from monitor.align import SimilarityIndex, align
 from monitor.diff import compare, modality, numbers, word_diff
-from monitor.position import ADDED, MODIFIED, NOT_RESTATED, REAFFIRMED, PositionStatement, PositionTracker
+from monitor.position import (ADDED, INITIAL, MODIFIED, NOT_RESTATED, REAFFIRMED, PositionStatement,
+                              PositionTracker)
 
 
 def test_word_diff_reconstructs_both_texts_on_word_boundaries():
@@ -52,7 +53,7 @@ def test_tracker_kinds_and_standing_position():
     first = t.process("A", dt.date(2024, 1, 1), {"terugkeer": [
         _ps("a1", "A", 1, "Nederland faciliteert de vrijwillige terugkeer van afgewezen asielzoekers naar Afghanistan."),
         _ps("a2", "A", 1, "De terugkeersamenwerking met de Afghaanse regering verloopt naar tevredenheid.")]})
-    assert {c.kind for c in first} == {ADDED}
+    assert {c.kind for c in first} == {INITIAL}  # the first letter sets the position, it adds nothing
     second = t.process("B", dt.date(2024, 2, 1), {"terugkeer": [
         _ps("b1", "B", 2, "Nederland onderzoekt de gedwongen terugkeer van afgewezen asielzoekers naar Afghanistan."),
         _ps("b2", "B", 2, "Er wordt 5 miljoen euro uitgetrokken voor herintegratie van teruggekeerde Afghanen.")]})
@@ -60,7 +61,7 @@ def test_tracker_kinds_and_standing_position():
     assert kinds[MODIFIED].old.uid == "a1" and kinds[MODIFIED].new.uid == "b1"
     assert "modality" in kinds[MODIFIED].details
     assert kinds[ADDED].new.uid == "b2"
-    assert kinds[NOT_RESTATED].old.uid == "a2"  # reported, and still standing:
+    assert kinds[NOT_RESTATED].old.uid == "a2" and not kinds[NOT_RESTATED].published  # kept, and still standing:
     assert {s.uid for s in t.position("terugkeer")} == {"a2", "b1", "b2"}
     third = t.process("C", dt.date(2024, 3, 1), {"terugkeer": [
         _ps("c1", "C", 3, "Nederland onderzoekt de gedwongen terugkeer van afgewezen asielzoekers naar Afghanistan.")]})
@@ -71,7 +72,7 @@ def _changes(db_url: str) -> list[tuple]:
     con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
     try:
         return sorted(con.execute(
-            "SELECT c.uid, c.topic, c.kind, l.key, ns.uid, os.uid FROM change c JOIN letter l ON l.id = c.letter_id "
+            "SELECT c.uid, c.topic, c.kind, l.key, ns.uid, os.uid, c.published, c.significance FROM change c JOIN letter l ON l.id = c.letter_id "
             "LEFT JOIN statement ns ON ns.id = c.statement_id LEFT JOIN statement os ON os.id = c.previous_statement_id "
             "WHERE c.superseded_at IS NULL").fetchall())
     finally:

@@ -86,7 +86,7 @@ def test_pages_and_api(server):
     key = httpx.get(f"{server}/api/letters").json()["items"][0]["id"]
     assert httpx.get(f"{server}/letters/{key}").status_code == 200
     page = httpx.get(f"{server}/changes/2026Z09763/terugkeer")
-    assert page.status_code == 200 and "<del>" in page.text and "<ins>" in page.text
+    assert page.status_code == 200 and "Eerder: " in page.text and "Nu: " in page.text  # old and new side by side
     assert httpx.get(f"{server}/topics/terugkeer").status_code == 200
     changes = httpx.get(f"{server}/api/changes", params={"topic": "terugkeer", "kind": "modified"}).json()
     assert changes["items"] and all(c["kind"] == "modified" for c in changes["items"])

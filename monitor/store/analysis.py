@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from ..model import Statement
 from .models import AnalysisRun, Letter, StatementRecord, TopicAssignmentRecord
 
-__all__ = ["AnalysisRun", "to_statement", "start_run", "latest_run", "replace_topics", "current_topics", "topic_rows"]
+__all__ = ["AnalysisRun", "to_statement", "start_run", "latest_run", "replace_topics", "replace_functions",
+           "current_topics", "topic_rows"]
 
 
 def to_statement(rec: StatementRecord) -> Statement:
@@ -52,6 +53,16 @@ def replace_topics(session: Session, records: list[StatementRecord], assignments
                                               rule=a.evidence[0].rule, evidence=evidence, run_id=run.id))
             n += 1
     return n
+
+
+def replace_functions(records: list[StatementRecord], functions: list[Any], scopes: list[Any]) -> None:
+    """Store each statement's function and scope (with their evidence) on its row."""
+    for rec, fn, sc in zip(records, functions, scopes):
+        rec.function = fn.name
+        rec.function_evidence = fn.as_json()
+        rec.in_scope = sc.in_scope
+        rec.scope_evidence = {"rule": sc.rule, "evidence": list(sc.evidence), "subject_terms": list(sc.subject_terms),
+                              "other_subjects": list(sc.other_subjects)}
 
 
 def current_topics(session: Session) -> dict[int, set[str]]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from ..function import POSITION
 from ..position import MODIFIED, PUBLISHED_KINDS, REAFFIRMED, can_hold_position
 from .models import ChangeRecord, Letter, Source, StatementRecord, TopicAssignmentRecord
 
@@ -30,8 +31,9 @@ class ChangeView:
             "previous_letter": self.previous_letter.key if self.previous_letter else None,
             "old_text": self.old.text if self.old else None, "new_text": self.new.text if self.new else None,
             "old_statement": self.old.uid if self.old else None, "new_statement": self.new.uid if self.new else None,
-            "similarity": r.similarity, "significance": r.significance,
+            "similarity": r.similarity, "significance": r.significance, "published": bool(r.published),
             "aspects": [a for a in r.aspects.split(",") if a],
+            "why": list((r.details or {}).get("why", [])),
         }
         for key in ("numbers", "modality"):
             if key in (r.details or {}):
@@ -42,10 +44,14 @@ class ChangeView:
 
 
 class Filters:
+    """Which current changes to return. ``published``: True only published ones, False only kept ones, None both."""
+
     def __init__(self, topic: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
-                 kinds: tuple[str, ...] | None = None, letter_id: int | None = None, include_reaffirmed: bool = False):
+                 kinds: tuple[str, ...] | None = None, letter_id: int | None = None, include_reaffirmed: bool = False,
+                 published: bool | None = None):
         self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
         self.kinds = kinds or (PUBLISHED_KINDS + ((REAFFIRMED,) if include_reaffirmed else ()))
+        self.published = published
 
 
 def _filtered(q: Any, f: Filters) -> Any:
@@ -59,6 +65,8 @@ def _filtered(q: Any, f: Filters) -> Any:
         q = q.where(ChangeRecord.letter_date <= f.until)
     if f.letter_id:
         q = q.where(ChangeRecord.letter_id == f.letter_id)
+    if f.published is not None:
+        q = q.where(ChangeRecord.published.is_(f.published))
     return q
 
 
@@ -110,6 +118,7 @@ def standing_position(session: Session, topic: str, as_of: dt.date) -> list[Stan
     for s in session.scalars(select(Source).where(Source.letter_id.in_([l.id for l in letters]))):
         sources[s.letter_id] = sources.get(s.letter_id, ()) + (s.locator,)
     items = [StandingItem(s, by_version[s.version_id], sources.get(by_version[s.version_id].id, ()))
-             for s in rows if s.id not in superseded and can_hold_position(s.kind, s.text)]
+             for s in rows if s.id not in superseded and can_hold_position(s.kind, s.text)
+             and s.function in POSITION and s.in_scope]
     items.sort(key=lambda i: (i.letter.date or i.letter.created_at.date(), i.letter.key, i.statement.position))
     return items

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import (JSON, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, false, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -104,6 +104,15 @@ class StatementRecord(Base):
     text: Mapped[str] = mapped_column(Text)
     char_start: Mapped[int] = mapped_column(Integer)
     char_end: Mapped[int] = mapped_column(Integer)
+    function: Mapped[str] = mapped_column(
+        String(20), default="", server_default="",
+        comment="what it does: decision, commitment, …, or meta, question, … (no position)")
+    function_evidence: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, nullable=True, comment="rule, words and flags that decided the function")
+    in_scope: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(),
+                                           comment="about the monitor's subject (false: about another country)")
+    scope_evidence: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, nullable=True, comment="rule and names that decided the scope")
 
     version: Mapped[LetterVersion] = relationship(back_populates="statements")
 
@@ -175,7 +184,7 @@ class ChangeRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(40), index=True, comment="stable: topic, kind, letter, statements")
     topic: Mapped[str] = mapped_column(String(60))
-    kind: Mapped[str] = mapped_column(String(20), comment="modified, added, not_restated, reaffirmed")
+    kind: Mapped[str] = mapped_column(String(20), comment="modified, added, initial, not_restated, reaffirmed")
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
     letter_date: Mapped[dt.date] = mapped_column(Date, comment="the date the letter is ordered by")
     statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), nullable=True)
@@ -190,6 +199,8 @@ class ChangeRecord(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     superseded_by_run: Mapped[int | None] = mapped_column(ForeignKey("analysis_run.id"), nullable=True)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                            comment="in the feeds (true) or kept and folded (false)")
 
 
 class SourceCursor(Base):

@@ -1,0 +1,191 @@
+"""What a statement does in its letter: can it carry a position, and of what sort. Pure.
+
+A letter to parliament mixes the cabinet's positions (assessments, decisions,
+commitments, intentions, figures, policy rules, facts it reports) with text
+that carries none: the letter's furniture (Kamerstuk headers, answer
+metadata), talk about the letter itself ("In deze brief …", "Hierbij
+ontvangt u …"), promises to inform the Kamer, agenda and meeting
+descriptions, the questions of Kamervragen (the answer carries the
+position) and quotations of others. Only position statements are tracked.
+
+What holds:
+
+* :func:`classify` gives every statement exactly one :class:`Function` with
+  the evidence (the rule and the words that decided it), so a reader can see
+  why a sentence was or was not tracked;
+* non-position functions are decided first (a promise to inform the Kamer
+  that mentions a decision is still a promise to inform); among positions the
+  strongest sort wins (decision > commitment > intention > rule > figure >
+  assessment > report > fact);
+* the flags ``government`` (the Dutch government acts or speaks),
+  ``elaboration`` (the sentence details or illustrates the one before: "Zo …",
+  "Ook …", "dit fonds"), ``hedged`` (conditional or hypothetical) and
+  ``lead`` (first sentence of its paragraph) feed the significance of changes.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .model import HEADING, PROCEDURAL, QUESTION, Statement
+
+# Sorts that carry no position, and sorts that do (strongest first).
+NON_POSITION = ("procedural", "heading", "question", "furniture", "meta", "inform", "agenda", "quote")
+POSITION = ("decision", "commitment", "intention", "rule", "figure", "assessment", "report", "fact")
+
+_I = re.IGNORECASE
+
+# Each rule: (function, name of the rule, pattern). Checked in order; the first hit decides.
+_NON_POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("furniture", "kamerstuk header", re.compile(
+        r"^(?:Nr\.\s*\d+\b|Vergaderjaar\b|ISSN\b|Aanhangsel van de Handelingen|Tweede Kamer, vergaderjaar"
+        r"|Kamerstuk\s+\d[\d ]*,\s*nr\.\s*\d+\s*$|Bijlage\b|Datum\b|Onze referentie|Uw referentie|Betreft\b)")),
+    ("furniture", "question metadata", re.compile(
+        r"^(?:Vragen|Vraag) van (?:het lid|de leden)\b|\b(?:Beantwoord|Ingezonden|ingezonden)\s+(?:op\s+)?\d{1,2}\s+\w+\s+\d{4}"
+        r"|\bIndiener\b|\bmet kenmerk\s+\d{4}Z\d+")),
+    ("meta", "about this letter", re.compile(
+        r"\b(?:in|met|bij) (?:deze|onderhavige|de voorliggende) brief\b|\bdeze brief\b.*\b(?:gaat|ga)\b.*\bin op\b"
+        r"|^Hierbij (?:ontvangt|bied|informeer|zend|stuur|doe|treft|geef)\b|\bbied ik (?:uw Kamer|u)\b.*\baan\b"
+        r"|^Zie (?:ook )?(?:het )?antwoord|\bafschrift\b.*\bontvangen\b|\btechnische briefing\b", _I)),
+    ("meta", "promise to write", re.compile(
+        r"\btoe(?:gezegd|zegging)\b.*\b(?:(?:kamer)?brief|te informeren|te sturen|te zenden)\b"
+        r"|\b(?:kamer)?brief\b.*\btoe(?:gezegd|zegging)\b", _I)),
+    ("inform", "promise to inform the Kamer", re.compile(
+        r"(?:\b(?:zal|zullen|wordt|worden|word|houd|houden|informeer|informeren|stel|stellen)\b[^.]{0,90}"
+        r"\b(?:uw|de) Kamer\b[^.]{0,140}\b(?:geïnformeerd|informeren|op de hoogte|ingelicht)\b"
+        r"|\b(?:uw|de) Kamer\b[^.]{0,60}\b(?:zal|zullen|wordt|worden)\b[^.]{0,60}\b(?:geïnformeerd|ingelicht)\b"
+        r"|\b(?:zullen|zal) (?:we|wij|ik) (?:uw|de) Kamer\b[^.]{0,40}\binformeren\b)", _I)),
+    ("agenda", "meeting or agenda", re.compile(
+        r"\b(?:geagendeerd|agenda(?:punt)?|voornemens deel te nemen|aan bod komen|komt\b[^.]{0,60}\baan bod"
+        r"|in een later stadium|uitgenodigd\b[^.]{0,80}\bte bespreken)\b"
+        r"|^(?=.*\b(?:zal|zullen|wordt|worden)\b)(?=.*\b(?:besproken|gesproken|spreken|bespreken|discussiëren)\b)"
+        r"(?=.*(?:Raad\b|\bbijeenkomst|\bvergadering|\btop\b|\bministers\b|\boverleg\b|\bnaar verwachting"
+        r"|\bwaarschijnlijk))"
+        r"|^(?:De verwachting is dat|Naar verwachting)\b[^.]*\b(?:gesproken|besproken|spreken)\b", _I)),
+    ("quote", "words of others", re.compile(
+        r"\baldus\s+(?:de|het|een)?\s*\w+|\bvolgens (?:het|de|een) (?:artikel|bericht|berichtgeving|krant|media)\b"
+        r"|\b(?:artikel|bericht|berichtgeving)\b[^.]{0,60}\b(?:vermeld|meldt|schrijft|stelt)\b|\b(?:het lid|de leden) [A-Z]")),
+)
+
+_POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("decision", "decision", re.compile(
+        r"\b(?:besloten|besluit om|heeft besloten|is besloten|besluiten tot|opgeschort|stopgezet|beëindigd"
+        r"|van start gegaan|ingesteld|vastgesteld|goedgekeurd|aangenomen|afgewezen|ingetrokken)\b", _I)),
+    ("commitment", "commitment", re.compile(
+        r"\b(?:zegt toe|zegde\b[^.]*\btoe|toegezegd|toezegging|garandeer\w*|stel\w* beschikbaar|beschikbaar gesteld"
+        r"|reservering|trekt\b[^.]*\buit|draagt\b[^.]*\bbij|bijdrage aan|financier\w*|faciliteer\w*|ondersteun\w*"
+        r"|steunt|steunen|zet\b[^.]{0,30}\bzich\b[^.]{0,60}\bin|zich\b[^.]*\binzetten|blijft\b[^.]*\b(?:inzetten|steunen|aanspreken"
+        r"|opkomen|bijdragen)|onderhoudt|dringt\b[^.]*\baan|aandringen|roept\b[^.]*\bop|oproepen|bepleit|stuurt aan)\b",
+        _I)),
+    ("intention", "intention", re.compile(
+        r"\b(?:voornemens|voornemen|van plan|intentie|streeft|streven|beoogt|beogen|wenst|wil|willen"
+        r"|de inzet is|inzet is om|overweegt|onderzoekt|onderzoeken|verkent|verkennen)\b", _I)),
+    ("rule", "policy rule", re.compile(
+        r"\b(?:\w*beleid|regeling|voorwaarden?|vergunning\w*|geldt|gelden|toegestaan|verboden|in aanmerking"
+        r"|beginsel|verplicht\w*|refoulement|groepsvervolging|risicoprofiel\w*)\b", _I)),
+    ("assessment", "assessment", re.compile(
+        r"\b(?:van (?:groot )?belang|acht\b|achten\b|van mening|zorgelijk|zorgen|ernstig|waarschijnlijk|verwachting"
+        r"|onvoorspelbaar|onverminderd|verslechter\w*|verbeter\w*|risico\w*|cruciaal|noodzakelijk|essentieel"
+        r"|onzeker\w*|afhankelijk|hangt\b[^.]{0,60}\baf\b|geen sprake|kwetsba\w*|positief|negatief|beste manier|beste kans"
+        r"|opgebouwd|toegenomen|afgenomen|gestegen|gedaald)\b", _I)),
+    ("report", "words of other actors", re.compile(
+        r"\b(?:benadrukten|herhaalden|meldde|meldden|concludeerde|concludeerden|noemden|onderstreepten|gaven\b[^.]*"
+        r"\btoelichting|spraken\b[^.]*\buit|riepen\b[^.]*\bop|wees op|ging in op|informeerden|lichtten toe"
+        r"|verwierpen|onderschreven)\b", _I)),
+)
+
+GOVERNMENT = re.compile(
+    r"\bNederland\b(?!se)|\bhet kabinet\b|\b[Hh]et kabinet\b|\bde Nederlandse regering\b|(?:^|\s)(?:[Ii]k|[Ww]ij|we)\s"
+    r"|\b(?:onze|ons)\s|\bNederlandse (?:inzet|bijdrage|ambassade|veiligheidsinzet|ontwikkelingsinzet|militairen"
+    r"|ambtenaar|ambtenaren|belang|regering|steun|politieke inzet)\b|\bminister(?:s)? (?:Kaag|Blok|van den Brink)\b"
+    r"|\b[Dd]e minister(?:s)? van (?:Buitenlandse Zaken|Defensie|Asiel en Migratie|Justitie en Veiligheid)\b")
+ELABORATION = re.compile(
+    r"^(?:Zo|Ook|Daarnaast|Tevens|Bovendien|Verder|Voorts|Hierbij|Daarbij|Dit|Deze|Hiermee|Daarmee|Bijvoorbeeld"
+    r"|Het meest|Een deel)\b|^(?:\S+\s+){0,4}?(?:dit|deze)\s+(?!brief|week|maand|jaar|moment)[a-z]\w+")
+HEDGED = re.compile(r"^(?:Mocht|Mochten|Indien|Wanneer|Als)\b|\bzou(?:den)?\b|\bkan er sprake zijn\b|\beventuele?\b",
+                    _I)
+# What is at stake in an agenda item: it makes the item an assessment, not just a meeting description.
+STAKES = re.compile(r"\b(?:gevolgen|consequenties|risico\w*|dreiging\w*|noodzaak|gevaar)\b", _I)
+# A figure: a number with something counted or a currency/percentage (dates and document numbers are not figures).
+FIGURE = re.compile(
+    r"(?:€\s?\d|\b\d+(?:[.,]\d+)?\s?(?:%|procent|miljoen|miljard|euro|dollar)\b"
+    r"|\b(?:\d+|twee|drie|vier|vijf|zes|zeven|negen|tien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig"
+    r"|negentig|honderd|duizend)\w*\s+(?:miljoen|miljard|euro|dollar|procent|militairen|mensen|personen"
+    r"|asielzoekers|vluchtelingen|migranten|leerlingen|kinderen|specialisten|adviseurs?|medewerkers)\b)", _I)
+
+
+@dataclass(frozen=True)
+class Function:
+    """The function of one statement, with the evidence for it."""
+
+    name: str  # one of NON_POSITION or POSITION
+    rule: str  # which rule decided ("default" when none did)
+    evidence: tuple[str, ...] = ()  # the words that decided it
+    government: bool = False
+    elaboration: bool = False
+    hedged: bool = False
+    lead: bool = False
+
+    @property
+    def position(self) -> bool:
+        return self.name in POSITION
+
+    def as_json(self) -> dict[str, object]:
+        return {"function": self.name, "rule": self.rule, "evidence": list(self.evidence),
+                "government": self.government, "elaboration": self.elaboration, "hedged": self.hedged,
+                "lead": self.lead}
+
+
+MIN_WORDS = 4  # shorter running text ("Ja", "Nee.") answers a question but states nothing on its own
+
+
+def _first(rules: tuple[tuple[str, str, re.Pattern[str]], ...], text: str) -> tuple[str, str, str] | None:
+    for name, rule, rx in rules:
+        m = rx.search(text)
+        if m:
+            return name, rule, m.group(0).strip()
+    return None
+
+
+def classify_one(st: Statement, lead: bool = False) -> Function:
+    """The function of one statement on its own (``lead``: first sentence of its paragraph)."""
+    text = st.text
+    if st.kind == PROCEDURAL:
+        return Function("procedural", st.role or "procedural")
+    if st.kind == HEADING:
+        return Function("heading", "heading")
+    if st.kind == QUESTION or st.section_kind == "question" or text.rstrip().endswith("?"):
+        return Function("question", "question", (st.section,) if st.section else ())
+    if len(text.split()) < MIN_WORDS:
+        return Function("meta", "too short to state a position")
+    hit = _first(_NON_POSITION_RULES, text)
+    flags = dict(government=bool(GOVERNMENT.search(text)), elaboration=bool(ELABORATION.search(text)),
+                 hedged=bool(HEDGED.search(text)), lead=lead)
+    if hit is not None and hit[0] == "agenda" and STAKES.search(text):
+        # "the ministers will discuss the consequences for Europe's internal security": the agenda names a stake
+        flags["hedged"] = True
+        hit = ("assessment", "stake on the agenda", STAKES.search(text).group(0))  # type: ignore[union-attr]
+    if hit is not None:
+        return Function(hit[0], hit[1], (hit[2],), **flags)
+    hit = _first(_POSITION_RULES, text)
+    figure = FIGURE.search(text)
+    if hit is not None and hit[0] == "report" and flags["government"]:
+        hit = None  # what Nederland said at a meeting is the government's own position
+    if hit is not None and (figure is None or POSITION.index(hit[0]) < POSITION.index("figure")):
+        return Function(hit[0], hit[1], (hit[2],), **flags)
+    if figure is not None:
+        return Function("figure", "figure", (figure.group(0),), **flags)
+    return Function("fact", "default", (), **flags)
+
+
+def classify(statements: Sequence[Statement]) -> list[Function]:
+    """The function of each statement of one letter, in order."""
+    seen_paragraphs: set[int] = set()
+    out: list[Function] = []
+    for st in statements:
+        lead = st.kind not in (PROCEDURAL, HEADING, QUESTION) and st.paragraph not in seen_paragraphs
+        if lead:
+            seen_paragraphs.add(st.paragraph)
+        out.append(classify_one(st, lead))
+    return out

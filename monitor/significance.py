@@ -1,0 +1,93 @@
+"""How much a change matters to a reader, and which changes a feed entry publishes. Pure.
+
+What holds:
+
+* :func:`score` gives every change a significance in [0, 1] with the reasons
+  for it; it rises with what the change *does* (a changed quantity of the same
+  thing, a shift in commitment, a decision, a commitment or intention of the
+  government) and falls for what merely details, illustrates or hedges. For a
+  paired change it never rises as the pairing gets weaker;
+* :func:`select` decides, per letter × topic, which changes are published: at
+  least :data:`FLOOR` significant and among the :data:`CAP` most significant
+  (:data:`CAP_INITIAL` for a first statement of position); the rest are kept
+  (``published`` false) and folded into "en N kleinere wijzigingen";
+* ties are broken by the statement's place in its letter, never by an id.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# What a position statement of each sort is worth when it is new.
+WEIGHT = {"decision": 0.72, "commitment": 0.68, "intention": 0.68, "rule": 0.64, "figure": 0.58,
+          "assessment": 0.56, "fact": 0.5, "report": 0.46}
+FLOOR = 0.6  # below this a change is kept, not published
+CAP = 8  # at most this many published items per letter × topic
+CAP_INITIAL = 3  # a first statement of position: its few main points
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What the significance of one statement depends on (see :mod:`monitor.function`)."""
+
+    function: str = "fact"
+    government: bool = False
+    elaboration: bool = False
+    hedged: bool = False
+    lead: bool = False
+    own_terms: bool = True  # the topic comes from the statement's own words, not from its context
+
+
+def new_statement(t: Traits) -> tuple[float, list[str]]:
+    """The worth of a statement that is new to the standing position."""
+    score = WEIGHT.get(t.function, 0.4)
+    why = [t.function]
+    for flag, delta, label in ((t.government, 0.08, "kabinet"), (t.lead, 0.04, "eerste zin van alinea"),
+                               (t.elaboration, -0.1, "uitwerking"), (t.hedged, -0.06, "voorwaardelijk"),
+                               (not t.own_terms, -0.06, "onderwerp uit context")):
+        if flag:
+            score += delta
+            why.append(label)
+    return score, why
+
+
+def modified(t_new: Traits, t_old: Traits, similarity: float, numbers: bool, modality: bool
+             ) -> tuple[float, list[str]]:
+    """The worth of a revised statement: what moved, how sure the pairing is, who acts."""
+    score = 0.7 + 0.3 * min(similarity, 0.4)  # a weak pairing is less sure to be the same point
+    why = ["zelfde punt herzien"]
+    if numbers:
+        score += 0.1
+        why.append("getal gewijzigd")
+    if modality:
+        score += 0.06
+        why.append("toezegging verschoven")
+    if t_new.government or t_old.government:
+        score += 0.04
+        why.append("kabinet")
+    if t_new.elaboration:
+        score -= 0.08
+        why.append("uitwerking")
+    return score, why
+
+
+def clamp(score: float) -> float:
+    return round(max(0.0, min(score, 1.0)), 3)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One change of a letter × topic, as far as publishing is concerned."""
+
+    key: int  # the caller's index
+    significance: float
+    position: int  # the statement's place in its letter (ties)
+    publishable: bool  # reaffirmed and the like never are
+
+
+def select(items: Sequence[Candidate], initial: bool = False) -> set[int]:
+    """The keys of the published changes of one letter × topic."""
+    cap = CAP_INITIAL if initial else CAP
+    ranked = sorted((c for c in items if c.publishable and c.significance >= FLOOR),
+                    key=lambda c: (-c.significance, c.position))
+    return {c.key for c in ranked[:cap]}

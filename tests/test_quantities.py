@@ -1,0 +1,207 @@
+"""Quantities in Dutch policy sentences: what counts as an amount, what does not, and when
+two versions of a statement changed an amount of the same thing."""
+from __future__ import annotations
+
+import pytest
+
+from monitor.quantities import Quantity, QuantityChange, changed_quantities, quantities
+
+
+def vals(text: str) -> list[tuple[float, str]]:
+    return [(q.value, q.unit) for q in quantities(text)]
+
+
+# --- what is a quantity -------------------------------------------------------------
+
+def test_figure_with_counted_noun_and_hedge() -> None:
+    assert quantities("Nederland levert ca. 80 militairen aan de missie in Irak.") == (
+        Quantity(80.0, "militair", "ca. 80 militairen", approx=True),)
+
+
+@pytest.mark.parametrize("word, value", [
+    ("tachtig", 80), ("drieëntwintig", 23), ("eenentwintig", 21), ("honderdtwintig", 120),
+    ("tweehonderdvijftig", 250), ("tweeduizend", 2000), ("vijfhonderdduizend", 500_000),
+    ("duizendtweehonderd", 1200), ("anderhalf", 1.5),
+])
+def test_dutch_number_words(word: str, value: float) -> None:
+    assert vals(f"Het kabinet zegt {word} adviseurs toe.") == [(value, "adviseur")]
+
+
+def test_adjectives_and_participles_between_number_and_noun_are_skipped() -> None:
+    assert vals("Er gaan negen extra uitgezonden specialisten naar Kabul.") == [(9, "specialist")]
+    assert vals("Wij herdenken de 25 overleden Nederlandse militairen.") == [(25, "militair")]
+    assert vals("Nederland draagt bij met één civiel adviseur.") == [(1, "adviseur")]
+
+
+@pytest.mark.parametrize("sentence, approx", [
+    ("Op de school zitten meer dan 50 leerlingen.", True),
+    ("Op de school zitten minder dan 50 leerlingen.", True),
+    ("Op de school zitten bijna 50 leerlingen.", True),
+    ("Op de school zitten zo'n 50 leerlingen.", True),
+    ("Op de school zitten maximaal 50 leerlingen.", True),
+    ("Op de school kunnen tot 50 leerlingen.", True),
+    ("Op de school zitten circa vijftig leerlingen.", True),
+    ("Op de school zitten 50 leerlingen.", False),
+])
+def test_hedges_make_a_quantity_approximate(sentence: str, approx: bool) -> None:
+    (q,) = quantities(sentence)
+    assert (q.value, q.unit, q.approx) == (50, "leerling", approx)
+
+
+def test_money_with_scale_words_and_currency_signs() -> None:
+    assert vals("De VS betaalt 300 miljoen dollar.") == [(300e6, "dollar")]
+    assert vals("Nederland draagt vijf miljoen euro per jaar bij.") == [(5e6, "euro")]
+    assert vals("Daarvoor is 200 miljoen euro gereserveerd.") == [(200e6, "euro")]
+    assert quantities("Het kabinet stelt € 5 mln beschikbaar.") == (Quantity(5e6, "euro", "€ 5 mln"),)
+    assert vals("De EU trekt ruim €1,5 miljard uit en een half miljoen euro voor NGO's.") == [
+        (1.5e9, "euro"), (5e5, "euro")]
+
+
+def test_percentages() -> None:
+    assert vals("De donoren betalen 74% van de Afghaanse defensiebegroting.") == [(74, "procent")]
+    assert vals("Dat is 40 procent van het totaal.") == [(40, "procent")]
+    assert quantities("Ongeveer 75 % is besteed.") == (Quantity(75, "procent", "Ongeveer 75 %", True),)
+
+
+def test_decimal_comma_and_thousands_separators() -> None:
+    assert vals("In 2023 kwamen 12.500 asielaanvragen binnen.") == [(12500, "asielaanvraag")]
+    assert vals("Het ging om 1.250.000 bezoekers en 1,5 procentpunt groei.") == [
+        (1_250_000, "bezoeker"), (1.5, "procentpunt")]
+    assert vals("Dit geldt voor 12 500 mensen.") == [(12500, "mens")]
+
+
+def test_range_members_share_unit_and_scale() -> None:
+    assert vals("Het aantal schoolgaande kinderen steeg van 1 naar ruim 9 miljoen.") == [
+        (1e6, "kind"), (9e6, "kind")]
+    got = quantities("De leeftijdsgrens gaat van 44 tot 60 jaar.")
+    assert [(q.value, q.unit, q.approx) for q in got] == [(44, "jaar", False), (60, "jaar", False)]
+    assert vals("De kosten stijgen met 10-15 procent.") == [(10, "procent"), (15, "procent")]
+
+
+def test_durations_are_quantities() -> None:
+    assert vals("De missie duurde twintig jaar.") == [(20, "jaar")]
+    assert vals("De inzet is met acht maanden verlengd.") == [(8, "maand")]
+    assert vals("De missie duurt nog een half jaar.") == [(0.5, "jaar")]
+
+
+def test_unit_less_figure_keeps_empty_unit() -> None:
+    assert vals("Het totaal komt daarmee op 37.") == [(37, "")]
+
+
+# --- what is not a quantity ---------------------------------------------------------
+
+@pytest.mark.parametrize("date", [
+    "op 16 oktober", "op 1 mei", "op 4 februari 2021", "per 11 september", "van 14-16 mei",
+    "d.d. 4 februari 2021", "op 28 mei jl.", "op 1 en 2 juni", "op maandag 3 en dinsdag 4",
+    "op 16-10-2023", "om 14.00 uur", "op zestien oktober",
+])
+def test_dates_and_times_are_not_quantities(date: str) -> None:
+    assert vals(f"Het kabinet heeft {date} 80 militairen uitgezonden.") == [(80, "militair")]
+
+
+@pytest.mark.parametrize("year", [
+    "in 2021", "sinds 2001", "tot en met 2024", "in de periode 2021-2024", "tussen 2002-2018",
+    "na de NAVO-top in 2018", "in het begrotingsjaar 2025", "in mei 2021", "voor 2021/22",
+])
+def test_years_are_not_quantities(year: str) -> None:
+    # A noun right after the year: only the year rule keeps it from counting "militairen".
+    assert vals(f"Nederland heeft {year} militairen geleverd, samen met 80 tolken.") == [(80, "tolk")]
+
+
+def test_a_year_like_figure_with_a_counted_noun_is_a_quantity() -> None:
+    assert vals("Er zijn 2000 militairen geleverd.") == [(2000, "militair")]
+    assert vals("Het kabinet reserveert voor 2030 een bedrag.") == []
+
+
+@pytest.mark.parametrize("ref", ["vraag 6", "antwoord op vraag 7 en 8", "vragen 1 t/m 3"])
+def test_question_numbers_are_not_quantities(ref: str) -> None:
+    assert vals(f"Zie {ref}: er zijn 80 militairen.") == [(80, "militair")]
+
+
+@pytest.mark.parametrize("ref", [
+    "Kamerstuk 27 925, nr. 781", "Kamerstukken 27 925, nrs. 769, 770 en 771", "Kamerstuk 28676, nr. 353",
+    "29521 nr. 407", "Kamerstukken II 2020/21, 27 925, nr. 781", "ons kenmerk 2026Z09763",
+    "kenmerk 7604726", "artikel 100", "de Artikel 100-brief", "ISSN 0921-7371", "Postbus 20301",
+    "2500 EA Den Haag", "tel. 070 123 4567", "hoofdstuk 3.2", "resolutie 2334",
+])
+def test_reference_numbers_are_not_quantities(ref: str) -> None:
+    assert vals(f"Zoals gemeld ({ref}) zijn 80 militairen ingezet.") == [(80, "militair")]
+
+
+@pytest.mark.parametrize("marker", ["Afghanistan.12", "Afghanistan12", "Afghanistan[3]", "Afghanistan³"])
+def test_footnote_markers_are_not_quantities(marker: str) -> None:
+    assert vals(f"De situatie in {marker} verslechtert; 80 militairen blijven.") == [(80, "militair")]
+
+
+@pytest.mark.parametrize("ordinal", ["eerste", "tweede", "achtste", "twintigste", "1e", "3de", "21ste"])
+def test_ordinals_are_not_quantities(ordinal: str) -> None:
+    assert vals(f"In de {ordinal} ronde zijn 80 militairen ingezet.") == [(80, "militair")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ik acht het van belang dat de Kamer wordt geïnformeerd.",
+    "Acht u dat wenselijk?",
+    "Het kabinet acht dit noodzakelijk.",
+    "Het kabinet acht deelname wenselijk.",
+])
+def test_acht_as_verb_is_not_a_quantity(sentence: str) -> None:
+    assert quantities(sentence) == ()
+
+
+def test_acht_before_a_plural_or_unit_is_eight() -> None:
+    assert vals("Er gaan acht militairen en acht miljoen euro naar de missie.") == [
+        (8, "militair"), (8e6, "euro")]
+    assert vals("De missie duurt acht jaar.") == [(8, "jaar")]
+
+
+def test_een_is_an_article_unless_it_counts() -> None:
+    assert quantities("Dat is één van de voorwaarden in een brief aan een Kamerlid.") == ()
+    assert vals("Er is één militair gewond geraakt.") == [(1, "militair")]
+    assert vals("Dat treft een miljoen mensen.") == [(1e6, "mens")]
+
+
+def test_plural_magnitudes_are_not_quantities() -> None:
+    assert quantities("Er zijn duizenden vluchtelingen, honderden tolken en tientallen projecten.") == ()
+
+
+def test_other_codes_are_not_quantities() -> None:
+    assert quantities("Er vliegen F-35's en er is COVID-19 onderzoek door de G20.") == ()
+
+
+def test_text_offsets_survive_case_folding_that_changes_length() -> None:
+    # "İ".lower() is two characters; the surface text must still come from the right span.
+    assert [q.text for q in quantities("İstanbul ontving 80 militairen.")] == ["80 militairen"]
+
+
+# --- changed_quantities -------------------------------------------------------------
+
+def test_changed_count_is_reported_with_both_sides() -> None:
+    (c,) = changed_quantities("Nederland levert ca. 80 militairen.", "Nederland levert honderdtwintig militairen.")
+    assert isinstance(c, QuantityChange)
+    assert c.unit == "militair"
+    assert [q.value for q in c.old] == [80] and [q.value for q in c.new] == [120]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("ca. 80 militairen", "circa tachtig militairen"),
+    ("5 miljoen euro", "vijf miljoen euro"),
+    ("€ 5 mln", "5 miljoen euro"),
+    ("op 16 oktober is vraag 6 beantwoord", "op 17 oktober is vraag 7 beantwoord"),
+    ("300 miljoen dollar", "200 miljoen euro"),
+    ("Ik acht het van belang", "Ik acht dit noodzakelijk"),
+    ("Er zijn 80 militairen.", "Er zijn 120 tolken."),
+    ("De bijdrage loopt van 2021 tot 2024.", "De bijdrage loopt van 2022 tot 2025."),
+])
+def test_no_change_of_the_same_thing(old: str, new: str) -> None:
+    assert changed_quantities(old, new) == ()
+
+
+def test_amount_changed_while_years_are_ignored() -> None:
+    (c,) = changed_quantities("200 miljoen euro voor 2021-2024", "250 miljoen euro voor 2022-2025")
+    assert (c.unit, c.old[0].value, c.new[0].value) == ("euro", 200e6, 250e6)
+
+
+def test_only_the_changed_unit_is_reported() -> None:
+    got = changed_quantities("Er gaan 80 militairen en 5 miljoen euro naar de missie.",
+                             "Er gaan 80 militairen en 7 miljoen euro naar de missie.")
+    assert [c.unit for c in got] == ["euro"]
