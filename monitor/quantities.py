@@ -76,7 +76,7 @@ _UNITS = {"%": "procent", "procent": "procent", "pct": "procent", "procentpunt":
           "£": "pond", "keer": "keer", "maal": "keer", "fte": "fte", "km": "kilometer", "kg": "kilogram"}
 # Measures that follow a number in the singular ("acht jaar", "een half uur").
 _MEASURES = frozenset("""jaar maand week dag uur minuut seconde eeuw decennium man kilometer meter kilo
-    kilogram ton liter graad stuk""".split()) | frozenset(_UNITS.values())
+    kilogram gram ton liter hectare graad stuk cent""".split()) | frozenset(_UNITS.values())
 # Words that end a noun phrase: the number counts nothing after them ("één van de", "acht het").
 _STOP = frozenset("""de het een van in op aan voor met naar door bij om uit over tot te ter ten en of maar
     dat die dit deze dan als er is zijn was waren wordt worden werd werden heeft hebben had hadden
@@ -116,7 +116,7 @@ _POSTCODE = re.compile(r"[1-9][0-9]{3}\s?[A-Z]{2}\b(?![-\w])")  # needs case: "2
 _YEAR_RE = re.compile(_YEAR)
 _TIME = re.compile(r"[0-9]{1,2}[.:][0-5][0-9]\b")
 _FIG = re.compile(
-    r"(?<!\w)(?<![^\W\d_][.,;:)\]’”'\"])(?<![^\W\d_][-‐/])(?<!\[)"  # not glued to letters / a footnote
+    r"(?<![\w\[])"  # glued to letters ("kst-781", "Afghanistan.12") is checked in _blocked_until
     r"(?P<fig>[0-9]{1,3}(?:[. \u00a0\u202f][0-9]{3})+(?:,[0-9]+)?(?![0-9])"  # 12.500, 12 500
     r"|[0-9]+(?:,[0-9]+|\.[0-9]{1,2}(?![0-9]))?)"
     r"(?P<glue> ?%|mln\b\.?|mld\b\.?|mrd\b\.?)?(?!\w)(?![-‐][^\W\d_])")
@@ -133,6 +133,8 @@ _RANGE_GAP = re.compile(r"\s*(?:-|–|tot(?:\s+en\s+met)?|t/m|à|a|naar|en|of|,)
                         r"|ongeveer|zo['’]n|maximaal|minimaal|meer\s+dan|minder\s+dan)?\s*")
 _DOTTED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?")
 _CLAUSE_END = re.compile(r"[.;:!?]\s")
+_PUNCT = "()[].:,;*_\"'“”‘’"
+_STREETS = ("straat", "weg", "plein", "markt", "laan", "kade", "gracht", "singel", "dreef", "hof", "dijk")
 
 
 @lru_cache(maxsize=4096)
@@ -187,6 +189,11 @@ def _noun_lemma(lw: str) -> str:
     return lem
 
 
+def _plural(w: str) -> bool:
+    """Looks like a plural: simplemma reduces it, or a plural ending on a known stem ("Europees" is not)."""
+    return lemma(w) != w or w.endswith(("en", "'s", "’s")) or (w.endswith("s") and is_known(w[:-1]))
+
+
 def _head(s: str, pos: int) -> tuple[str, str, int] | None:
     """(unit, word, end) of what the number ending at ``pos`` counts, looking up to 4 words on."""
     fallback = None
@@ -222,7 +229,7 @@ class _Found:
     own: bool       # the unit stands right after this number
     approx: bool
     ambiguous: bool  # "acht", "één", "half": kept only with a unit or scale
-    year: bool       # a 4-digit year: kept only with a unit
+    needs_unit: bool  # a year, a code: kept only with a unit
 
 
 def _blocked_until(s: str, text: str, p: int, fig: str) -> int:
@@ -230,7 +237,10 @@ def _blocked_until(s: str, text: str, p: int, fig: str) -> int:
     if (m := _NOT_AMOUNT.match(s, p)) or (m := _POSTCODE.match(text, p)):
         return m.end()
     before = s[max(0, p - 30):p].split()
-    prev = before[-1].strip("(.:,[") if before else ""
+    if before and p and not s[p - 1].isspace() and any(c.isalpha() for c in before[-1]) \
+            and not _CURRENCY.search(before[-1]):
+        return p + len(s[p:].split(None, 1)[0])  # a code around it: "kst-27925-781", "nr.781"
+    prev = before[-1].strip(_PUNCT) if before else ""
     if prev in _LABELS:
         ref = (_PHONE.match(s, p) if prev in ("tel", "telefoon", "fax") else None) or _REF_LIST.match(s, p)
         return ref.end() if ref else p + len(fig)
@@ -238,6 +248,8 @@ def _blocked_until(s: str, text: str, p: int, fig: str) -> int:
         return p + len(fig)
     if (prev in _WEEKDAYS and len(fig) <= 2) or (prev == "om" and _TIME.match(s, p)):
         return p + len(fig)
+    if prev.endswith(_STREETS) and text[s.rfind(prev, 0, p)].isupper():
+        return p + len(fig)  # an address: "Turfmarkt 147"
     return 0
 
 
@@ -282,8 +294,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         elif (h := _head(s, pos)) is not None:
             unit, surface, end = h
             own = True
-            # "acht" is also a verb: as a number it precedes a plural or a measure; "half" a measure.
-            if not scaled and unit not in _MEASURES and (half or word == "acht" and lemma(surface) == surface):
+            # More than one of a thing is a plural ("acht het" is the verb, "4 Agentschap" a
+            # footnote); measures stay singular ("acht jaar"); "half" needs a measure.
+            if not scaled and unit not in _MEASURES and (half or value > 1 and not _plural(surface)):
                 unit, own, end = "", False, pos
         if word == "een" and not scaled:
             continue  # the article; "één" (or "een miljoen") is the number
@@ -292,17 +305,24 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         approx = bool(hedge) and not (hedge.group().startswith("tot") and bool(raw)
                                       and not s[raw[-1].end:hedge.start()].strip())
         ambiguous = bool(half or (word or "").translate(_FOLD) in ("een", "acht")) and not scaled
-        year = bool(fig and _YEAR_RE.fullmatch(fig)) and not cur and not glue
+        # Years, long bare integers (kenmerken) and footnote lines ("3 Europees ...") are
+        # amounts only with a unit of their own.
+        needs_unit = bool(fig) and not cur and not glue and (
+            bool(_YEAR_RE.fullmatch(fig)) or (len(fig) >= 5 and fig.isdigit())
+            or (not s[s.rfind("\n", 0, p) + 1:p].strip() and text[pos + 1:pos + 2].isupper()))
         raw.append(_Found(hedge.start() if hedge else p, p, pos, end, value, factor, unit, own, approx,
-                          ambiguous, year))
+                          ambiguous, needs_unit))
     # Ranges share the unit and scale of their last member: "van 1 naar ruim 9 miljoen", "5 tot 10%".
     for a, b in zip(reversed(raw[:-1]), reversed(raw[1:])):
-        if not a.own and _RANGE_GAP.fullmatch(s, a.num_end, b.num_start):
+        gap = _RANGE_GAP.fullmatch(s, a.num_end, b.num_start)
+        # A comma only joins list members ("zeventig, tachtig en negentig tolken"), not a new
+        # amount ("9 miljoen, 40% van"); a scaled number keeps its own scale.
+        if gap and not a.own and a.factor in (1.0, b.factor) and not ("," in gap.group() and b.own):
             a.factor = b.factor if a.factor == 1.0 else a.factor
             a.unit = b.unit
     out: list[Quantity] = []
     for q in raw:
-        if not q.unit and (q.year or q.ambiguous):
+        if not q.unit and (q.needs_unit or q.ambiguous):
             continue  # a year, the verb "acht", "één van", "half" without anything to halve
         unit = q.unit or _aantal_unit(s, q.num_start)
         out.append(Quantity(round(q.value * q.factor, 6), unit, text[q.start:q.end], q.approx))

@@ -122,15 +122,38 @@ def test_question_numbers_are_not_quantities(ref: str) -> None:
     "Kamerstuk 27 925, nr. 781", "Kamerstukken 27 925, nrs. 769, 770 en 771", "Kamerstuk 28676, nr. 353",
     "29521 nr. 407", "Kamerstukken II 2020/21, 27 925, nr. 781", "ons kenmerk 2026Z09763",
     "kenmerk 7604726", "artikel 100", "de Artikel 100-brief", "ISSN 0921-7371", "Postbus 20301",
-    "2500 EA Den Haag", "tel. 070 123 4567", "hoofdstuk 3.2", "resolutie 2334",
+    "2500 EA Den Haag", "tel. 070 123 4567", "hoofdstuk 3.2", "resolutie 2334", "kst-27925-781",
+    "**Vraag 1**", "Turfmarkt 147", "https://www.rijksoverheid.nl/documenten/2021/05/12/35732",
 ])
 def test_reference_numbers_are_not_quantities(ref: str) -> None:
     assert vals(f"Zoals gemeld ({ref}) zijn 80 militairen ingezet.") == [(80, "militair")]
 
 
-@pytest.mark.parametrize("marker", ["Afghanistan.12", "Afghanistan12", "Afghanistan[3]", "Afghanistan³"])
+@pytest.mark.parametrize("marker", [
+    "Afghanistan.12", "Afghanistan12", "Afghanistan[3]", "Afghanistan³", "Afghanistan<sup>4</sup>"])
 def test_footnote_markers_are_not_quantities(marker: str) -> None:
     assert vals(f"De situatie in {marker} verslechtert; 80 militairen blijven.") == [(80, "militair")]
+
+
+def test_footnote_lines_and_bare_codes_are_not_quantities() -> None:
+    assert quantities("3 Europees Ondersteuningsbureau voor Asielzaken.") == ()
+    assert quantities("Ons kenmerk\n7604726") == ()
+    assert quantities("Bijgaand treft u document 7604726 aan.") == ()
+    assert vals("3 Nederlandse militairen raakten gewond.") == [(3, "militair")]
+
+
+def test_more_than_one_of_a_thing_is_plural() -> None:
+    # A singular noun after 4 is no counted thing (here a footnote running into its text).
+    assert vals("Zie 4 Agentschap voor het beheer van de buitengrenzen.") == [(4, "")]
+    assert vals("Er zijn 4 agentschappen en 12 NGO's.") == [(4, "agentschap"), (12, "ngo")]
+
+
+def test_lists_share_a_unit_but_a_new_amount_does_not() -> None:
+    assert vals("Er kwamen zeventig, tachtig en negentig tolken.") == [(70, "tolk"), (80, "tolk"), (90, "tolk")]
+    assert vals("Het aantal leerlingen steeg naar 9000, 40% van hen is meisje.") == [
+        (9000, "leerling"), (40, "procent")]
+    assert vals("Het aantal leerlingen steeg naar 9 miljoen en 40 procent van hen is meisje.") == [
+        (9e6, "leerling"), (40, "procent")]
 
 
 @pytest.mark.parametrize("ordinal", ["eerste", "tweede", "achtste", "twintigste", "1e", "3de", "21ste"])
@@ -166,6 +189,7 @@ def test_plural_magnitudes_are_not_quantities() -> None:
 
 def test_other_codes_are_not_quantities() -> None:
     assert quantities("Er vliegen F-35's en er is COVID-19 onderzoek door de G20.") == ()
+    assert quantities("De 3-jarige missie is op 1e Paasdag gestart.") == ()
 
 
 def test_text_offsets_survive_case_folding_that_changes_length() -> None:
