@@ -1,35 +1,32 @@
 """Quantities in Dutch policy sentences: a number together with what it measures.
 
-Contract:
+``quantities(text)`` returns, in order, each number in figures ("80", "12.500", "12 500",
+"1,5", "74%", "€ 5 mln") or Dutch number words ("tachtig", "drieëntwintig",
+"tweehonderdvijftig", "anderhalf", "een half miljoen"), with
+- ``value``: the number times its scale words (duizend, miljoen, mln, miljard, mld, mrd);
+- ``unit``: a currency or measure ("euro", "dollar", "procent", "jaar", "fte") or the lemma
+  of the counted noun, skipping adjectives and participles ("negen extra uitgezonden
+  specialisten" -> "specialist"). A number above one counts a plural or a measure, else
+  it counts nothing ("4 Agentschap" is a footnote). Without a unit of its own a number
+  borrows unit and scale from the next member of its range or list ("van 1 naar 9
+  miljoen", "van 44 tot 60 jaar", "zeventig, tachtig en negentig tolken"), else takes the
+  noun after "aantal" earlier in the clause, else "";
+- ``approx``: a hedge precedes it (ca., circa, ongeveer, ruim, bijna, meer/minder dan,
+  tot, maximaal, zo'n, ...); ``text``: the original span from hedge to unit.
 
-* ``quantities(text)`` returns, in order of appearance, every number written in figures
-  ("80", "12.500", "1,5", "74%", "€ 5 mln") or Dutch number words ("tachtig",
-  "drieëntwintig", "tweehonderdvijftig", "anderhalf", "een half miljoen") with
+Never quantities: dates ("16 oktober", "14-16 mei", "16-10-2023"), clock times, years
+(ranges, after "in"/"sinds"/"tot en met"/..., or without a unit of their own), numbers
+after a label ("vraag 6", "nrs. 769, 770 en 771", "Kamerstuk 27 925, nr. 781", "artikel
+100", "kenmerk", "Postbus", "ISSN", "tel.", ...) or a street name, numbers glued to
+letters (ordinals "1e"/"3de", codes "2026Z09763", "F-35", "kst-27925-781", footnote
+markers "Afghanistan.12"), postcodes, bare integers of 5+ digits and numbered footnote
+lines without a unit, ordinal words ("tweede"). "acht" counts only before a plural or a
+measure (else it is the verb "achten"); "een" only before a scale word ("een miljoen";
+otherwise the article); "één" only before something it counts ("één van de" is not).
+Plural magnitudes ("duizenden", "honderden", "tientallen") have no value and are skipped.
 
-  - ``value``: the number times any scale words after it (duizend, miljoen, miljard, mln,
-    mld, mrd), as a float;
-  - ``unit``: a currency/measure ("euro", "dollar", "procent", "jaar", ...) or the lemma of
-    the counted noun, skipping adjectives and participles in between ("negen extra
-    uitgezonden specialisten" -> "specialist"); when there is none after the number, the
-    noun after "aantal" earlier in the clause, or the unit of the next number in a range
-    ("van 44 naar 60 jaar"); otherwise "".
-  - ``approx``: a hedge stood before it (ca., circa, ongeveer, ruim, bijna, meer/minder
-    dan, tot, maximaal, zo'n, ...); ``text``: the surface span from hedge to unit.
-
-* Never quantities: dates and day numbers ("16 oktober", "14-16 mei", "4 februari 2021"),
-  years (4-digit 1800-2100 without a unit of their own, year ranges, years after "in",
-  "sinds", "tot en met", ...), clock times, numbers after a label ("vraag 6", "nrs. 769,
-  770 en 771", "Kamerstuk 27 925, nr. 781", "artikel 100", "kenmerk", "Postbus", "ISSN",
-  ...), numbers glued to letters (ordinals "1e"/"3de", codes "2026Z09763", "F-35",
-  footnote markers "Afghanistan.12"), postcodes, ordinal words ("tweede").
-* Ambiguous words count only with something to count: "acht" only before a plural noun
-  or a unit ("Ik acht het van belang" is the verb); "een" only before a scale word ("een
-  miljoen"); "één" only before a noun or scale ("één van de ..." is not a count).
-* Plural magnitudes ("duizenden", "honderden", "tientallen") are not quantities: they
-  carry no value, and pairing them with a figure would report changes that are not.
-* ``changed_quantities(old, new)`` lists, per unit present (non-empty) on both sides, the
-  units whose sets of values differ; hedges and spelling (80 vs tachtig) do not matter.
-
+``changed_quantities(old, new)`` reports, for each non-empty unit found on both sides,
+the units whose sets of values differ; hedges and spelling (80, tachtig) do not count.
 Pure: standard library plus ``monitor.lexicon`` (cached simplemma lemmas).
 """
 from __future__ import annotations
@@ -43,16 +40,16 @@ from monitor.lexicon import is_known, lemma
 
 @dataclass(frozen=True)
 class Quantity:
-    value: float
-    unit: str
-    text: str
-    approx: bool = False
+    value: float          # normalised: "tachtig" -> 80, "1,5 miljard" -> 1.5e9, "74%" -> 74
+    unit: str             # "euro", "procent", "jaar", or the counted noun's lemma ("militair"); "" if none
+    text: str             # the span in the sentence, hedge included: "ca. 80 militairen"
+    approx: bool = False  # hedged: ca., circa, ongeveer, ruim, bijna, meer/minder dan, tot, maximaal, zo'n
 
 
 @dataclass(frozen=True)
 class QuantityChange:
     unit: str
-    old: tuple[Quantity, ...]
+    old: tuple[Quantity, ...]  # every quantity of this unit in the old text
     new: tuple[Quantity, ...]
 
 
@@ -131,10 +128,22 @@ _HEDGE = re.compile(r"\b(?:ca\.?|circa|ongeveer|ruim|bijna|meer\s+dan|minder\s+d
                     r"|hooguit|krap|nagenoeg|om\s+en\s+nabij|tegen\s+de)\s*$")
 _RANGE_GAP = re.compile(r"\s*(?:-|–|tot(?:\s+en\s+met)?|t/m|à|a|naar|en|of|,)\s*(?:ruim|bijna|circa|ca\."
                         r"|ongeveer|zo['’]n|maximaal|minimaal|meer\s+dan|minder\s+dan)?\s*")
+# Last words of the hedges: a cheap test before the regex ("zo'n" ends in "n", "rond de" in "de").
+_HEDGE_ENDS = tuple("ca ca. circa ongeveer ruim bijna dan tot wel maximaal minimaal minste tenminste n rond de "
+                    "omstreeks pakweg schatting hooguit krap nagenoeg nabij".split())
 _DOTTED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?")
 _CLAUSE_END = re.compile(r"[.;:!?]\s")
 _PUNCT = "()[].:,;*_\"'“”‘’"
 _STREETS = ("straat", "weg", "plein", "markt", "laan", "kade", "gracht", "singel", "dreef", "hof", "dijk")
+
+
+def _below1000(w: str) -> int | None:
+    hi, sep, lo = w.partition("honderd")
+    if not sep:
+        return _BELOW100.get(w)
+    h = 1 if not hi else _BELOW100.get(hi) if hi in _ONES or hi in _TEENS else None  # not "twintighonderd"
+    r = 0 if not lo else _BELOW100.get(lo)
+    return None if h is None or r is None else 100 * h + r
 
 
 @lru_cache(maxsize=4096)
@@ -143,22 +152,13 @@ def _word_value(word: str) -> float | None:
     w = word.translate(_FOLD)
     if w in ("anderhalf", "anderhalve"):
         return 1.5
-
-    def below1000(s: str) -> int | None:
-        if "honderd" not in s:
-            return _BELOW100.get(s)
-        hi, _, lo = s.partition("honderd")
-        h = 1 if not hi else _BELOW100.get(hi) if hi in _ONES else None
-        r = 0 if not lo else _BELOW100.get(lo)
-        return None if h is None or r is None else 100 * h + r
-
-    if "duizend" in w:
-        hi, _, lo = w.partition("duizend")
-        h = 1 if not hi else below1000(hi)
-        r = 0 if not lo else below1000(lo)
-        return None if h is None or r is None else float(1000 * h + r)
-    v = below1000(w)
-    return None if v is None else float(v)
+    hi, sep, lo = w.partition("duizend")
+    if not sep:
+        v = _below1000(w)
+        return None if v is None else float(v)
+    h = 1 if not hi else _below1000(hi)
+    r = 0 if not lo else _below1000(lo)
+    return None if h is None or r is None else float(1000 * h + r)
 
 
 @lru_cache(maxsize=65536)
@@ -259,7 +259,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     s = text.lower()
     if len(s) != len(text):
         s = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    cands = sorted([*_FIG.finditer(s), *_WORD.finditer(s)], key=lambda m: m.start())
+    cands = sorted([*_FIG.finditer(s), *_WORD.finditer(s)], key=re.Match.start)
     raw: list[_Found] = []
     blocked = 0
     for m in cands:
@@ -300,7 +300,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 unit, own, end = "", False, pos
         if word == "een" and not scaled:
             continue  # the article; "één" (or "een miljoen") is the number
-        hedge = _HEDGE.search(s, max(0, p - 25), p)
+        lead = s[max(0, p - 25):p]  # the regex only runs when the word before can end a hedge
+        hedge = _HEDGE.search(s, max(0, p - 25), p) if lead.rstrip().endswith(_HEDGE_ENDS) else None
         # "tot" right after a number bounds a range ("van 44 tot 60"); elsewhere it hedges.
         approx = bool(hedge) and not (hedge.group().startswith("tot") and bool(raw)
                                       and not s[raw[-1].end:hedge.start()].strip())

@@ -21,7 +21,7 @@ def test_figure_with_counted_noun_and_hedge() -> None:
 @pytest.mark.parametrize("word, value", [
     ("tachtig", 80), ("drieëntwintig", 23), ("eenentwintig", 21), ("honderdtwintig", 120),
     ("tweehonderdvijftig", 250), ("tweeduizend", 2000), ("vijfhonderdduizend", 500_000),
-    ("duizendtweehonderd", 1200), ("anderhalf", 1.5),
+    ("duizendtweehonderd", 1200), ("twaalfhonderd", 1200), ("anderhalf", 1.5),
 ])
 def test_dutch_number_words(word: str, value: float) -> None:
     assert vals(f"Het kabinet zegt {word} adviseurs toe.") == [(value, "adviseur")]
