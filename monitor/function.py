@@ -96,7 +96,7 @@ _POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 )
 
 GOVERNMENT = re.compile(
-    r"\bNederland\b(?!se)|\bhet kabinet\b|\b[Hh]et kabinet\b|\bde Nederlandse regering\b|(?:^|\s)(?:[Ii]k|[Ww]ij|we)\s"
+    r"\bNederland\b(?!se)|\b[Hh]et kabinet\b|\bde Nederlandse regering\b|(?:^|\s)(?:[Ii]k|[Ww]ij|we)\s"
     r"|\b(?:onze|ons)\s|\bNederlandse (?:inzet|bijdrage|ambassade|veiligheidsinzet|ontwikkelingsinzet|militairen"
     r"|ambtenaar|ambtenaren|belang|regering|steun|politieke inzet)\b|\bminister(?:s)? (?:Kaag|Blok|van den Brink)\b"
     r"|\b[Dd]e minister(?:s)? van (?:Buitenlandse Zaken|Defensie|Asiel en Migratie|Justitie en Veiligheid)\b")
@@ -162,10 +162,11 @@ def classify_one(st: Statement, lead: bool = False) -> Function:
     hit = _first(_NON_POSITION_RULES, text)
     flags = dict(government=bool(GOVERNMENT.search(text)), elaboration=bool(ELABORATION.search(text)),
                  hedged=bool(HEDGED.search(text)), lead=lead)
-    if hit is not None and hit[0] == "agenda" and STAKES.search(text):
+    stake = STAKES.search(text) if hit is not None and hit[0] == "agenda" else None
+    if stake is not None:
         # "the ministers will discuss the consequences for Europe's internal security": the agenda names a stake
         flags["hedged"] = True
-        hit = ("assessment", "stake on the agenda", STAKES.search(text).group(0))  # type: ignore[union-attr]
+        hit = ("assessment", "stake on the agenda", stake.group(0))
     if hit is not None:
         return Function(hit[0], hit[1], (hit[2],), **flags)
     hit = _first(_POSITION_RULES, text)

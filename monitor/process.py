@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
 from .function import classify
-from .scope import SubjectSpec, assess_scope
+from .scope import ScopeVerdict, SubjectSpec, assess_scope
 from .store import analysis as store
 from .store import queries
 from .store.models import Letter
@@ -35,11 +35,7 @@ def subject_for(settings: Settings) -> SubjectSpec | None:
     return SubjectSpec(s.name, s.terms, s.others) if s.name and s.terms else None
 
 
-class _InScope:
-    in_scope, rule, evidence, subject_terms, other_subjects = True, "default", (), (), ()
-
-
-_IN_SCOPE = _InScope()
+_IN_SCOPE = ScopeVerdict(True, "default", (), (), ())  # no subject configured: everything is in scope
 
 
 def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt.datetime,

@@ -78,9 +78,7 @@ def _position_statements(session: Session, letters: list[Letter]) -> dict[int, d
 def subject_lemmas(name: str, terms: Iterable[str]) -> frozenset[str]:
     """Lemmas of the subject's name and plain terms ("afghanistan", "kaboel", "afghaans"): shared by the whole dossier."""
     words = [name] + [t.strip("*") for t in terms if " " not in t]
-    out = {lexicon.lemma(w) for w in words if w}
-    out.update(lexicon.lemma(w) for w in (name + "s", name + "e") if name)  # Afghaans-e adjectives of a country name
-    return frozenset(w.lower() for w in out)
+    return frozenset(lexicon.lemma(w) for w in words if w)
 
 
 class Timeline:
