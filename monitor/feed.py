@@ -106,7 +106,8 @@ class ChangeSet:
         top = self.published[0]
         rest = len(self.published) - 1
         more = f" (en {rest} andere)" if rest else ""
-        return f"{self.topic}: {what_moved(top)}{more}"
+        label = "" if self.topic == ALL_TOPICS else f"{self.topic}: "
+        return f"{label}{what_moved(top)}{more}"
 
 
 def _short(text: str | None, words: int = 14) -> str:
@@ -120,11 +121,11 @@ def what_moved(c: EntryChange) -> str:
         removed = " ".join(t.strip() for op, t in c.diff if op == "-" and t.strip())
         added = " ".join(t.strip() for op, t in c.diff if op == "+" and t.strip())
         modality = c.details.get("modality")
+        shift = ""
         if isinstance(modality, dict):
-            shift = (f"{MODALITY_NL.get(str(modality.get('old')).split('/')[0], modality.get('old'))} → "
-                     f"{MODALITY_NL.get(str(modality.get('new')).split('/')[0], modality.get('new'))}")
-        else:
-            shift = ""
+            old_m, new_m = (" / ".join(MODALITY_NL.get(x, x) for x in str(modality.get(k, "")).split("/"))
+                            for k in ("old", "new"))
+            shift = f"{old_m} → {new_m}" if old_m != new_m else ""
         numbers = c.details.get("numbers")
         if isinstance(numbers, dict):
             shift = f"{', '.join(map(str, numbers.get('old', [])))} → {', '.join(map(str, numbers.get('new', [])))}"
