@@ -34,9 +34,12 @@ _CLAUSE = re.compile(r"[,;:()]\s*|\s+(?:en|maar|om|waarbij|terwijl|omdat|zodat|m
 @lru_cache(maxsize=50_000)
 def features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(content lemmas, lemma bigrams) of a statement, in order; office titles are not content."""
-    lemmas = tuple(l for l in lexicon.lemmas(lexicon.strip_office_titles(text))
-                   if len(l) > 1 and l not in STOPWORDS)
-    bigrams = tuple(f"{a} {b}" for a, b in zip(lemmas, lemmas[1:]))
+    stripped = lexicon.strip_office_titles(text)
+    lemmas = tuple(l for l in lexicon.lemmas(stripped) if len(l) > 1 and l not in STOPWORDS)
+    # bigrams run over the parts of a compound, so "Resolute Support-missie" and "de missie Resolute
+    # Support" share "resoluut support" (the compound itself is a unigram only)
+    parts = [l for l in lexicon.lemmas(stripped, compounds=False) if len(l) > 1 and l not in STOPWORDS]
+    bigrams = tuple(f"{a} {b}" for a, b in zip(parts, parts[1:]))
     return lemmas, bigrams
 
 

@@ -56,6 +56,17 @@ def _date(request: Request, name: str) -> dt.date | None:
         raise HTTPException(400, f"{name}: expected a date YYYY-MM-DD, got {raw!r}") from None
 
 
+def _bool(request: Request, name: str) -> bool | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise HTTPException(400, f"{name}: expected true or false, got {raw!r}")
+
+
 def letter_dict(letter: Letter, sources: list[str], statements: int | None = None) -> dict[str, Any]:
     d = {"id": letter.key, "title": letter.title, "date": letter.date.isoformat() if letter.date else None,
          "kind": letter.kind, "reference": letter.reference, "dossier": letter.dossier, "sender": letter.sender,
@@ -207,11 +218,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
                 raise HTTPException(400, f"kind: {k!r} is not one of {', '.join(allowed)}")
         limit = _int(request, "limit", 50, 1, MAX_LIMIT)
         offset = _int(request, "offset", 0, 0, 10_000_000)
+        published = _bool(request, "published")
         letter_id = None
         with sessions() as session:
             if request.query_params.get("letter"):
                 letter_id = _letter(session, request.query_params["letter"]).id
-            f = change_store.Filters(topic, _date(request, "since"), _date(request, "until"), kinds, letter_id)
+            f = change_store.Filters(topic, _date(request, "since"), _date(request, "until"), kinds, letter_id,
+                                     published=published)
             views = change_store.changes(session, f, limit=limit, offset=offset)
             total = change_store.count_changes(session, f)
             items = [v.as_dict() for v in views]

@@ -240,8 +240,9 @@ def _echo_change(v: Any, verbose: bool) -> None:
     r = v.record
     aspects = f" [{r.aspects}]" if r.aspects else ""
     sim = f" sim={r.similarity:.2f}" if r.similarity is not None else ""
+    shown = "" if r.published else "  (kept, not published)"
     click.echo(click.style(f"{r.letter_date}  {r.topic:<12} {r.kind:<12}", bold=True)
-               + f" {v.letter.key}{aspects}{sim}  ({r.uid})")
+               + f" {v.letter.key}{aspects}{sim} significance={r.significance:.2f}{shown}  ({r.uid})")
     if r.kind == "modified" and v.old is not None and v.new is not None:
         ops = [DiffOp(op, text) for op, text in (r.details or {}).get("diff", [])]
         click.echo("    " + inline(ops))
@@ -269,9 +270,11 @@ def _echo_change(v: Any, verbose: bool) -> None:
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")
 @click.option("-v", "--verbose", is_flag=True, help="Also a unified diff per modified statement.")
+@click.option("--published/--all", "published_only", default=False,
+              help="Only the changes the feeds publish, or (default) also those kept and folded.")
 @pass_ctx
 def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, kinds: tuple[str, ...],
-            letter: str | None, limit: int, as_json: bool, verbose: bool) -> None:
+            letter: str | None, limit: int, as_json: bool, verbose: bool, published_only: bool) -> None:
     """Position changes, newest letters first, most significant first within a letter."""
     import json as _json
 
@@ -285,7 +288,8 @@ def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, k
             if row is None:
                 raise click.ClickException(f"no letter {letter!r}: see `policy-monitor letters`")
             letter_id = row.id
-        f = store.Filters(topic, _date(since, "--since"), _date(until, "--until"), kinds or None, letter_id)
+        f = store.Filters(topic, _date(since, "--since"), _date(until, "--until"), kinds or None, letter_id,
+                          published=True if published_only else None)
         views = store.changes(session, f, limit=limit)
         for v in views:
             if as_json:

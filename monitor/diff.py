@@ -111,7 +111,8 @@ for _cat, _words in [
         MODAL_LEMMAS.setdefault(_w, _cat)
 NEGATIONS = frozenset("niet geen nooit niets nergens niemand".split())
 # A state reached: what was announced has happened ("is inmiddels beëindigd", "is van start gegaan").
-_DONE = re.compile(r"\binmiddels\b|\b(?:is|zijn|werd|werden)\b[^.]{0,80}\b(?:beëindigd|afgerond|gestart|begonnen"
+# A full stop followed by a lower-case word is an abbreviation ("1 mei jl. van start"), not a sentence end.
+_DONE = re.compile(r"\binmiddels\b|\b(?:is|zijn|werd|werden)\b(?:[^.]|\.(?=\s+[a-z0-9])){0,100}\b(?:beëindigd|afgerond|gestart|begonnen"
                    r"|van start gegaan|ingegaan|uitgevoerd|gerealiseerd|voltooid|afgebouwd)\b", re.I)
 _NEG_PHRASES = re.compile(r"\bniet langer\b|\bniet meer\b|\bgeen sprake\b|\bniet aan de orde\b", re.I)
 

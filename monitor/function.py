@@ -28,7 +28,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .diff import modality
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
+from .quantities import TIME_UNITS, quantities
 
 # Sorts that carry no position, and sorts that do (strongest first).
 NON_POSITION = ("procedural", "heading", "question", "furniture", "meta", "inform", "agenda", "quote")
@@ -126,6 +128,8 @@ class Function:
     elaboration: bool = False
     hedged: bool = False
     lead: bool = False
+    quantified: bool = False  # it counts something (an amount, a number of people), not a date or a span of time
+    realised: bool = False  # it reports something as having happened ("is inmiddels beëindigd")
 
     @property
     def position(self) -> bool:
@@ -134,7 +138,7 @@ class Function:
     def as_json(self) -> dict[str, object]:
         return {"function": self.name, "rule": self.rule, "evidence": list(self.evidence),
                 "government": self.government, "elaboration": self.elaboration, "hedged": self.hedged,
-                "lead": self.lead}
+                "lead": self.lead, "quantified": self.quantified, "realised": self.realised}
 
 
 MIN_WORDS = 4  # shorter running text ("Ja", "Nee.") answers a question but states nothing on its own
@@ -161,7 +165,9 @@ def classify_one(st: Statement, lead: bool = False) -> Function:
         return Function("meta", "too short to state a position")
     hit = _first(_NON_POSITION_RULES, text)
     flags = dict(government=bool(GOVERNMENT.search(text)), elaboration=bool(ELABORATION.search(text)),
-                 hedged=bool(HEDGED.search(text)), lead=lead)
+                 hedged=bool(HEDGED.search(text)), lead=lead,
+                 quantified=any(q.unit and q.unit not in TIME_UNITS for q in quantities(text)),
+                 realised="done" in modality(text).categories)
     stake = STAKES.search(text) if hit is not None and hit[0] == "agenda" else None
     if stake is not None:
         # "the ministers will discuss the consequences for Europe's internal security": the agenda names a stake

@@ -37,12 +37,13 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(text)
 
 
-def lemmas(text: str) -> list[str]:
-    """Lemmas of the word tokens; hyphenated compounds give the compound and each part."""
+def lemmas(text: str, compounds: bool = True) -> list[str]:
+    """Lemmas of the word tokens; a hyphenated compound gives the compound (unless not ``compounds``) and each part."""
     out: list[str] = []
     for w in words(text):
         if "-" in w:
-            out.append(w.lower())
+            if compounds:
+                out.append(w.lower())
             out.extend(lemma(p) for p in w.split("-") if p)
         else:
             out.append(lemma(w))

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 
 from . import significance as sig
 from .align import SimilarityIndex, align, shared_phrases
-from .diff import Comparison, DiffOp, compare
+from .diff import Comparison, DiffOp, compare, modality
+from .quantities import TIME_UNITS, quantities
 from .significance import Traits
 
 POSITION_KINDS = frozenset({"paragraph", "list_item"})
@@ -45,6 +46,8 @@ PUBLISHED_KINDS = (MODIFIED, ADDED, INITIAL, NOT_RESTATED)
 # A pairing at least this similar is the same point even when nothing moved (a restatement);
 # below it, a pairing counts only when something moved.
 SAME_POINT = 0.3
+# A pairing at least this similar is a restatement even when the new one adds a stance to a description.
+CLOSE = 0.45
 # Functions whose silence can mean something when a series of letters drops them.
 BINDING = frozenset({"decision", "commitment", "intention"})
 
@@ -99,6 +102,12 @@ def _details(cmp: Comparison) -> dict[str, object]:
                                "old_markers": list(cmp.old_modality.markers),
                                "new_markers": list(cmp.new_modality.markers)}
     return details
+
+
+def _counts_same_thing(a: str, b: str) -> bool:
+    """Both statements count the same (non-time) thing: the anchor of one point across rewordings."""
+    units = {q.unit for q in quantities(a) if q.unit and q.unit not in TIME_UNITS}
+    return bool(units & {q.unit for q in quantities(b)})
 
 
 class PositionTracker:
@@ -166,7 +175,15 @@ class PositionTracker:
         """The change a pairing makes, or None when the pairing is too weak to be the same point."""
         cmp = compare(old.text, st.text)
         details = _details(cmp)
-        moved = cmp.numbers_changed or cmp.modality_changed
+        old_stance, new_stance = bool(cmp.old_modality.core), bool(cmp.new_modality.core)
+        # Only a move from one stance to another is the point moving ("faciliteert" → "onderzoekt"),
+        # or any move around the same counted thing ("ca. 80 militairen" possibly deployed → deployed).
+        # A stance appearing out of a plain description, or vanishing into one, is what two different
+        # sentences always show; a negation coming or going counts on a close pairing only.
+        stance_moved = cmp.modality_changed and (
+            (old_stance and new_stance) or _counts_same_thing(old.text, st.text)
+            or (similarity >= SAME_POINT and cmp.old_modality.core == cmp.new_modality.core))
+        moved = cmp.numbers_changed or stance_moved
         if similarity < SAME_POINT:
             # a weak pairing is the same point only when the two share a phrase (or count the same thing)
             phrases = shared_phrases(old.text, st.text, self.generic)
@@ -174,11 +191,14 @@ class PositionTracker:
                 return None
             details["shared"] = list(phrases)
         if not moved:
-            if cmp.unchanged or similarity >= SAME_POINT:
-                return Change(change_uid(topic, REAFFIRMED, letter, st.uid, old.uid), topic, REAFFIRMED, letter,
-                              date, st, old, similarity, cmp.ops, details, 0.0)
-            return None
-        score, why = sig.modified(st.traits, old.traits, similarity, cmp.numbers_changed, cmp.modality_changed)
+            if cmp.unchanged:
+                pass
+            elif similarity < SAME_POINT or (new_stance and not old_stance and similarity < CLOSE):
+                # a new stance on a loosely related description is a new point, not a restatement
+                return None
+            return Change(change_uid(topic, REAFFIRMED, letter, st.uid, old.uid), topic, REAFFIRMED, letter,
+                          date, st, old, similarity, cmp.ops, details, 0.0)
+        score, why = sig.modified(st.traits, old.traits, similarity, cmp.numbers_changed, stance_moved)
         details["why"] = why
         return Change(change_uid(topic, MODIFIED, letter, st.uid, old.uid), topic, MODIFIED, letter, date, st, old,
                       similarity, cmp.ops, details, sig.clamp(score))
@@ -198,9 +218,16 @@ class PositionTracker:
             change = self._pair(topic, letter, date, st, standing[str(m.old)], m.similarity) if m else None
             if change is None:
                 kind = INITIAL if first else ADDED
-                score, why = sig.new_statement(st.traits)
+                # how much of it the standing position already says (a rejected pairing's similarity),
+                # unless it takes a stance its nearest standing statement did not
+                nearest = 0.0
+                if m is not None:
+                    new_core = modality(st.text).core
+                    if not new_core or new_core == modality(standing[str(m.old)].text).core:
+                        nearest = m.similarity
+                score, why = sig.new_statement(st.traits, nearest)
                 change = Change(change_uid(topic, kind, letter, st.uid, None), topic, kind, letter, date, st, None,
-                                details={"why": why}, significance=sig.clamp(score))
+                                details={"why": why, "nearest": round(nearest, 3)}, significance=sig.clamp(score))
             else:
                 restated.add(change.old.uid)  # type: ignore[union-attr]
             out.append(change)

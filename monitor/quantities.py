@@ -38,6 +38,10 @@ from functools import lru_cache
 from monitor.lexicon import is_known, lemma
 
 
+# Spans of time are the setting of a statement ("twintig jaar"), not the thing it counts.
+TIME_UNITS = frozenset("jaar maand week dag uur minuut seconde eeuw decennium".split())
+
+
 @dataclass(frozen=True)
 class Quantity:
     value: float          # normalised: "tachtig" -> 80, "1,5 miljard" -> 1.5e9, "74%" -> 74

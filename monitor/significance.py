@@ -36,19 +36,36 @@ class Traits:
     hedged: bool = False
     lead: bool = False
     own_terms: bool = True  # the topic comes from the statement's own words, not from its context
+    quantified: bool = False  # it counts something (an amount, people), not a date or a span of time
+    realised: bool = False  # it reports something as having happened
+    topic_terms: int = 1  # how many of the topic's own terms it names (how central the topic is to it)
 
 
-def new_statement(t: Traits) -> tuple[float, list[str]]:
-    """The worth of a statement that is new to the standing position."""
+# A new statement this similar to a standing one partly says again what was said before.
+RESTATES = 0.2
+
+
+def new_statement(t: Traits, nearest: float = 0.0) -> tuple[float, list[str]]:
+    """The worth of a statement that is new to the standing position.
+
+    ``nearest``: its similarity to the closest standing statement (0 when none is close).
+    """
     score = WEIGHT.get(t.function, 0.4)
     why = [t.function]
     for flag, delta, label in ((t.government, 0.08, "kabinet"), (t.lead, 0.04, "eerste zin van alinea"),
                                (t.elaboration, -0.1, "uitwerking"), (t.hedged, -0.06, "voorwaardelijk"),
-                               (not t.own_terms, -0.06, "onderwerp uit context")):
+                               (not t.own_terms, -0.06, "onderwerp uit context"),
+                               (nearest >= RESTATES, -0.08, "deels eerder gezegd"),
+                               (t.quantified, 0.05, "met aantal of bedrag"), (t.realised, 0.05, "gerealiseerd")):
         if flag:
             score += delta
             why.append(label)
-    return score, why
+    return score + _centrality(t), why
+
+
+def _centrality(t: Traits) -> float:
+    """A little more for a statement that names its topic several times over (no label: it only orders)."""
+    return 0.015 * min(max(t.topic_terms - 1, 0), 3)
 
 
 def modified(t_new: Traits, t_old: Traits, similarity: float, numbers: bool, modality: bool
@@ -68,7 +85,7 @@ def modified(t_new: Traits, t_old: Traits, similarity: float, numbers: bool, mod
     if t_new.elaboration:
         score -= 0.08
         why.append("uitwerking")
-    return score, why
+    return score + _centrality(t_new), why
 
 
 def clamp(score: float) -> float:

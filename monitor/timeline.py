@@ -33,7 +33,7 @@ from .store import analysis as store
 from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
 
 log = logging.getLogger("monitor.timeline")
-CHANGES_VERSION = "changes-2"  # 2: statement functions, scope, same-point pairing, published
+CHANGES_VERSION = "changes-3"  # 2: statement functions, scope, same-point pairing, published; 3: stance moves, novelty
 
 OrderKey = tuple[dt.date, str]
 
@@ -42,11 +42,14 @@ def order_key(letter: Letter) -> OrderKey:
     return (letter.date or letter.created_at.date(), letter.key)
 
 
-def _traits(evidence: dict | None, rule: str) -> Traits:
+def _traits(evidence: dict | None, rule: str, topic_evidence: list | None) -> Traits:
     e = evidence or {}
+    terms = {t.lower() for item in (topic_evidence or []) if isinstance(item, dict) and item.get("rule") in ("terms", "sense")
+             for t in item.get("terms", [])}
     return Traits(function=str(e.get("function", "fact")), government=bool(e.get("government")),
                   elaboration=bool(e.get("elaboration")), hedged=bool(e.get("hedged")), lead=bool(e.get("lead")),
-                  own_terms=rule in ("terms", "sense"))
+                  own_terms=rule in ("terms", "sense"), quantified=bool(e.get("quantified")),
+                  realised=bool(e.get("realised")), topic_terms=max(len(terms), 1))
 
 
 def _position_statements(session: Session, letters: list[Letter]) -> dict[int, dict[str, list[PositionStatement]]]:
@@ -61,17 +64,17 @@ def _position_statements(session: Session, letters: list[Letter]) -> dict[int, d
         select(StatementRecord.id, StatementRecord.uid, StatementRecord.version_id, StatementRecord.kind,
                StatementRecord.text, StatementRecord.position, StatementRecord.function,
                StatementRecord.function_evidence, StatementRecord.in_scope,
-               TopicAssignmentRecord.topic, TopicAssignmentRecord.rule)
+               TopicAssignmentRecord.topic, TopicAssignmentRecord.rule, TopicAssignmentRecord.evidence)
         .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
         .where(StatementRecord.version_id.in_(list(by_version)))
         .order_by(StatementRecord.version_id, StatementRecord.position, TopicAssignmentRecord.topic))
     out: dict[int, dict[str, list[PositionStatement]]] = defaultdict(lambda: defaultdict(list))
-    for sid, uid, vid, kind, text, pos, function, evidence, in_scope, topic, rule in rows:
+    for sid, uid, vid, kind, text, pos, function, evidence, in_scope, topic, rule, topic_evidence in rows:
         if not can_hold_position(kind, text) or function not in POSITION or not in_scope:
             continue
         letter = by_version[vid]
         out[letter.id][topic].append(PositionStatement(uid, letter.key, order_key(letter)[0], text, sid,
-                                                       _traits(evidence, rule), pos))
+                                                       _traits(evidence, rule, topic_evidence), pos))
     return out
 
 

@@ -31,7 +31,7 @@ from . import lexicon
 from .config import TopicSpec
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
-ANALYSIS_VERSION = "topics-2"  # 2: statement functions and subject scope are stored with the topics
+ANALYSIS_VERSION = "topics-3"  # 2: statement functions and subject scope are stored with the topics; 3: quantified/realised
 
 ANAPHOR = re.compile(
     r"^(?:(?:\S+\s+){0,6}?(?:deze|dit|dergelijke|zulke|voornoemde|bovengenoemde|genoemde)\s+([^\W\d_]+)"

@@ -72,12 +72,15 @@ def test_paging_walks_the_whole_history(server):
         url = older[0] if older else None
     assert len(seen) == len(set(seen)) >= 4
     letters_with_changes: set[str] = set()
-    page = "/api/changes?topic=veiligheid&limit=200"
+    page = "/api/changes?topic=veiligheid&published=true&limit=200"
     while page:  # the JSON API pages too: walk it to the end
         api = httpx.get(f"{server}{page}").json()
         letters_with_changes |= {c["letter"] for c in api["items"]}
         page = api["next"]
-    assert len(seen) == len(letters_with_changes)  # one entry per letter with changes on the topic
+    assert len(seen) == len(letters_with_changes)  # one entry per letter with published changes on the topic
+    kept = httpx.get(f"{server}/api/changes?topic=veiligheid&published=false&limit=200").json()["items"]
+    assert kept and not any(c["published"] for c in kept)  # the kept changes stay queryable
+    assert httpx.get(f"{server}/api/changes?published=maybe").status_code == 400
 
 
 def test_pages_and_api(server):
