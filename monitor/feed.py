@@ -151,14 +151,16 @@ def _esc(text: str | None) -> str:
 
 
 def diff_html(diff: Sequence[tuple[str, str]]) -> str:
+    """Inline word diff; wdiff's ``[-…-]``/``{+…+}`` marks inside ``del``/``ins`` keep removed and inserted
+    words apart in a text-only reader (newsboat shows no strike-through)."""
     out = []
     for op, text in diff:
         if op == "=":
             out.append(_esc(text))
         elif op == "-":
-            out.append(f"<del>{_esc(text)}</del>")
+            out.append(f"<del>[-{_esc(text)}-]</del>")
         else:
-            out.append(f"<ins>{_esc(text)}</ins>")
+            out.append(f"<ins>{{+{_esc(text)}+}}</ins>")
     return "".join(out)
 
 
@@ -204,17 +206,28 @@ def change_html(c: EntryChange, rank: int | None = None) -> str:
     return "<div>" + "".join(parts) + "</div>"
 
 
+# A feed entry leads with this many items; the rest of what it publishes is one link away.
+LEAD = 5
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def changeset_html(cs: ChangeSet, fold: bool = True) -> str:
-    """The digest: the published items in order of significance; the rest folded into one line (``fold``)
-    or listed under "Kleinere wijzigingen" (the change-set page)."""
+    """The digest (``fold``): the :data:`LEAD` most significant published items, numbered, then one linked
+    line for the other published items and the kept ones. The change-set page (not ``fold``) lists every
+    published item, then the kept ones under "Kleinere wijzigingen"."""
     body = [f"<p>Brief: {_letter_link(cs.letter)}</p>"]
-    body += [change_html(c, i) for i, c in enumerate(cs.published, 1)]
-    folded = cs.folded
-    if folded and fold:
-        body.append(f'<p><a href="{_esc(cs.url)}">en {len(folded)} kleinere wijziging'
-                    f'{"en" if len(folded) != 1 else ""}</a></p>')
-    elif folded:
-        body.append("<h2>Kleinere wijzigingen</h2>" + "".join(change_html(c) for c in folded))
+    shown = cs.published[:LEAD] if fold else cs.published
+    body += [change_html(c, i) for i, c in enumerate(shown, 1)]
+    rest, kept = len(cs.published) - len(shown), len(cs.folded)
+    if fold and (rest or kept):
+        parts = ([_plural(rest, "andere wijziging", "andere wijzigingen")] if rest else []) + \
+                ([_plural(kept, "kleinere wijziging", "kleinere wijzigingen")] if kept else [])
+        body.append(f'<p><a href="{_esc(cs.url)}">en {" en ".join(parts)}</a></p>')
+    elif kept:
+        body.append("<h2>Kleinere wijzigingen</h2>" + "".join(change_html(c) for c in cs.folded))
     return "".join(body)
 
 

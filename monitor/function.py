@@ -100,11 +100,27 @@ _POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 GOVERNMENT = re.compile(
     r"\bNederland\b(?!se)|\b[Hh]et kabinet\b|\bde Nederlandse regering\b|(?:^|\s)(?:[Ii]k|[Ww]ij|we)\s"
     r"|\b(?:onze|ons)\s|\bNederlandse (?:inzet|bijdrage|ambassade|veiligheidsinzet|ontwikkelingsinzet|militairen"
-    r"|ambtenaar|ambtenaren|belang|regering|steun|politieke inzet)\b|\bminister(?:s)? (?:Kaag|Blok|van den Brink)\b"
-    r"|\b[Dd]e minister(?:s)? van (?:Buitenlandse Zaken|Defensie|Asiel en Migratie|Justitie en Veiligheid)\b")
+    r"|ambtenaar|ambtenaren|belang|regering|steun|politieke inzet)\b"
+    # a minister by name ("minister Kaag") or by ministry ("de minister van Defensie"); "de Afghaanse minister
+    # van ..." is someone else's (see :func:`is_government`)
+    r"|\b(?:[Mm]inister|[Ss]taatssecretaris)(?:-[Pp]resident)? "
+    r"(?:van (?:den?|der) )?[A-Z][a-z]+\b(?!\s+(?:van|voor)\s)"
+    r"|\b[Dd]e (?:[Mm]inister|[Ss]taatssecretaris)(?:s)? (?:van|voor) [A-Z]")
+# A nationality adjective before a minister makes it another country's ("de Duitse minister Baerbock").
+_FOREIGN = re.compile(r"\b[A-Z][a-z]+(?:se|sche|ese)\s*$")
+
+
+def is_government(text: str) -> bool:
+    """The Dutch government speaks or acts in the statement (not another country's minister)."""
+    return any(not _FOREIGN.search(text[:m.start()]) for m in GOVERNMENT.finditer(text))
+
+
 ELABORATION = re.compile(
     r"^(?:Zo|Ook|Daarnaast|Tevens|Bovendien|Verder|Voorts|Hierbij|Daarbij|Dit|Deze|Hiermee|Daarmee|Bijvoorbeeld"
     r"|Het meest|Een deel)\b|^(?:\S+\s+){0,4}?(?:dit|deze)\s+(?!brief|week|maand|jaar|moment)[a-z]\w+")
+# An example or a detail of a point already made: it illustrates, it is never the point itself.
+EXAMPLE = re.compile(r"^(?:Zo|Bijvoorbeeld|Het meest|Een deel)\b(?!\s+(?:ook|nog|snel|spoedig|lang)\b)"
+                     r"|^(?:Een|Het) (?:voorbeeld|ander voorbeeld)\b")
 HEDGED = re.compile(r"^(?:Mocht|Mochten|Indien|Wanneer|Als)\b|\bzou(?:den)?\b|\bkan er sprake zijn\b|\beventuele?\b",
                     _I)
 # What is at stake in an agenda item: it makes the item an assessment, not just a meeting description.
@@ -130,6 +146,7 @@ class Function:
     lead: bool = False
     quantified: bool = False  # it counts something (an amount, a number of people), not a date or a span of time
     realised: bool = False  # it reports something as having happened ("is inmiddels beëindigd")
+    example: bool = False  # it illustrates a point already made ("Zo steeg het aantal ...")
 
     @property
     def position(self) -> bool:
@@ -138,7 +155,8 @@ class Function:
     def as_json(self) -> dict[str, object]:
         return {"function": self.name, "rule": self.rule, "evidence": list(self.evidence),
                 "government": self.government, "elaboration": self.elaboration, "hedged": self.hedged,
-                "lead": self.lead, "quantified": self.quantified, "realised": self.realised}
+                "lead": self.lead, "quantified": self.quantified, "realised": self.realised,
+                "example": self.example}
 
 
 MIN_WORDS = 4  # shorter running text ("Ja", "Nee.") answers a question but states nothing on its own
@@ -164,10 +182,10 @@ def classify_one(st: Statement, lead: bool = False) -> Function:
     if len(text.split()) < MIN_WORDS:
         return Function("meta", "too short to state a position")
     hit = _first(_NON_POSITION_RULES, text)
-    flags = dict(government=bool(GOVERNMENT.search(text)), elaboration=bool(ELABORATION.search(text)),
+    flags = dict(government=is_government(text), elaboration=bool(ELABORATION.search(text)),
                  hedged=bool(HEDGED.search(text)), lead=lead,
                  quantified=any(q.unit and q.unit not in TIME_UNITS for q in quantities(text)),
-                 realised="done" in modality(text).categories)
+                 realised="done" in modality(text).categories, example=bool(EXAMPLE.search(text)))
     stake = STAKES.search(text) if hit is not None and hit[0] == "agenda" else None
     if stake is not None:
         # "the ministers will discuss the consequences for Europe's internal security": the agenda names a stake

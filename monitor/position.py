@@ -48,8 +48,8 @@ PUBLISHED_KINDS = (MODIFIED, ADDED, INITIAL, NOT_RESTATED)
 SAME_POINT = 0.3
 # A pairing at least this similar is a restatement even when the new one adds a stance to a description.
 CLOSE = 0.45
-# Functions whose silence can mean something when a series of letters drops them.
-BINDING = frozenset({"decision", "commitment", "intention"})
+# Functions whose silence can mean something when a series of letters drops them: sig.BINDING.
+BINDING = sig.BINDING
 
 
 def can_hold_position(kind: str, text: str) -> bool:

@@ -21,8 +21,12 @@ from dataclasses import dataclass
 # What a position statement of each sort is worth when it is new.
 WEIGHT = {"decision": 0.72, "commitment": 0.68, "intention": 0.68, "rule": 0.64, "figure": 0.58,
           "assessment": 0.56, "fact": 0.5, "report": 0.46}
-FLOOR = 0.6  # below this a change is kept, not published
-CAP = 8  # at most this many published items per letter × topic
+# Functions in which the speaker takes a stance (decides, commits, intends, rules, judges).
+STANCES = frozenset({"decision", "commitment", "intention", "rule", "assessment"})
+# What the government binds itself to: a decision, commitment or intention.
+BINDING = frozenset({"decision", "commitment", "intention"})
+FLOOR = 0.56  # below this a change is kept, not published
+CAP = 30  # at most this many published items per letter × topic
 CAP_INITIAL = 3  # a first statement of position: its few main points
 
 
@@ -38,6 +42,7 @@ class Traits:
     own_terms: bool = True  # the topic comes from the statement's own words, not from its context
     quantified: bool = False  # it counts something (an amount, people), not a date or a span of time
     realised: bool = False  # it reports something as having happened
+    example: bool = False  # it illustrates a point already made
     topic_terms: int = 1  # how many of the topic's own terms it names (how central the topic is to it)
 
 
@@ -52,11 +57,13 @@ def new_statement(t: Traits, nearest: float = 0.0) -> tuple[float, list[str]]:
     """
     score = WEIGHT.get(t.function, 0.4)
     why = [t.function]
-    for flag, delta, label in ((t.government, 0.08, "kabinet"), (t.lead, 0.04, "eerste zin van alinea"),
-                               (t.elaboration, -0.1, "uitwerking"), (t.hedged, -0.06, "voorwaardelijk"),
+    # the government as the one taking a stance counts; "Nederland" in a plain fact does not
+    for flag, delta, label in ((t.government and t.function in STANCES, 0.08, "kabinet"), (t.lead, 0.04, "eerste zin van alinea"),
+                               (t.elaboration and not t.example, -0.1, "uitwerking"),
+                               (t.example, -0.22, "voorbeeld"), (t.hedged, -0.1, "voorwaardelijk"),
                                (not t.own_terms, -0.06, "onderwerp uit context"),
                                (nearest >= RESTATES, -0.08, "deels eerder gezegd"),
-                               (t.quantified, 0.05, "met aantal of bedrag"), (t.realised, 0.05, "gerealiseerd")):
+                               (t.quantified, 0.05, "met aantal of bedrag"), (t.realised and t.function in BINDING, 0.05, "gerealiseerd")):
         if flag:
             score += delta
             why.append(label)

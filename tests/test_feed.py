@@ -40,7 +40,7 @@ def test_required_elements_and_html_content():
     first = parsed.entries[0]
     assert first.title.startswith('terugkeer: gewijzigd standpunt in "Brief 2"')  # newest first
     html = first.content[0].value
-    assert "<del>faciliteert</del><ins>onderzoekt</ins>" in html
+    assert "<del>[-faciliteert-]</del><ins>{+onderzoekt+}</ins>" in html
     assert "&lt;b&gt;nu&lt;/b&gt;" in html  # statement text is escaped, never markup
 
 

@@ -9,12 +9,14 @@ import json
 import random
 import sqlite3
 
+from html.parser import HTMLParser
+
 import feedparser
 from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.diff import compare
-from monitor.feed import ChangeSet, EntryChange, FeedMeta, LetterRef, render
+from monitor.feed import ChangeSet, EntryChange, FeedMeta, LetterRef, changeset_html, render
 from monitor.function import classify
 from monitor.model import Statement
 from monitor.pipeline import parse_letter
@@ -196,3 +198,53 @@ def test_the_seed_letters_parse_into_position_and_non_position_statements():
                      "toezegging."] == "meta"
     beeindigd = next(k for k in functions if k.startswith("In de Afghaanse hoofdstad Kaboel"))
     assert functions[beeindigd] == "decision"
+
+
+class _Text(HTMLParser):
+    """What a text-only reader (newsboat, w3m -dump) shows: text, with block elements on their own lines."""
+
+    BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "blockquote", "br", "ol", "ul"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def lines(self) -> list[str]:
+        return [l.strip() for l in "".join(self.out).splitlines() if l.strip()]
+
+
+def test_a_long_entry_leads_with_five_and_reads_in_order_as_plain_text():
+    letter = LetterRef("kst-2", "Brief", dt.date(2026, 7, 10), "http://x/letters/kst-2")
+    items = [EntryChange("m", "modified", ("modality",), "Het kabinet faciliteert vrijwillige terugkeer.",
+                         "Het kabinet onderzoekt gedwongen terugkeer.",
+                         diff=(("=", "Het kabinet "), ("-", "faciliteert vrijwillige"), ("+", "onderzoekt gedwongen"),
+                               ("=", " terugkeer.")), significance=0.95)]
+    items += [EntryChange(f"c{i}", "added", (), None, f"Punt nummer {i} van het kabinet.",
+                          published=i < 9, significance=0.9 - i / 20) for i in range(11)]
+    cs = ChangeSet("terugkeer", letter, tuple(items), "http://x/changes/kst-2/terugkeer")
+    meta = FeedMeta("tag:x,2026:feed", "Monitor", "http://x/feed.atom", "http://x/", "pm", "http://x/a/{n}.atom")
+    entry = feedparser.parse(render(meta, [cs], page_size=50)).entries[0]
+    reader = _Text()
+    reader.feed(entry.content[0].value)
+    text = reader.lines()
+    numbered = [l for l in text if l[:2] in {f"{i}." for i in range(1, 10)}]
+    assert [l.split(".")[0] for l in numbered] == ["1", "2", "3", "4", "5"]  # five items lead, in rank order
+    joined = "\n".join(text)
+    assert joined.index("gedwongen terugkeer") < joined.index("Punt nummer 0 ") < joined.index("Punt nummer 3 ")
+    assert "Punt nummer 4 " not in joined  # the sixth published item is one link away
+    assert "en 5 andere wijzigingen en 2 kleinere wijzigingen" in joined
+    # the old and the new sentence never run together on one line in a text reader
+    assert "Het kabinet [-faciliteert vrijwillige-]{+onderzoekt gedwongen+} terugkeer." in text
+    page = changeset_html(cs, fold=False)
+    assert all(f"Punt nummer {i} " in page for i in range(11))  # the change-set page lists them all
