@@ -42,14 +42,17 @@ _I = re.IGNORECASE
 _NON_POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("furniture", "kamerstuk header", re.compile(
         r"^(?:Nr\.\s*\d+\b|Vergaderjaar\b|ISSN\b|Aanhangsel van de Handelingen|Tweede Kamer, vergaderjaar"
-        r"|Kamerstuk\s+\d[\d ]*,\s*nr\.\s*\d+\s*$|Bijlage\b|Datum\b|Onze referentie|Uw referentie|Betreft\b)")),
+        r"|Kamerstuk\s+\d[\d ]*,\s*nr\.\s*\d+\s*$|Bijlage\b|Datum\b|Onze referentie|Uw referentie|Betreft\b)"
+        # a dossier number and its title, the head of every Kamerstuk ("27 925 Bestrijding internationaal terrorisme")
+        r"|^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?\s+[A-Z][^.]{0,120}$")),
     ("furniture", "question metadata", re.compile(
-        r"^(?:Vragen|Vraag) van (?:het lid|de leden)\b|\b(?:Beantwoord|Ingezonden|ingezonden)\s+(?:op\s+)?\d{1,2}\s+\w+\s+\d{4}"
+        r"^(?:Vragen|Vraag) van (?:het lid|de leden)\b|^Antwoord(?:en)? van (?:de )?(?:[Mm]inister|[Ss]taatssecretaris)\b|\b(?:Beantwoord|Ingezonden|ingezonden)\s+(?:op\s+)?\d{1,2}\s+\w+\s+\d{4}"
         r"|\bIndiener\b|\bmet kenmerk\s+\d{4}Z\d+")),
     ("meta", "about this letter", re.compile(
         r"\b(?:in|met|bij) (?:deze|onderhavige|de voorliggende) brief\b|\bdeze brief\b.*\b(?:gaat|ga)\b.*\bin op\b"
-        r"|^Hierbij (?:ontvangt|bied|informeer|zend|stuur|doe|treft|geef)\b|\bbied ik (?:uw Kamer|u)\b.*\baan\b"
-        r"|^Zie (?:ook )?(?:het )?antwoord|\bafschrift\b.*\bontvangen\b|\btechnische briefing\b", _I)),
+        r"|\b(?:gaat|ga) (?:deze|onderhavige) brief\b.*\bin op\b|^Hierbij (?:ontvangt|bied|informeer|zend|stuur|doe|treft|geef)\b|\bbied ik (?:uw Kamer|u)\b.*\baan\b"
+        r"|^Zie (?:ook )?(?:het )?antwoord|\bafschrift\b.*\bontvangen\b|\btechnische briefing\b"
+        r"|\b(?:bevat|geeft|biedt) (?:informatie|een overzicht|een beschrijving|een analyse) (?:over|van)\b", _I)),
     ("meta", "promise to write", re.compile(
         r"\btoe(?:gezegd|zegging)\b.*\b(?:(?:kamer)?brief|te informeren|te sturen|te zenden)\b"
         r"|\b(?:kamer)?brief\b.*\btoe(?:gezegd|zegging)\b", _I)),
@@ -73,7 +76,8 @@ _NON_POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 _POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("decision", "decision", re.compile(
         r"\b(?:besloten|besluit om|heeft besloten|is besloten|besluiten tot|opgeschort|stopgezet|beëindigd"
-        r"|van start gegaan|ingesteld|vastgesteld|goedgekeurd|aangenomen|afgewezen|ingetrokken)\b", _I)),
+        r"|van start gegaan|ingesteld|vastgesteld|goedgekeurd|aangenomen|afgewezen|ingetrokken"
+        r"|aanleiding (?:geweest |gegeven )?(?:om|tot)|(?:gewijzigd|aangepast|herzien) (?:beleid|landenbeleid))\b", _I)),
     ("commitment", "commitment", re.compile(
         r"\b(?:zegt toe|zegde\b[^.]*\btoe|toegezegd|toezegging|garandeer\w*|stel\w* beschikbaar|beschikbaar gesteld"
         r"|reservering|trekt\b[^.]*\buit|draagt\b[^.]*\bbij|bijdrage aan|financier\w*|faciliteer\w*|ondersteun\w*"
@@ -90,7 +94,14 @@ _POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         r"\b(?:van (?:groot )?belang|acht\b|achten\b|van mening|zorgelijk|zorgen|ernstig|waarschijnlijk|verwachting"
         r"|onvoorspelbaar|onverminderd|verslechter\w*|verbeter\w*|risico\w*|cruciaal|noodzakelijk|essentieel"
         r"|onzeker\w*|afhankelijk|hangt\b[^.]{0,60}\baf\b|geen sprake|kwetsba\w*|positief|negatief|beste manier|beste kans"
-        r"|opgebouwd|toegenomen|afgenomen|gestegen|gedaald)\b", _I)),
+        r"|opgebouwd|toegenomen|afgenomen|gestegen|gedaald"
+        # a finding on the situation: what the cabinet or a country report establishes
+        r"|(?:het is |^)duidelijk(?: is)? dat|(?:meldt|vermeldt|beschrijft|concludeert) het (?:ambtsbericht|rapport)"
+        r"|(?:ambtsbericht|rapport)\w* (?:meldt|vermeldt|beschrijft|geeft aan|concludeert|stelt)"
+        r"|constateer\w*|constateert|constateren|concludeer\w*|stelt vast|stellen vast|is van oordeel|oordeelt"
+        r"|blijkt|blijken|(?:relatief |zeer |niet |on)?veilig(?:er)?|zorgwekkend|(?:in)?stabiel(?:er)?|gespannen"
+        r"|escaleer\w*|geëscaleerd|verslechtering|verbetering|(?:beter|slechter) dan|reëel risico"
+        r"|willekeurig geweld|uitzonderlijke situatie|(?:niet )?in staat)\b", _I)),
     ("report", "words of other actors", re.compile(
         r"\b(?:benadrukten|herhaalden|meldde|meldden|concludeerde|concludeerden|noemden|onderstreepten|gaven\b[^.]*"
         r"\btoelichting|spraken\b[^.]*\buit|riepen\b[^.]*\bop|wees op|ging in op|informeerden|lichtten toe"
@@ -118,6 +129,9 @@ def is_government(text: str) -> bool:
 ELABORATION = re.compile(
     r"^(?:Zo|Ook|Daarnaast|Tevens|Bovendien|Verder|Voorts|Hierbij|Daarbij|Dit|Deze|Hiermee|Daarmee|Bijvoorbeeld"
     r"|Het meest|Een deel)\b|^(?:\S+\s+){0,4}?(?:dit|deze)\s+(?!brief|week|maand|jaar|moment)[a-z]\w+")
+# An explicit reference back to what was said before: the statement recalls a known point.
+RECALLS = re.compile(r"^Zoals (?:eerder |reeds |ook |al )?(?:beschreven|gemeld|vermeld|aangegeven|genoemd|gesteld"
+                     r"|toegelicht|uiteengezet|benadrukt|bekend)\b|^Zoals (?:eerder|reeds|gezegd)\b", _I)
 # An example or a detail of a point already made: it illustrates, it is never the point itself.
 EXAMPLE = re.compile(r"^(?:Zo|Bijvoorbeeld|Het meest|Een deel)\b(?!\s+(?:ook|nog|snel|spoedig|lang)\b)"
                      r"|^(?:Een|Het) (?:voorbeeld|ander voorbeeld)\b")
@@ -147,6 +161,7 @@ class Function:
     quantified: bool = False  # it counts something (an amount, a number of people), not a date or a span of time
     realised: bool = False  # it reports something as having happened ("is inmiddels beëindigd")
     example: bool = False  # it illustrates a point already made ("Zo steeg het aantal ...")
+    recalls: bool = False  # it says it repeats what was said before ("Zoals eerder gemeld, ...")
 
     @property
     def position(self) -> bool:
@@ -156,7 +171,7 @@ class Function:
         return {"function": self.name, "rule": self.rule, "evidence": list(self.evidence),
                 "government": self.government, "elaboration": self.elaboration, "hedged": self.hedged,
                 "lead": self.lead, "quantified": self.quantified, "realised": self.realised,
-                "example": self.example}
+                "example": self.example, "recalls": self.recalls}
 
 
 MIN_WORDS = 4  # shorter running text ("Ja", "Nee.") answers a question but states nothing on its own
@@ -185,7 +200,8 @@ def classify_one(st: Statement, lead: bool = False) -> Function:
     flags = dict(government=is_government(text), elaboration=bool(ELABORATION.search(text)),
                  hedged=bool(HEDGED.search(text)), lead=lead,
                  quantified=any(q.unit and q.unit not in TIME_UNITS for q in quantities(text)),
-                 realised="done" in modality(text).categories, example=bool(EXAMPLE.search(text)))
+                 realised="done" in modality(text).categories, example=bool(EXAMPLE.search(text)),
+                 recalls=bool(RECALLS.search(text)))
     stake = STAKES.search(text) if hit is not None and hit[0] == "agenda" else None
     if stake is not None:
         # "the ministers will discuss the consequences for Europe's internal security": the agenda names a stake

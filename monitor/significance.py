@@ -43,6 +43,7 @@ class Traits:
     quantified: bool = False  # it counts something (an amount, people), not a date or a span of time
     realised: bool = False  # it reports something as having happened
     example: bool = False  # it illustrates a point already made
+    recalls: bool = False  # it says it repeats what was said before
     topic_terms: int = 1  # how many of the topic's own terms it names (how central the topic is to it)
 
 
@@ -62,7 +63,7 @@ def new_statement(t: Traits, nearest: float = 0.0) -> tuple[float, list[str]]:
                                (t.elaboration and not t.example, -0.1, "uitwerking"),
                                (t.example, -0.22, "voorbeeld"), (t.hedged, -0.1, "voorwaardelijk"),
                                (not t.own_terms, -0.06, "onderwerp uit context"),
-                               (nearest >= RESTATES, -0.08, "deels eerder gezegd"),
+                               (nearest >= RESTATES or t.recalls, -0.08, "deels eerder gezegd"),
                                (t.quantified, 0.05, "met aantal of bedrag"), (t.realised and t.function in BINDING, 0.05, "gerealiseerd")):
         if flag:
             score += delta

@@ -49,7 +49,8 @@ def _traits(evidence: dict | None, rule: str, topic_evidence: list | None) -> Tr
     return Traits(function=str(e.get("function", "fact")), government=bool(e.get("government")),
                   elaboration=bool(e.get("elaboration")), hedged=bool(e.get("hedged")), lead=bool(e.get("lead")),
                   own_terms=rule in ("terms", "sense"), quantified=bool(e.get("quantified")),
-                  realised=bool(e.get("realised")), example=bool(e.get("example")), topic_terms=max(len(terms), 1))
+                  realised=bool(e.get("realised")), example=bool(e.get("example")),
+                  recalls=bool(e.get("recalls")), topic_terms=max(len(terms), 1))
 
 
 def _position_statements(session: Session, letters: list[Letter]) -> dict[int, dict[str, list[PositionStatement]]]:

@@ -73,7 +73,7 @@ def test_started_after_an_abbreviated_date_is_done():
 def _traits(text: str) -> Traits:
     f = classify([Statement(0, "paragraph", text, 0, len(text))])[0]
     return Traits(function=f.name, government=f.government, elaboration=f.elaboration, hedged=f.hedged,
-                  quantified=f.quantified, realised=f.realised, example=f.example)
+                  quantified=f.quantified, realised=f.realised, example=f.example, recalls=f.recalls)
 
 
 def test_an_example_ranks_below_the_point_it_illustrates():
@@ -113,3 +113,37 @@ def test_a_decision_carried_out_and_an_amount_rank_a_commitment_higher():
     # a conditional rule restating a principle does not reach the feed on its own
     hedged = _traits("Wanneer daarvan sprake is, verzet het beginsel van non-refoulement zich tegen uitzetting.")
     assert hedged.hedged and new_statement(hedged)[0] < FLOOR
+
+
+def _function(text: str) -> str:
+    return classify([Statement(0, "paragraph", text, 0, len(text))])[0].name
+
+
+def test_findings_on_the_situation_are_assessments():
+    for text in ("Uit het ambtsbericht blijkt dat de situatie in Eritrea nog steeds zorgwekkend is.",
+                 "Voor terugkeerders is de hoofdstad relatief veilig.",
+                 "In Erbil is de veiligheidssituatie beter dan in de rest van het land.",
+                 "Het kabinet constateert dat de spanningen in de regio zijn toegenomen.",
+                 "Duidelijk is dat de veiligheidssituatie in het zuiden verder is verslechterd.",
+                 "Met betrekking tot terugkeer meldt het ambtsbericht dat de grens gesloten is."):
+        assert _function(text) == "assessment", text
+
+
+def test_document_heads_and_letter_descriptions_carry_no_position():
+    assert _function("36 045 Situatie in Oekraïne") == "furniture"
+    assert _function("Antwoord van Staatssecretaris Jansen (Justitie en Veiligheid) (ontvangen 3 mei 2023)") \
+        == "furniture"
+    assert _function("Dit ambtsbericht bevat informatie over de ontwikkelingen in Somalië sinds 2021.") == "meta"
+    assert _function("Tevens gaat deze brief in op de bijdrage aan de missie in Mali.") == "meta"
+
+
+def test_a_report_that_gives_reason_to_change_policy_is_a_decision():
+    assert _function("De bevindingen zijn voor mij aanleiding om het landgebonden asielbeleid te herzien.") \
+        == "decision"
+
+
+def test_a_statement_that_says_it_repeats_itself_counts_less():
+    recalled = _traits("Zoals eerder gemeld, blijft Nederland de opvang in de regio steunen.")
+    fresh = _traits("Nederland blijft de opvang in de regio steunen.")
+    assert recalled.recalls and not fresh.recalls
+    assert new_statement(recalled)[0] < new_statement(fresh)[0]
