@@ -193,12 +193,19 @@ def analyse(ctx: Ctx, note: str) -> None:
 
 
 @main.command()
-@click.argument("letter")
+@click.argument("letter", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Also statements without a topic.")
+@click.option("--explain", "explain", metavar="STATEMENT",
+              help="Why one statement (its id, s-…) got or missed each topic: the whole evidence chain.")
 @pass_ctx
-def topics(ctx: Ctx, letter: str, show_all: bool) -> None:
+def topics(ctx: Ctx, letter: str | None, show_all: bool, explain: str | None) -> None:
     """Show a letter's statements with their topics and the evidence for each."""
     from .store import analysis, queries
+    if explain:
+        _explain(ctx, explain)
+        return
+    if not letter:
+        raise click.UsageError("give a LETTER, or --explain STATEMENT")
     with ctx.sessions()() as session:
         row = queries.find_letter(session, letter)
         if row is None:
@@ -217,6 +224,41 @@ def topics(ctx: Ctx, letter: str, show_all: bool) -> None:
                     detail = "/".join(e.get("terms", [])) or e.get("source", "")
                     extra = f" ({e['source']})" if e.get("terms") and e.get("source") else ""
                     click.echo(f"       {a.topic}: {e['rule']}: {detail}{extra}")
+
+
+def _explain(ctx: Ctx, uid: str) -> None:
+    """Recompute one statement's topics from its letter, with the current configuration, and say why."""
+    from sqlalchemy import select
+
+    from .process import scheme_for
+    from .store import analysis, queries
+    from .store.models import Letter, LetterVersion, StatementRecord
+    from .topics import LetterContext
+    with ctx.sessions()() as session:
+        rec = session.scalar(select(StatementRecord).where(StatementRecord.uid == uid)
+                             .order_by(StatementRecord.id.desc()).limit(1))
+        if rec is None:
+            raise click.ClickException(f"no statement {uid!r}: statement ids (s-…) are in `export` and the API")
+        version = session.get(LetterVersion, rec.version_id)
+        letter = session.get(Letter, version.letter_id) if version is not None else None
+        if letter is None:  # pragma: no cover - a statement always belongs to a stored letter version
+            raise click.ClickException(f"statement {uid!r} has no letter")
+        records = [r for r in session.scalars(select(StatementRecord).where(StatementRecord.version_id == rec.version_id)
+                                              .order_by(StatementRecord.position))]
+        statements = [analysis.to_statement(r) for r in records]
+        index = next(i for i, r in enumerate(records) if r.id == rec.id)
+        click.echo(f"{letter.key}  {letter.date or '(undated)'}  {letter.title}"
+                   + ("" if version.id == letter.current_version_id else "  (an earlier version of the letter)"))
+        for line in scheme_for(ctx.settings).explain(statements, index, LetterContext(letter.title or "",
+                                                                                       letter.kind or "")):
+            click.echo(line)
+        f = rec.function_evidence or {}
+        if rec.function:
+            click.echo(f"  function: {rec.function} ({f.get('rule', '')}: {', '.join(f.get('evidence', []))})")
+        sc = rec.scope_evidence or {}
+        if rec.in_scope is not None:
+            click.echo(f"  scope: {'in' if rec.in_scope else 'out of'} scope of {ctx.settings.subject.name or 'everything'}"
+                       + (f" ({sc.get('rule', '')}: {'; '.join(sc.get('evidence', []))})" if sc else ""))
 
 
 def _date(value: str | None, name: str) -> Any:

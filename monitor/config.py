@@ -22,6 +22,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .topics import TopicSpec
+
 ENV_PREFIX = "MONITOR_"
 DEFAULT_CONFIG_NAME = "config.toml"
 
@@ -40,26 +42,6 @@ class InboxSettings:
     folders: tuple[str, ...] = ("seeds",)
     max_file_mb: float = 20.0
     extensions: tuple[str, ...] = (".txt", ".md", ".pdf", ".html", ".htm", ".xml")
-
-
-@dataclass(frozen=True)
-class TopicSpec:
-    """One topic of the scheme; see config.toml for what each list means.
-
-    Patterns: ``terugkeer*`` (prefix), ``*migratie*`` (part of a compound),
-    ``gedwongen terugkeer`` (a phrase); matched on word forms and lemmas.
-    """
-
-    name: str
-    label: str
-    description: str = ""
-    terms: tuple[str, ...] = ()
-    headings: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    ambiguous: tuple[str, ...] = ()
-    sense_for: tuple[str, ...] = ()
-    sense_against: tuple[str, ...] = ()
-    sense_against_topic: str = ""
 
 
 @dataclass(frozen=True)

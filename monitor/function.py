@@ -52,7 +52,8 @@ _NON_POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         r"\b(?:in|met|bij) (?:deze|onderhavige|de voorliggende) brief\b|\bdeze brief\b.*\b(?:gaat|ga)\b.*\bin op\b"
         r"|\b(?:gaat|ga) (?:deze|onderhavige) brief\b.*\bin op\b|^Hierbij (?:ontvangt|bied|informeer|zend|stuur|doe|treft|geef)\b|\bbied ik (?:uw Kamer|u)\b.*\baan\b"
         r"|^Zie (?:ook )?(?:het )?antwoord|\bafschrift\b.*\bontvangen\b|\btechnische briefing\b"
-        r"|\b(?:bevat|geeft|biedt) (?:informatie|een overzicht|een beschrijving|een analyse) (?:over|van)\b", _I)),
+        r"|\b(?:bevat|geeft|biedt) (?:informatie|een overzicht|een beschrijving|een analyse) (?:over|van)\b"
+        r"|^Hieronder\b|^(?:Graag |Hierna )?(?:licht|lichten|ga|gaan) (?:ik|wij|we)\b[^.]{0,80}\b(?:toe|in op)\b", _I)),
     ("meta", "promise to write", re.compile(
         r"\btoe(?:gezegd|zegging)\b.*\b(?:(?:kamer)?brief|te informeren|te sturen|te zenden)\b"
         r"|\b(?:kamer)?brief\b.*\btoe(?:gezegd|zegging)\b", _I)),
@@ -77,7 +78,10 @@ _POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("decision", "decision", re.compile(
         r"\b(?:besloten|besluit om|heeft besloten|is besloten|besluiten tot|opgeschort|stopgezet|beëindigd"
         r"|van start gegaan|ingesteld|vastgesteld|goedgekeurd|aangenomen|afgewezen|ingetrokken"
-        r"|aanleiding (?:geweest |gegeven )?(?:om|tot)|(?:gewijzigd|aangepast|herzien) (?:beleid|landenbeleid))\b", _I)),
+        r"|aanleiding (?:geweest |gegeven )?(?:om|tot)|(?:gewijzigd|aangepast|herzien) (?:beleid|landenbeleid)"
+        # a classification that no longer (or from now on) holds: the policy moved
+        r"|(?:niet langer|niet meer|voortaan|vanaf heden) (?:\w+ )?(?:aangemerkt|beschouwd|aan te merken|gezien|gekwalificeerd)"
+        r"|wordt voortaan|worden voortaan)\b", _I)),
     ("commitment", "commitment", re.compile(
         r"\b(?:zegt toe|zegde\b[^.]*\btoe|toegezegd|toezegging|garandeer\w*|stel\w* beschikbaar|beschikbaar gesteld"
         r"|reservering|trekt\b[^.]*\buit|draagt\b[^.]*\bbij|bijdrage aan|financier\w*|faciliteer\w*|ondersteun\w*"
@@ -89,7 +93,8 @@ _POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         r"|de inzet is|inzet is om|overweegt|onderzoekt|onderzoeken|verkent|verkennen)\b", _I)),
     ("rule", "policy rule", re.compile(
         r"\b(?:\w*beleid|regeling|voorwaarden?|vergunning\w*|geldt|gelden|toegestaan|verboden|in aanmerking"
-        r"|beginsel|verplicht\w*|refoulement|groepsvervolging|risicoprofiel\w*)\b", _I)),
+        r"|beginsel|verplicht\w*|refoulement|groepsvervolging|risicoprofiel\w*"
+        r"|aangemerkt als|aan te merken als|gekwalificeerd als|risicogroep\w*|aandachtsgroep\w*|(?:artikel )?15c)\b", _I)),
     ("assessment", "assessment", re.compile(
         r"\b(?:van (?:groot )?belang|acht\b|achten\b|van mening|zorgelijk|zorgen|ernstig|waarschijnlijk|verwachting"
         r"|onvoorspelbaar|onverminderd|verslechter\w*|verbeter\w*|risico\w*|cruciaal|noodzakelijk|essentieel"

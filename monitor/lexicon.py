@@ -50,10 +50,12 @@ def lemmas(text: str, compounds: bool = True) -> list[str]:
     return out
 
 
-# Office titles name institutions, not subjects: "de minister van Justitie en Veiligheid",
-# "de Raad van Justitie en Binnenlandse Zaken" say nothing about veiligheid or justitie.
+# Office titles name institutions, not subjects: "de minister van Justitie en Veiligheid", "het ministerie
+# van Defensie", "de vaste commissie voor Defensie", "de Raad van Justitie en Binnenlandse Zaken" say nothing
+# about veiligheid or justitie.
 OFFICE_TITLE = re.compile(
-    r"\b(?:[Mm]inister(?:s|ie)?|[Ss]taatssecretaris(?:sen)?|[Mm]inister-[Pp]resident|[Rr]aad|[Cc]ommissaris)"
+    r"\b(?:[Mm]inister(?:s|ie)?|[Ss]taatssecretaris(?:sen)?|[Mm]inister-[Pp]resident|[Rr]aad|[Cc]ommissaris"
+    r"|(?:[Vv]aste )?[Cc]ommissie)"
     r"(?:\s+(?:en\s+staatssecretaris\s+)?(?:van|voor))\s+(?:(?:[A-Z][\w’'-]*|en|voor|van|de)\s*)+")
 
 

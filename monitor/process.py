@@ -20,7 +20,7 @@ from .store import analysis as store
 from .store import queries
 from .store.models import Letter
 from .timeline import Timeline
-from .topics import ANALYSIS_VERSION, TopicScheme
+from .topics import ANALYSIS_VERSION, LetterContext, TopicScheme
 
 log = logging.getLogger("monitor.process")
 
@@ -58,7 +58,7 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
                 continue
             records = queries.statements(session, letter)
             statements = [store.to_statement(r) for r in records]
-            assignments = scheme.assign(statements)
+            assignments = scheme.assign(statements, LetterContext(letter.title or "", letter.kind or ""))
             scopes = (assess_scope(statements, subject, letter.title) if subject is not None and subject.terms
                       else [_IN_SCOPE] * len(statements))
             store.replace_functions(records, classify(statements), scopes)

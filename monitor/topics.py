@@ -2,21 +2,29 @@
 
 For each statement, per topic, in this order:
 
-1. **terms** — the statement's own words (forms and simplemma lemmas, compound
-   parts) match the topic's term patterns, after office titles (``de minister
-   van Justitie en Veiligheid``) and the topic's ``exclude`` phrases are taken
-   out: those are names, not evidence.
-2. **sense** — a matched term listed as ``ambiguous`` counts only in the
+1. **idiom** — a phrase listed as one of the topic's ``idioms`` means that
+   topic whatever its words name ("in veiligheid gebracht" is evacuation,
+   migratie, not veiligheid); its words count for no other topic.
+2. **terms** — the statement's own words (forms and simplemma lemmas, compound
+   parts) match the topic's term patterns, after names (office titles such as
+   ``de minister van Justitie en Veiligheid``, ministries, committees) and the
+   topic's ``exclude`` phrases are taken out: those are names, not evidence.
+3. **sense** — a matched term listed as ``ambiguous`` counts only in the
    topic's own sense. The cues of ``sense_for``/``sense_against`` decide, in
    the sentence, else its paragraph, else the whole letter; in the other sense
    the term counts for ``sense_against_topic`` (troops "returning" are
    veiligheid, not terugkeer).
-3. A statement without topics of its own inherits, in order of preference:
+4. A statement without topics of its own inherits, in order of preference:
    **anaphora** (``deze toezegging``, ``Daarmee``: the previous statement of
    its section), **answer** (the questions an answer replies to), **heading**
-   (its section heading's topics).
+   (its section heading's topics), **letter** (the letter's own subject: its
+   title or its dossier's title names one of the topic's ``letter_subjects``,
+   as in a "Landenbeleid" letter, where a sentence on revising the policy for
+   risk groups names no topic but is about migratie).
 
-Procedural statements (salutations, signatures, …) carry no topic.
+Procedural statements (salutations, signatures, …) carry no topic; a dossier
+head line ("27 925 Bestrijding internationaal terrorisme") is context for the
+letter, never evidence for itself. :meth:`TopicScheme.explain` prints the chain.
 """
 from __future__ import annotations
 
@@ -28,10 +36,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from . import lexicon
-from .config import TopicSpec
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
-ANALYSIS_VERSION = "topics-3"  # 2: statement functions and subject scope are stored with the topics; 3: quantified/realised
+ANALYSIS_VERSION = "topics-4"  # 2: functions and scope stored with the topics; 3: quantified/realised; 4: idioms, letter subject
 
 ANAPHOR = re.compile(
     r"^(?:(?:\S+\s+){0,6}?(?:deze|dit|dergelijke|zulke|voornoemde|bovengenoemde|genoemde)\s+([^\W\d_]+)"
@@ -39,12 +46,48 @@ ANAPHOR = re.compile(
 # Nouns after a demonstrative that point at the letter or the calendar, not at an earlier position.
 NOT_ANAPHORIC = frozenset("brief kamerbrief week maand jaar periode moment kader wijze manier zin verband".split())
 
-SCORES = {"terms": 1.0, "sense": 1.0, "anaphora": 0.8, "answer": 0.7, "heading": 0.6}
+SCORES = {"terms": 1.0, "sense": 1.0, "idiom": 1.0, "anaphora": 0.8, "answer": 0.7, "heading": 0.6, "letter": 0.5}
+# The head of a Kamerstuk: its dossier number and the dossier's title ("27 925 Bestrijding internationaal
+# terrorisme"). The title names the series the letter belongs to: context for the letter, not evidence for the line.
+DOSSIER_HEAD = re.compile(r"^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?\s+([A-Z][^.]{0,120})$")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic of the scheme; see config.toml for what each list means.
+
+    Patterns: ``terugkeer*`` (prefix), ``*migratie*`` (part of a compound),
+    ``gedwongen terugkeer`` (a phrase); matched on word forms and lemmas.
+    ``idioms`` are phrases that mean this topic whatever their words name ("in veiligheid gebracht" is
+    evacuation); ``letter_subjects`` are patterns that make this topic the subject of a whole letter when its
+    title or dossier names them ("landgebonden asielbeleid").
+    """
+
+    name: str
+    label: str
+    description: str = ""
+    terms: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    sense_for: tuple[str, ...] = ()
+    sense_against: tuple[str, ...] = ()
+    sense_against_topic: str = ""
+    idioms: tuple[str, ...] = ()
+    letter_subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LetterContext:
+    """What the whole letter is about, as far as topics go: its title (Betreft) and kind."""
+
+    title: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)
 class Evidence:
-    rule: str  # terms, sense, anaphora, answer, heading
+    rule: str  # terms, sense, idiom, anaphora, answer, heading, letter
     terms: tuple[str, ...] = ()
     source: str = ""  # the heading, or "#<position>" of the statement inherited from
     source_positions: tuple[int, ...] = ()
@@ -62,6 +105,16 @@ class TopicAssignment:
 
 def _pattern_regex(pattern: str) -> str:
     return "".join(r"[\w'’-]*" if ch == "*" else re.escape(ch) for ch in pattern.lower())
+
+
+def _phrase(pattern: str) -> re.Pattern[str]:
+    """A whole-word phrase pattern over lower-cased, whitespace-normalised text.
+
+    `` .. `` stands for up to three words in between ("in veiligheid .. gebracht" also finds "in veiligheid
+    zijn gebracht").
+    """
+    body = r"(?:\s+\S+){0,3}?\s+".join(_pattern_regex(part.strip()) for part in pattern.split(" .. "))
+    return re.compile(r"(?<![\w-])" + body + r"(?![\w-])")
 
 
 class _Patterns:
@@ -129,6 +182,8 @@ class _Topic:
     sense_for: _Patterns
     sense_against: _Patterns
     exclude: tuple[re.Pattern[str], ...]
+    idioms: tuple[re.Pattern[str], ...]
+    letter_subjects: _Patterns
 
 
 class TopicScheme:
@@ -142,7 +197,9 @@ class TopicScheme:
             _Topic(spec=s, terms=_Patterns.build(s.terms), headings=_Patterns.build(s.headings),
                    ambiguous=_Patterns.build(s.ambiguous), sense_for=_Patterns.build(s.sense_for),
                    sense_against=_Patterns.build(s.sense_against),
-                   exclude=tuple(re.compile(r"(?<![\w-])" + _pattern_regex(x) + r"(?![\w-])") for x in s.exclude))
+                   exclude=tuple(_phrase(x) for x in s.exclude),
+                   idioms=(re.compile("|".join(_phrase(x).pattern for x in s.idioms)),) if s.idioms else (),
+                   letter_subjects=_Patterns.build(s.letter_subjects))
             for s in specs]
 
     @property
@@ -191,7 +248,32 @@ class TopicScheme:
 
     # ------------------------------------------------------------------ assignment
 
-    def assign(self, statements: Sequence[Statement]) -> list[dict[str, TopicAssignment]]:
+    def letter_topics(self, statements: Sequence[Statement], context: LetterContext) -> dict[str, Evidence]:
+        """The topics a whole letter is about: its title or its dossier's title names a topic's letter subject."""
+        sources = [context.title] + [m.group(1) for st in statements[:12] if (m := DOSSIER_HEAD.match(st.text))]
+        out: dict[str, Evidence] = {}
+        for source in filter(None, sources):
+            low = " ".join(self._strip_titles(source).lower().split())  # "staatssecretaris van Veiligheid" is a name
+            forms = _forms(low)
+            for topic in self._topics:
+                hits = topic.letter_subjects.match(forms, low)
+                if hits and topic.spec.name not in out:
+                    out[topic.spec.name] = Evidence("letter", tuple(hits), source)
+        return out
+
+    def _idioms(self, low: str) -> tuple[str, dict[str, list[str]]]:
+        """The text with idioms taken out (their words are no evidence for another topic), and the idioms' topics."""
+        found: dict[str, list[str]] = {}
+        for topic in self._topics:
+            for rx in topic.idioms:
+                hits = [m.group(0) for m in rx.finditer(low)]
+                if hits:
+                    found.setdefault(topic.spec.name, []).extend(hits)
+                    low = rx.sub(" ", low)
+        return low, found
+
+    def assign(self, statements: Sequence[Statement], context: LetterContext = LetterContext()
+               ) -> list[dict[str, TopicAssignment]]:
         """Topics of each statement of one letter (same order as ``statements``)."""
         paragraphs: dict[int, list[str]] = {}
         for st in statements:
@@ -199,28 +281,41 @@ class TopicScheme:
                 paragraphs.setdefault(st.paragraph, []).append(st.text)
         para_text = {k: " ".join(v) for k, v in paragraphs.items()}
         letter_text = " ".join(para_text.values())
+        letter = self.letter_topics(statements, context)
 
         results: list[dict[str, TopicAssignment]] = []
         by_position: dict[int, dict[str, TopicAssignment]] = {}
         cue_cache: dict[tuple[str, str, tuple[str, ...]], tuple[int, int]] = {}
         for index, st in enumerate(statements):
             found: dict[str, list[Evidence]] = {}
-            if st.kind != PROCEDURAL:
-                low = " ".join(self._strip_titles(st.text).lower().split())
-                forms = _forms(low)
-                for topic in self._topics:
-                    plain, ambiguous = self._own(topic, low, forms)
-                    if plain:
-                        found.setdefault(topic.spec.name, []).append(Evidence("terms", tuple(plain + ambiguous)))
-                    elif ambiguous:
-                        self._decide_sense(topic, st, ambiguous, para_text, letter_text, found, cue_cache)
-            if not found and st.kind not in (PROCEDURAL, HEADING):
+            names_only = DOSSIER_HEAD.match(st.text) is not None  # a dossier title is context, not evidence
+            if st.kind != PROCEDURAL and not names_only:
+                self._own_evidence(st, para_text, letter_text, found, cue_cache)
+            if not found and st.kind not in (PROCEDURAL, HEADING) and not names_only:
                 self._inherit(st, statements[:index], statements, by_position, found)
+                if not found:
+                    for name, ev in letter.items():
+                        found.setdefault(name, []).append(ev)
             assigned = {name: TopicAssignment(name, round(sum(SCORES[e.rule] for e in ev), 2), tuple(ev))
                         for name, ev in found.items()}
             results.append(assigned)
             by_position[st.position] = assigned
         return results
+
+    def _own_evidence(self, st: Statement, para_text: dict[int, str], letter_text: str,
+                      found: dict[str, list[Evidence]],
+                      cue_cache: dict[tuple[str, str, tuple[str, ...]], tuple[int, int]]) -> None:
+        """Topics from the statement's own words: idioms first, then terms (and senses) in what remains."""
+        low, idioms = self._idioms(" ".join(self._strip_titles(st.text).lower().split()))
+        for name, hits in idioms.items():
+            found.setdefault(name, []).append(Evidence("idiom", tuple(dict.fromkeys(hits))))
+        forms = _forms(low)
+        for topic in self._topics:
+            plain, ambiguous = self._own(topic, low, forms)
+            if plain:
+                found.setdefault(topic.spec.name, []).append(Evidence("terms", tuple(plain + ambiguous)))
+            elif ambiguous:
+                self._decide_sense(topic, st, ambiguous, para_text, letter_text, found, cue_cache)
 
     def _decide_sense(self, topic: _Topic, st: Statement, ambiguous: list[str], para_text: dict[int, str],
                       letter_text: str, found: dict[str, list[Evidence]],
@@ -268,3 +363,54 @@ class TopicScheme:
                 return
         for name in self.heading_topics(st.section):
             found.setdefault(name, []).append(Evidence("heading", (), st.section))
+
+    # ------------------------------------------------------------------ explanation
+
+    def explain(self, statements: Sequence[Statement], index: int, context: LetterContext = LetterContext()
+                ) -> list[str]:
+        """Why statement ``index`` got (or missed) each topic: the whole evidence chain, in reading order."""
+        st = statements[index]
+        assigned = self.assign(statements, context)[index]
+        lines = [f"#{st.position} {st.kind}: {st.text}"]
+        if st.kind == PROCEDURAL:
+            return lines + ["  procedural line (salutation, signature, …): carries no topic"]
+        if DOSSIER_HEAD.match(st.text):
+            return lines + ["  dossier head: its title is context for the letter, not evidence for this line"]
+        stripped = " ".join(self._strip_titles(st.text).lower().split())
+        if stripped != " ".join(st.text.lower().split()):
+            lines.append(f"  names taken out (office titles, ministries, committees): {stripped}")
+        low, idioms = self._idioms(stripped)
+        for name, hits in idioms.items():
+            lines.append(f"  idiom → {name}: {', '.join(hits)} (its words count for no other topic)")
+        forms = _forms(low)
+        for topic in self._topics:
+            excluded = [rx.pattern for rx in topic.exclude if rx.search(low)]
+            plain, ambiguous = self._own(topic, low, forms)
+            parts = []
+            if plain:
+                parts.append(f"own terms {', '.join(plain)}")
+            if ambiguous:
+                parts.append(f"ambiguous terms {', '.join(ambiguous)} (decided by sense cues)")
+            if excluded:
+                parts.append(f"{len(excluded)} excluded phrase(s) taken out")
+            lines.append(f"  {topic.spec.name}: {'; '.join(parts) if parts else 'no own terms'}")
+        own = any(e.rule in ("terms", "sense", "idiom") for a in assigned.values() for e in a.evidence)
+        if st.section:
+            heads = self.heading_topics(st.section)
+            lines.append(f"  heading: {st.section!r} → {', '.join(heads) or 'no topic'}"
+                         + (" (not used: the statement's own words decide)" if own and heads else ""))
+        if st.section_kind == "answer" and st.answers:
+            lines.append(f"  answer to vraag {', '.join(st.answers)}")
+        letter = self.letter_topics(statements, context)
+        lines.append("  letter subject: " + (", ".join(f"{n} ({'/'.join(e.terms)} in {e.source!r})"
+                                                       for n, e in letter.items()) or "names no topic")
+                     + (" (not used: the statement has a topic of its own or from its context)"
+                        if letter and not any(e.rule == "letter" for a in assigned.values() for e in a.evidence)
+                        else ""))
+        if not assigned:
+            lines.append("  → no topic")
+        for name, ev in sorted(assigned.items()):
+            chain = "; ".join(f"{e.rule}" + (f" {'/'.join(e.terms)}" if e.terms else "")
+                              + (f" ({e.source})" if e.source else "") for e in ev.evidence)
+            lines.append(f"  → {name} {ev.score:g}: {chain}")
+        return lines

@@ -64,3 +64,16 @@ def test_a_database_behind_the_schema_is_refused_clearly(tmp_path, seeds_copy):
     assert "run `policy-monitor migrate`" in result.output
     result = CliRunner().invoke(main, ["--database", url, "migrate"])
     assert result.exit_code == 0 and "was 0001" in result.output
+
+
+def test_topics_explain_prints_the_chain_for_a_stored_statement(cli, seeds_copy):
+    import json as _json
+    cli("ingest", str(seeds_copy))
+    exported = _json.loads(cli("export", "-o", "-").output)
+    out_of_scope = next(s for l in exported["letters"] for s in l["statements"]
+                        if "Russische troepenopbouw" in s["text"])
+    text = cli("topics", "--explain", out_of_scope["id"]).output
+    assert "veiligheid: own terms troepenopbouw" in text
+    assert "function: assessment" in text and "out of scope of Afghanistan" in text and "Oekraïne" in text
+    assert "no statement 's-missing'" in cli("topics", "--explain", "s-missing", expect=1).output
+    assert cli("topics", expect=2).exit_code == 2  # neither a letter nor --explain

@@ -147,3 +147,10 @@ def test_a_statement_that_says_it_repeats_itself_counts_less():
     fresh = _traits("Nederland blijft de opvang in de regio steunen.")
     assert recalled.recalls and not fresh.recalls
     assert new_statement(recalled)[0] < new_statement(fresh)[0]
+
+
+def test_a_classification_that_no_longer_holds_is_a_decision_and_a_designation_is_a_rule():
+    assert _function("Tripoli wordt niet langer aangemerkt als gebied waarin sprake is van willekeurig geweld.") \
+        == "decision"
+    assert _function("Journalisten worden aangemerkt als risicogroep.") == "rule"
+    assert _function("Hieronder licht ik het nieuwe beleidskader nader toe.") == "meta"

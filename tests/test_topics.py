@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import TopicSpec, load_settings
+from monitor.config import load_settings
+from monitor.topics import TopicSpec
 from monitor.model import Statement
-from monitor.topics import TopicScheme
+from monitor.topics import LetterContext, TopicScheme
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,3 +106,73 @@ def test_plain_text_answers_inherit_from_their_questions(scheme):
     assert got["Een verdere verhoging is op dit moment niet voorzien."] == {"ontwikkeling"}
     kinds = {s.text: (s.kind, s.section_kind, s.answers) for s in letter.statements}
     assert kinds["Hoeveel personen zijn sinds augustus 2021 naar Nederland overgebracht?"] == ("question", "question", ("2",))
+
+
+# ---------------------------------------------------------------- idioms, names, the letter's own subject
+# Sentences written for these tests (not copied from the seeds), one per class of error the rules address.
+
+@pytest.mark.parametrize("text,expected", [
+    ("Ruim driehonderd tolken en hun gezinnen zijn in veiligheid gebracht.", {"migratie"}),
+    ("Het kabinet wil de resterende medewerkers zo snel mogelijk uit het land halen.", {"migratie"}),
+    ("De ambassade probeert lokale staf in veiligheid te brengen via de buurlanden.", {"migratie"}),
+    ("Bij de aanslag op de luchthaven kwamen zeker zestig mensen om het leven.", {"veiligheid"}),
+    ("De dreiging van terroristische aanvallen in de regio is hoog.", {"veiligheid"}),
+])
+def test_idioms_are_read_as_phrases_not_word_by_word(scheme, text, expected):
+    assert _topics(scheme, text)[0] == expected
+
+
+def test_an_idiom_says_which_rule_decided(scheme):
+    got = scheme.assign([_st(0, "Zij worden zo snel mogelijk in veiligheid gebracht.")])[0]
+    assert got["migratie"].evidence[0].rule == "idiom" and "veiligheid" not in got
+
+
+@pytest.mark.parametrize("text", [
+    "Het ministerie van Justitie en Veiligheid heeft de cijfers over het eerste kwartaal gepubliceerd.",
+    "De vaste commissie voor Defensie heeft om een reactie gevraagd.",
+    "De Commissie voor Buitenlandse Zaken stelde schriftelijke vragen.",
+])
+def test_names_of_ministries_and_committees_are_no_evidence(scheme, text):
+    assert _topics(scheme, text)[0] == set()
+
+
+def test_a_dossier_title_is_context_for_the_letter_not_evidence_for_its_line(scheme):
+    sts = [_st(0, "29 521 Nederlandse deelname aan vredesmissies"),
+           _st(1, "Het kabinet heeft het bod van de bondgenoten aanvaard.")]
+    got = scheme.assign(sts)
+    assert got[0] == {}
+    assert set(got[1]) == {"veiligheid"} and got[1]["veiligheid"].evidence[0].rule == "letter"
+
+
+def test_the_letter_subject_gives_a_topic_to_a_sentence_that_names_none(scheme):
+    sentence = "Het beleid voor de risicogroepen wordt op onderdelen herzien."
+    policy = scheme.assign([_st(0, sentence)], LetterContext("Landenbeleid Eritrea"))[0]
+    assert set(policy) == {"migratie"} and policy["migratie"].evidence[0].rule == "letter"
+    council = scheme.assign([_st(0, sentence)], LetterContext("Verslag van de Raad Buitenlandse Zaken"))[0]
+    assert council == {}
+    # an office title in the title is a name: "staatssecretaris van Justitie en Veiligheid" is no subject
+    named = scheme.assign([_st(0, sentence)],
+                          LetterContext("Brief van de staatssecretaris van Justitie en Veiligheid over de begroting"))[0]
+    assert named == {}
+
+
+def test_the_letter_subject_never_overrides_own_words_or_nearer_context(scheme):
+    sts = [_st(0, "Veiligheidssituatie", kind="heading", section="Veiligheidssituatie"),
+           _st(1, "De situatie in het noorden is verslechterd.", section="Veiligheidssituatie"),
+           _st(2, "Nederland verhoogt de bijdrage aan het Wereldvoedselprogramma.", section="Veiligheidssituatie")]
+    got = scheme.assign(sts, LetterContext("Landenbeleid Irak"))
+    assert set(got[1]) == {"veiligheid"} and got[1]["veiligheid"].evidence[0].rule == "heading"
+    assert "migratie" not in got[2]
+
+
+def test_explain_prints_the_evidence_chain(scheme):
+    sts = [_st(0, "Asiel", kind="heading", section="Asiel"),
+           _st(1, "De minister van Justitie en Veiligheid zegt dat tolken in veiligheid zijn gebracht.",
+               section="Asiel"),
+           _st(2, "Het beleid wordt herzien.", section="Overig")]
+    lines = "\n".join(scheme.explain(sts, 1, LetterContext("Landenbeleid Somalië")))
+    assert "names taken out" in lines and "idiom → migratie" in lines
+    assert "heading: 'Asiel' → migratie" in lines and "letter subject: migratie" in lines
+    assert "→ migratie" in lines and "→ veiligheid" not in lines
+    missed = "\n".join(scheme.explain(sts, 2, LetterContext("Verslag")))
+    assert "→ no topic" in missed and "veiligheid: no own terms" in missed
