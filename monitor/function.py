@@ -44,7 +44,9 @@ _NON_POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         r"^(?:Nr\.\s*\d+\b|Vergaderjaar\b|ISSN\b|Aanhangsel van de Handelingen|Tweede Kamer, vergaderjaar"
         r"|Kamerstuk\s+\d[\d ]*,\s*nr\.\s*\d+\s*$|Bijlage\b|Datum\b|Onze referentie|Uw referentie|Betreft\b)"
         # a dossier number and its title, the head of every Kamerstuk ("27 925 Bestrijding internationaal terrorisme")
-        r"|^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?\s+[A-Z][^.]{0,120}$")),
+        r"|^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?\s+[A-Z][^.]{0,120}$"
+        # header lines run together: "19 637 Vreemdelingenbeleid Nr. 2829 BRIEF VAN DE STAATSSECRETARIS …"
+        r"|^\d{2}\s?\d{3}\b[^.]{0,160}\b[Nn]r\.\s*\d+|\bBRIEF VAN (?:DE|HET) [A-Z]{4,}")),
     ("furniture", "question metadata", re.compile(
         r"^(?:Vragen|Vraag) van (?:het lid|de leden)\b|^Antwoord(?:en)? van (?:de )?(?:[Mm]inister|[Ss]taatssecretaris)\b|\b(?:Beantwoord|Ingezonden|ingezonden)\s+(?:op\s+)?\d{1,2}\s+\w+\s+\d{4}"
         r"|\bIndiener\b|\bmet kenmerk\s+\d{4}Z\d+")),
@@ -57,6 +59,10 @@ _NON_POSITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("meta", "promise to write", re.compile(
         r"\btoe(?:gezegd|zegging)\b.*\b(?:(?:kamer)?brief|te informeren|te sturen|te zenden)\b"
         r"|\b(?:kamer)?brief\b.*\btoe(?:gezegd|zegging)\b", _I)),
+    ("meta", "courtesy", re.compile(
+        r"\b(?:waardering|dank|erkentelijkheid)\b[^.]{0,80}\b(?:uitspreken|uit te spreken|betuigen|uit)\b"
+        r"|\b(?:dankbaar|erkentelijk)\b|\b(?:wil|willen) (?:ik|wij|we|het kabinet)?\s?(?:graag )?(?:bedanken|danken)\b",
+        _I)),
     ("inform", "promise to inform the Kamer", re.compile(
         r"(?:\b(?:zal|zullen|wordt|worden|word|houd|houden|informeer|informeren|stel|stellen)\b[^.]{0,90}"
         r"\b(?:uw|de) Kamer\b[^.]{0,140}\b(?:geïnformeerd|informeren|op de hoogte|ingelicht)\b"
@@ -136,7 +142,9 @@ ELABORATION = re.compile(
     r"|Het meest|Een deel)\b|^(?:\S+\s+){0,4}?(?:dit|deze)\s+(?!brief|week|maand|jaar|moment)[a-z]\w+")
 # An explicit reference back to what was said before: the statement recalls a known point.
 RECALLS = re.compile(r"^Zoals (?:eerder |reeds |ook |al )?(?:beschreven|gemeld|vermeld|aangegeven|genoemd|gesteld"
-                     r"|toegelicht|uiteengezet|benadrukt|bekend)\b|^Zoals (?:eerder|reeds|gezegd)\b", _I)
+                     r"|toegelicht|uiteengezet|benadrukt|bekend)\b|^Zoals (?:eerder|reeds|gezegd)\b"
+                     r"|^In (?:mijn|onze|de) (?:kamer)?brief van\b[^.]{0,60}\b(?:heb|hebben|is|werd)\b[^.]{0,40}"
+                     r"\b(?:geïnformeerd|gemeld|aangegeven|bericht)\b", _I)
 # An example or a detail of a point already made: it illustrates, it is never the point itself.
 EXAMPLE = re.compile(r"^(?:Zo|Bijvoorbeeld|Het meest|Een deel)\b(?!\s+(?:ook|nog|snel|spoedig|lang)\b)"
                      r"|^(?:Een|Het) (?:voorbeeld|ander voorbeeld)\b")

@@ -49,7 +49,7 @@ NOT_ANAPHORIC = frozenset("brief kamerbrief week maand jaar periode moment kader
 SCORES = {"terms": 1.0, "sense": 1.0, "idiom": 1.0, "anaphora": 0.8, "answer": 0.7, "heading": 0.6, "letter": 0.5}
 # The head of a Kamerstuk: its dossier number and the dossier's title ("27 925 Bestrijding internationaal
 # terrorisme"). The title names the series the letter belongs to: context for the letter, not evidence for the line.
-DOSSIER_HEAD = re.compile(r"^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?\s+([A-Z][^.]{0,120})$")
+DOSSIER_HEAD = re.compile(r"^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?\s+([A-Z][^.]{0,120}?)(?:\s+[Nn]r\.\s*\d+.*)?$")
 
 
 @dataclass(frozen=True)

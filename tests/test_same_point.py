@@ -154,3 +154,12 @@ def test_a_classification_that_no_longer_holds_is_a_decision_and_a_designation_i
         == "decision"
     assert _function("Journalisten worden aangemerkt als risicogroep.") == "rule"
     assert _function("Hieronder licht ik het nieuwe beleidskader nader toe.") == "meta"
+
+
+def test_header_lines_run_together_and_courtesies_carry_no_position():
+    assert _function("19 637 Vreemdelingenbeleid 36 045 Situatie in Oekraïne Nr. 3001 BRIEF VAN DE MINISTER VAN "
+                     "JUSTITIE EN VEILIGHEID") == "furniture"
+    assert _function("Het kabinet wil grote waardering uitspreken voor alle gemeenten die opvang bieden.") == "meta"
+    assert _function("Het kabinet is alle vrijwilligers die ontheemden helpen zeer dankbaar.") == "meta"
+    recalled = _traits("In mijn brief van 9 maart heb ik uw Kamer geïnformeerd dat de situatie in Tigray ernstig is.")
+    assert recalled.recalls
