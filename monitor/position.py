@@ -19,7 +19,9 @@ superseded. Each new letter that speaks about T is aligned against it
 * ``not_restated`` — a statement of the previous letter on T that this letter
   does not repeat. It stays standing (silence is not a withdrawal), and is
   published only where the silence means something: the same series of
-  letters (same dossier) drops a commitment, decision or intention.
+  letters (same dossier) drops a commitment, decision or intention that its
+  letters had been repeating (the dropped statement itself restated an earlier
+  one). Letters never repeat everything; breaking a repetition is news.
 
 Every change gets a significance (:mod:`monitor.significance`) and
 ``published``: per letter × topic only the few that matter are published,
@@ -127,6 +129,8 @@ class PositionTracker:
         # topic → letter → its still-standing statements: "not restated" looks only at one letter,
         # so its cost does not grow with the history
         self._by_letter: dict[str, dict[str, dict[str, PositionStatement]]] = {}
+        # topic → uids of standing statements that restate an earlier one (a repeated point)
+        self.repeated: dict[str, set[str]] = {}
 
     def _add(self, topic: str, st: PositionStatement) -> None:
         self.standing.setdefault(topic, {})[st.uid] = st
@@ -144,10 +148,14 @@ class PositionTracker:
             self.index[topic].remove(uid)
 
     def load(self, topic: str, items: Iterable[PositionStatement], last_letter: str | None = None,
-             last_series: str = "") -> None:
-        """Restore a standing position (e.g. from the database) without producing changes."""
+             last_series: str = "", repeated: Iterable[str] = ()) -> None:
+        """Restore a standing position (e.g. from the database) without producing changes.
+
+        ``repeated``: uids of those statements that restated (or revised) an earlier one.
+        """
         for st in items:
             self._add(topic, st)
+        self.repeated.setdefault(topic, set()).update(repeated)
         if last_letter:
             self.last_letter[topic] = last_letter
             self.last_series[topic] = last_series
@@ -238,18 +246,21 @@ class PositionTracker:
                 if old.uid in restated:
                     continue
                 binding = old.traits.function in BINDING
-                score = 0.62 if same_series and binding else 0.2
+                repeated = old.uid in self.repeated.get(topic, ())
+                score = 0.62 if same_series and binding and repeated else 0.2
+                why = ["zelfde reeks" if same_series else "andere brief", old.traits.function]
+                if repeated:
+                    why.append("eerder herhaald")
                 out.append(Change(change_uid(topic, NOT_RESTATED, letter, None, old.uid), topic, NOT_RESTATED,
-                                  letter, date, None, old,
-                                  details={"why": ["zelfde reeks" if same_series else "andere brief",
-                                                   old.traits.function]},
-                                  significance=score))
+                                  letter, date, None, old, details={"why": why}, significance=score))
         published = sig.select([sig.Candidate(i, c.significance, (c.new or c.old).position,  # type: ignore[union-attr]
                                               c.kind != REAFFIRMED) for i, c in enumerate(out)], initial=first)
         out = [dataclasses.replace(c, published=i in published) for i, c in enumerate(out)]
         for c in out:  # update the standing position: new statements supersede what they were aligned with
-            if c.kind in (MODIFIED, REAFFIRMED) and c.old is not None:
+            if c.kind in (MODIFIED, REAFFIRMED) and c.old is not None and c.new is not None:
                 self._remove(topic, c.old.uid)
+                self.repeated.setdefault(topic, set()).discard(c.old.uid)
+                self.repeated[topic].add(c.new.uid)
         for st in new:
             self._add(topic, st)
         self.last_letter[topic] = letter

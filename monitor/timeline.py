@@ -33,7 +33,7 @@ from .store import analysis as store
 from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
 
 log = logging.getLogger("monitor.timeline")
-CHANGES_VERSION = "changes-3"  # 2: statement functions, scope, same-point pairing, published; 3: stance moves, novelty
+CHANGES_VERSION = "changes-4"  # 2: functions, scope, same-point pairing, published; 3: stance moves, novelty; 4: repeated silence
 
 OrderKey = tuple[dt.date, str]
 
@@ -102,10 +102,12 @@ class Timeline:
         earlier = [l for l in letters if order_key(l) < before and l.changes_run_id is not None]
         statements = _position_statements(session, earlier)
         # superseded per topic: a statement revised on one topic still stands on its others
-        superseded: set[tuple[str, int]] = set(map(tuple, session.execute(
-            select(ChangeRecord.topic, ChangeRecord.previous_statement_id)
+        pairs = session.execute(
+            select(ChangeRecord.topic, ChangeRecord.previous_statement_id, ChangeRecord.statement_id)
             .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]),
-                   ChangeRecord.letter_id.in_([l.id for l in earlier])))))
+                   ChangeRecord.letter_id.in_([l.id for l in earlier]))).all()
+        superseded: set[tuple[str, int]] = {(topic, old) for topic, old, _ in pairs}
+        repeated: set[tuple[str, int]] = {(topic, new) for topic, _, new in pairs}  # restated an earlier one
         by_topic: dict[str, list[PositionStatement]] = defaultdict(list)
         last_letter: dict[str, Letter] = {}
         for letter in earlier:  # in order: the last letter that spoke on a topic wins
@@ -114,7 +116,8 @@ class Timeline:
                 last_letter[topic] = letter
         for topic, items in by_topic.items():
             last = last_letter.get(topic)
-            tracker.load(topic, items, last.key if last else None, last.dossier if last else "")
+            tracker.load(topic, items, last.key if last else None, last.dossier if last else "",
+                         repeated=[s.uid for s in items if (topic, s.ref) in repeated])
         return tracker
 
     def update(self, sessions: sessionmaker[Session], now: dt.datetime, changed: Iterable[int] | None = None,
