@@ -76,6 +76,9 @@ class SimilarityIndex:
         self._clause_bags: dict[Hashable, list[Counter[str]]] = {}
         self._postings: dict[str, dict[Hashable, None]] = defaultdict(dict)  # insertion-ordered sets
         self._df: Counter[str] = Counter()
+        # IDF per feature while the index is unchanged: a letter's queries all run before its statements
+        # are added, so each feature's IDF is computed once per letter, not once per vector
+        self._idf_cache: dict[str, float] = {}
 
     def __len__(self) -> int:
         return len(self._bags)
@@ -94,6 +97,7 @@ class SimilarityIndex:
         for f in bag:
             self._postings[f][key] = None
             self._df[f] += 1
+        self._idf_cache.clear()
 
     def remove(self, key: Hashable) -> None:
         bag = self._bags.pop(key, None)
@@ -101,6 +105,7 @@ class SimilarityIndex:
         self._vectors.pop(key, None)
         if bag is None:
             return
+        self._idf_cache.clear()
         for f in bag:
             self._postings[f].pop(key, None)
             self._df[f] -= 1
@@ -109,19 +114,25 @@ class SimilarityIndex:
                 self._postings.pop(f, None)
 
     def _idf(self, feature: str) -> float:
-        return math.log((len(self._bags) + 1) / (self._df.get(feature, 0) + 1)) + 1.0
+        idf = self._idf_cache.get(feature)
+        if idf is None:
+            idf = math.log((len(self._bags) + 1) / (self._df.get(feature, 0) + 1)) + 1.0
+            self._idf_cache[feature] = idf
+        return idf
 
     def _vector(self, bag: Counter[str]) -> dict[str, float]:
-        return {f: (1 + math.log(n)) * self._idf(f) for f, n in bag.items()}
+        """The TF-IDF vector of a bag, scaled to unit length (so a cosine is a dot product)."""
+        v = {f: (1 + math.log(n)) * self._idf(f) for f, n in bag.items()}
+        norm = math.sqrt(sum(w * w for w in v.values()))
+        return {f: w / norm for f, w in v.items()} if norm else {}
 
     @staticmethod
     def _cos(a: dict[str, float], b: dict[str, float]) -> float:
+        """Cosine of two unit vectors."""
         if len(a) > len(b):
             a, b = b, a
-        dot = sum(w * b.get(f, 0.0) for f, w in a.items())
-        na = math.sqrt(sum(w * w for w in a.values()))
-        nb = math.sqrt(sum(w * w for w in b.values()))
-        return dot / (na * nb) if na and nb else 0.0
+        get = b.get
+        return sum(w * get(f, 0.0) for f, w in a.items())
 
     def _stored(self, key: Hashable) -> tuple[dict[str, float], list[dict[str, float]]]:
         n = len(self._bags)

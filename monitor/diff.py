@@ -21,6 +21,7 @@ import difflib
 import re
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 
 import fast_diff_match_patch as dmp
 
@@ -136,6 +137,7 @@ class Modality:
         return self.categories
 
 
+@lru_cache(maxsize=50_000)
 def modality(text: str) -> Modality:
     cats: list[str] = []
     markers: list[str] = []
@@ -185,6 +187,7 @@ class Comparison:
 
 
 def compare(old: str, new: str) -> Comparison:
-    ops = word_diff(old, new)
+    # the same text again is the common case (a restatement): no diff to compute
+    ops = [DiffOp("=", new)] if old == new else word_diff(old, new)
     return Comparison(tuple(ops), diff_ratio(ops), tuple(numbers(old)), tuple(numbers(new)),
                       modality(old), modality(new), changed_quantities(old, new))

@@ -257,6 +257,7 @@ def _blocked_until(s: str, text: str, p: int, fig: str) -> int:
     return 0
 
 
+@lru_cache(maxsize=50_000)
 def quantities(text: str) -> tuple[Quantity, ...]:
     # Matching runs on lower case without re.I (three times faster); offsets must stay those
     # of ``text``, so the rare characters whose lower case is longer are kept as they are.
