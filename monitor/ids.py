@@ -26,3 +26,16 @@ def letter_key(reference: str, text_sha256: str) -> str:
 def statement_uid(letter: str, text: str, occurrence: int) -> str:
     """Stable statement id: the letter key, the normalised text and which repeat of it this is."""
     return "s-" + hashlib.sha1(f"{letter}\x1f{norm_text(text)}\x1f{occurrence}".encode()).hexdigest()[:16]
+
+
+def statement_uids(letter: str, texts: "list[str] | tuple[str, ...]") -> list[str]:
+    """The ids of a letter's statements in order: a repeated text counts its occurrences, so every id is
+    distinct, and an edit elsewhere in the letter changes no other statement's id."""
+    seen: dict[str, int] = {}
+    out = []
+    for text in texts:
+        key = norm_text(text)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        out.append(statement_uid(letter, text, occurrence))
+    return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..ids import letter_key, sha256, statement_uid
+from ..ids import letter_key, sha256, statement_uids
 from ..model import LetterMeta, ParsedLetter
 from .models import FootnoteRecord, IngestLog, Letter, LetterVersion, Source, StatementRecord
 
@@ -78,13 +78,11 @@ def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: by
         + [{"kind": "encoding", "text": w, "detail": ""} for w in parsed.extracted.warnings],
         meta={k: v for k, v in parsed.cleaned.found.items()}, ingested_at=now)
     session.add(version)
-    seen: dict[str, int] = {}
     records: dict[int, StatementRecord] = {}
-    for st in parsed.statements:
-        occurrence = seen.get(st.text, 0)
-        seen[st.text] = occurrence + 1
+    uids = statement_uids(letter.key, [st.text for st in parsed.statements])
+    for st, uid in zip(parsed.statements, uids):
         rec = StatementRecord(
-            uid=statement_uid(letter.key, st.text, occurrence), version=version, letter_id=letter.id,
+            uid=uid, version=version, letter_id=letter.id,
             position=st.position, kind=st.kind, role=st.role, section=st.section, section_kind=st.section_kind,
             answers=list(st.answers), paragraph=st.paragraph, text=st.text, char_start=st.start, char_end=st.end)
         session.add(rec)
