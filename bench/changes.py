@@ -147,7 +147,7 @@ def synth_letter(i: int, seeds, scheme: TopicScheme, rng: random.Random, day: dt
 def run_tracker(n: int, seeds, settings, probe: int = 20, seed: int = 7) -> dict[str, float]:
     scheme = TopicScheme(settings.topics)
     a = settings.analysis
-    tracker = PositionTracker(a.similarity_threshold, a.reaffirm_threshold, a.candidates)
+    tracker = PositionTracker(a.similarity_threshold, a.same_point, a.restatement, a.candidates)
     rng = random.Random(seed)
     start = dt.date(2020, 1, 1)
     last: dict[tuple[int, int], str] = {}

@@ -60,9 +60,9 @@ class SubjectSettings:
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    topic_threshold: float = 1.0
-    similarity_threshold: float = 0.12
-    reaffirm_threshold: float = 0.9
+    similarity_threshold: float = 0.12  # candidates for a pairing are at least this similar
+    same_point: float = 0.3  # a pairing at least this similar is the same point even when nothing moved
+    restatement: float = 0.45  # ... and a restatement even when it adds a stance to a description
     candidates: int = 20
 
 
@@ -266,6 +266,9 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     analysis = built["analysis"]
     if not 0 < analysis.similarity_threshold <= 1:
         raise ConfigError("analysis.similarity_threshold: must be in (0, 1]")
+    if not analysis.similarity_threshold <= analysis.same_point <= analysis.restatement <= 1:
+        raise ConfigError("analysis.same_point, analysis.restatement: need similarity_threshold ≤ same_point ≤ "
+                          f"restatement ≤ 1, got {analysis.same_point} and {analysis.restatement}")
     if built["subject"].name and not built["subject"].terms:
         raise ConfigError("subject.terms: a subject needs at least one term")
     topics_raw = data.get("topics", {})

@@ -115,12 +115,13 @@ def _counts_same_thing(a: str, b: str) -> bool:
 class PositionTracker:
     """The standing position per topic, updated letter by letter (in letter-date order)."""
 
-    def __init__(self, threshold: float = 0.3, reaffirm_threshold: float = 0.9, candidates: int = 20,
-                 generic: frozenset[str] = frozenset()):
+    def __init__(self, threshold: float = 0.3, same_point: float = SAME_POINT, restatement: float = CLOSE,
+                 candidates: int = 20, generic: frozenset[str] = frozenset()):
         """``generic``: lemmas every statement of the dossier shares (its subject), never evidence of a shared point."""
         self.generic = generic
         self.threshold = threshold
-        self.reaffirm_threshold = reaffirm_threshold
+        self.same_point = same_point  # see SAME_POINT
+        self.restatement = restatement  # see CLOSE
         self.candidates = candidates
         self.standing: dict[str, dict[str, PositionStatement]] = {}
         self.index: dict[str, SimilarityIndex] = {}
@@ -190,9 +191,9 @@ class PositionTracker:
         # sentences always show; a negation coming or going counts on a close pairing only.
         stance_moved = cmp.modality_changed and (
             (old_stance and new_stance) or _counts_same_thing(old.text, st.text)
-            or (similarity >= SAME_POINT and cmp.old_modality.core == cmp.new_modality.core))
+            or (similarity >= self.same_point and cmp.old_modality.core == cmp.new_modality.core))
         moved = cmp.numbers_changed or stance_moved
-        if similarity < SAME_POINT:
+        if similarity < self.same_point:
             # a weak pairing is the same point only when the two share a phrase (or count the same thing)
             phrases = shared_phrases(old.text, st.text, self.generic)
             if not (phrases or cmp.numbers_changed):
@@ -201,7 +202,7 @@ class PositionTracker:
         if not moved:
             if cmp.unchanged:
                 pass
-            elif similarity < SAME_POINT or (new_stance and not old_stance and similarity < CLOSE):
+            elif similarity < self.same_point or (new_stance and not old_stance and similarity < self.restatement):
                 # a new stance on a loosely related description is a new point, not a restatement
                 return None
             return Change(change_uid(topic, REAFFIRMED, letter, st.uid, old.uid), topic, REAFFIRMED, letter,

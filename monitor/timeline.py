@@ -93,7 +93,7 @@ class Timeline:
 
     def _new_tracker(self) -> PositionTracker:
         a = self.settings.analysis
-        return PositionTracker(a.similarity_threshold, a.reaffirm_threshold, a.candidates,
+        return PositionTracker(a.similarity_threshold, a.same_point, a.restatement, a.candidates,
                                generic=subject_lemmas(self.settings.subject.name, self.settings.subject.terms))
 
     def _rebuild(self, session: Session, letters: list[Letter], before: OrderKey) -> PositionTracker:
@@ -140,7 +140,8 @@ class Timeline:
                               else "new letters")
             run = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_VERSION,
                                   config={"similarity_threshold": self.settings.analysis.similarity_threshold,
-                                          "reaffirm_threshold": self.settings.analysis.reaffirm_threshold},
+                                          "same_point": self.settings.analysis.same_point,
+                                          "restatement": self.settings.analysis.restatement},
                                   now=now, note=reason)
             run_id = run.id
             warm = self.tracker is not None and self.high_water is not None and self.high_water < start

@@ -49,7 +49,7 @@ def _ps(uid: str, letter: str, day: int, text: str) -> PositionStatement:
 
 
 def test_tracker_kinds_and_standing_position():
-    t = PositionTracker(threshold=0.12, reaffirm_threshold=0.9)
+    t = PositionTracker(threshold=0.12)
     first = t.process("A", dt.date(2024, 1, 1), {"terugkeer": [
         _ps("a1", "A", 1, "Nederland faciliteert de vrijwillige terugkeer van afgewezen asielzoekers naar Afghanistan."),
         _ps("a2", "A", 1, "De terugkeersamenwerking met de Afghaanse regering verloopt naar tevredenheid.")]})
