@@ -176,3 +176,28 @@ def test_explain_prints_the_evidence_chain(scheme):
     assert "→ migratie" in lines and "→ veiligheid" not in lines
     missed = "\n".join(scheme.explain(sts, 2, LetterContext("Verslag")))
     assert "→ no topic" in missed and "veiligheid: no own terms" in missed
+
+
+def test_anaphora_points_back_to_the_previous_statement_not_the_first(scheme):
+    # three statements: "previous" and "first" differ, so a rule that takes the wrong one fails
+    sts = [_st(0, "Nederland draagt bij aan noodhulp via UNICEF.", paragraph=0),
+           _st(1, "Het kabinet verlengt het vertrekmoratorium met zes maanden.", paragraph=0),
+           _st(2, "Deze maatregel geldt tot het einde van het jaar.", paragraph=0)]
+    got = scheme.assign(sts)
+    assert set(got[2]) == {"terugkeer"} and got[2]["terugkeer"].evidence[0].source_positions == (1,)
+
+
+def test_anaphora_stays_within_its_section(scheme):
+    sts = [_st(0, "Terugkeer", kind="heading", section="Terugkeer"),
+           _st(1, "Het kabinet verlengt het vertrekmoratorium met zes maanden.", section="Terugkeer"),
+           _st(2, "Overig", kind="heading", section="Overig"),
+           _st(3, "Deze maatregel is door de Raad van State beoordeeld.", section="Overig")]
+    assert scheme.assign(sts)[3] == {}
+
+
+def test_a_demonstrative_pointing_at_the_letter_or_the_calendar_is_no_anaphor(scheme):
+    sts = [_st(0, "Het kabinet verlengt het vertrekmoratorium met zes maanden.", paragraph=0),
+           _st(1, "In deze brief ga ik daarnaast in op de planning van het debat.", paragraph=0),
+           _st(2, "Deze week vindt het overleg met de Kamer plaats.", paragraph=0)]
+    got = scheme.assign(sts)
+    assert got[1] == {} and got[2] == {}
