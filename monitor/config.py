@@ -15,6 +15,7 @@ TOML value where it parses as one (numbers, booleans, arrays), else as a string.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -173,6 +174,8 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{key}: expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{key}: expected a finite number, got {value!r}")
         if value < 0:
             raise ConfigError(f"{key}: must not be negative, got {value}")
         return float(value)
@@ -318,20 +321,23 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
 def load_settings(path: str | os.PathLike[str] | None = None,
                   environ: Mapping[str, str] | None = None,
                   database_url: str | None = None) -> Settings:
-    """Load settings once; ``database_url`` (the ``--database`` flag) wins over all."""
+    """Load settings once; ``database_url`` (the ``--database`` flag) wins over all.
+
+    No config file found is a :class:`ConfigError`, never a silent run on built-in defaults.
+    """
     cfg = find_config(path)
     if cfg is None:
-        data: dict[str, Any] = {}
-        root = Path.cwd()
-    else:
-        try:
-            with open(cfg, "rb") as fh:
-                data = tomllib.load(fh)
-        except FileNotFoundError:
-            raise ConfigError(f"{cfg}: config file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{cfg}: not valid TOML: {exc}") from None
-        root = cfg.resolve().parent
+        # Built-in defaults hold no topics: analysing with them would wipe every topic and change.
+        raise ConfigError(f"no config file: no --config FILE, no MONITOR_CONFIG and no {DEFAULT_CONFIG_NAME} in "
+                          f"{Path.cwd()}; run from the project folder or pass --config")
+    try:
+        with open(cfg, "rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{cfg}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{cfg}: not valid TOML: {exc}") from None
+    root = cfg.resolve().parent
     if database_url:
         # a relative SQLite path on the command line is relative to where the user stands
         database_url = _resolve_sqlite(database_url, Path.cwd())
