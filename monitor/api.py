@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
+import gc
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +44,7 @@ from .store.models import Letter
 from .webcache import VersionedCache
 
 ATOM = "application/atom+xml; charset=utf-8"
+RENDER_THREADS = 2
 MAX_LIMIT = 200
 
 
@@ -91,7 +96,14 @@ def _shown_sources(session: Any, letter: Letter) -> list[str]:
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
-    engine = engine or make_engine(settings.database.url, readonly=True)
+    # Hand the GIL over every 1 ms instead of 5 ms: a render thread then delays /healthz and the
+    # event loop by a millisecond at a time, not five (bench/healthz.py).
+    sys.setswitchinterval(0.001)
+    # A page over 1,000 letters makes ~10^5 short-lived ORM objects; with the default thresholds the
+    # cyclic collector then runs full collections that hold the GIL for hundreds of milliseconds.
+    gc.set_threshold(50_000, 50, 1000)
+    engine = engine or make_engine(settings.database.url, readonly=True,
+                                   busy_timeout=settings.database.busy_timeout_seconds)
     sessions = session_factory(engine)
     publisher = FeedPublisher(settings)
     page_cache: VersionedCache[str] = VersionedCache()
@@ -287,9 +299,20 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         return HTMLResponse(pages.page("Fout", f"<h1>{exc.status_code}</h1><p>{pages.e(exc.detail)}</p>"),
                             status_code=exc.status_code)
 
-    get: Callable[..., Route] = lambda path, ep: Route(path, ep, methods=["GET", "HEAD"])  # noqa: E731
+    # At most RENDER_THREADS requests do database and rendering work at once; the others wait
+    # blocked on the semaphore, holding no GIL, so /healthz and the event loop get the CPU at once.
+    slots = threading.BoundedSemaphore(RENDER_THREADS)
+
+    def limited(endpoint: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        @functools.wraps(endpoint)
+        def run(request: Request) -> Response:
+            with slots:
+                return endpoint(request)
+        return run
+
+    get: Callable[..., Route] = lambda path, ep: Route(path, limited(ep), methods=["GET", "HEAD"])  # noqa: E731
     routes = [
-        get("/", home), get("/healthz", healthz),
+        get("/", home), Route("/healthz", healthz, methods=["GET", "HEAD"]),
         get("/feed.atom", feed_all), get("/feed/archive/{n}.atom", feed_all),
         get("/topics/{topic}.atom", feed_topic), get("/topics/{topic}/archive/{n}.atom", feed_topic),
         get("/dossiers/{dossier}.atom", feed_dossier), get("/dossiers/{dossier}/archive/{n}.atom", feed_dossier),

@@ -49,7 +49,8 @@ class Ctx:
         """The database engine. Only writing commands (``create``) may create a missing database."""
         if self._engine is None:
             try:
-                self._engine = open_database(self.settings.database.url, create=create)
+                db = self.settings.database
+                self._engine = open_database(db.url, create=create, busy_timeout=db.busy_timeout_seconds)
             except SchemaError as exc:
                 raise click.ClickException(str(exc)) from None
         return self._engine
@@ -61,11 +62,14 @@ class Ctx:
     def writing(self) -> Iterator[None]:
         """Hold the database's single-writer lock (waiting up to ``--wait`` seconds) for the block."""
         from .store.lock import WriterBusy, WriterLock
-        lock = WriterLock(self.settings.database.url, self.settings.root / "var", wait=self.wait)
+        url = self.settings.database.url
         try:
+            lock = WriterLock(url, self.settings.root / "var", wait=self.wait)
             lock.acquire()
         except WriterBusy as exc:
             raise click.ClickException(str(exc)) from None
+        except ArgumentError as exc:
+            raise click.ClickException(f"database URL {url!r} is not usable: {exc}") from None
         try:
             yield
         finally:
@@ -78,6 +82,9 @@ class Ctx:
             return analyse_letters(self.sessions(), self.settings, utcnow(), None if full else [], note=note)
         except EmptyScheme as exc:
             raise ConfigProblem(f"config: {exc}") from None
+        except SQLAlchemyError as exc:  # what is unfinished stays marked due: the next run finishes it
+            raise click.ClickException(f"analysis not finished, the next ingest, analyse or run finishes it: "
+                                       f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}") from None
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -106,7 +113,7 @@ def main(ctx: click.Context, config: str | None, database: str | None, wait: flo
 def migrate(ctx: Ctx) -> None:
     """Upgrade the database to the newest schema (Alembic head); creates it if missing."""
     try:
-        engine = make_engine(ctx.settings.database.url)
+        engine = make_engine(ctx.settings.database.url, busy_timeout=ctx.settings.database.busy_timeout_seconds)
         with ctx.writing():
             before, after = upgrade(engine)
     except (SchemaError, ArgumentError) as exc:
@@ -153,11 +160,16 @@ def ingest(ctx: Ctx, paths: tuple[str, ...]) -> None:
     configuration changed).
     """
     targets = list(paths) or list(ctx.settings.inbox.folders)
-    ctx.engine(create=True)
-    with ctx.writing():
-        resumed = ctx.analyse()
-        if resumed:
-            click.echo(f"finished unfinished analysis: {resumed}")
+    with ctx.writing():  # before creating the database: two first ingests must not both create it
+        ctx.engine(create=True)
+        try:
+            resumed = ctx.analyse()
+            if resumed:
+                click.echo(f"finished unfinished analysis: {resumed}")
+        except ConfigProblem:
+            raise
+        except click.ClickException as exc:  # the files are still tried
+            click.echo(f"Error: {exc.message}", err=True)
         results = run_ingest(ctx, targets)
         failed = sum(r.failed for r in results)
         stored = sum(r.changed for r in results)
@@ -452,11 +464,10 @@ def run(ctx: Ctx, host: str | None, port: int | None, no_serve: bool, once: bool
     logging.getLogger().setLevel(logging.INFO)
     for name in ("monitor", "apscheduler"):
         logging.getLogger(name).setLevel(logging.INFO)
-    ctx.engine(create=True)
     s = ctx.settings
-    try:
+    try:  # the daemon takes the writer lock, then opens (or creates) the database
         code = run_daemon(s, host or s.server.host, port or s.server.port, serve=not no_serve, once=once)
-    except WriterBusy as exc:
+    except (WriterBusy, SchemaError) as exc:
         raise click.ClickException(str(exc)) from None
     except EmptyScheme as exc:
         raise ConfigProblem(f"config: {exc}") from None
@@ -477,8 +488,8 @@ def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
         raise click.BadParameter(f"no source named {', '.join(sorted(unknown))} in the config", param_hint="--source")
     if not specs:
         raise click.ClickException("no remote sources configured: add a [[sources]] table to config.toml")
-    ctx.engine(create=True)
     with ctx.writing():
+        ctx.engine(create=True)
         monitor = Monitor(ctx.settings)
         for spec in specs:
             n = poll_source(monitor, spec)

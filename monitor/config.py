@@ -34,6 +34,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str = "sqlite:///var/monitor.db"
+    busy_timeout_seconds: float = 10.0  # how long SQLite waits for a lock held by another program
 
 
 @dataclass(frozen=True)
@@ -218,9 +219,12 @@ def _env_value(raw: str) -> Any:
         return raw
 
 
+_NOT_SETTINGS = {"MONITOR_CONFIG", "MONITOR_FAULT"}  # the config file itself; fault injection (monitor.faults)
+
+
 def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == "MONITOR_CONFIG":
+        if not name.startswith(ENV_PREFIX) or name in _NOT_SETTINGS:
             continue
         rest = name[len(ENV_PREFIX):].lower()
         section = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
@@ -273,7 +277,7 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
             raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(allowed))})")
     built = {s: _build(cls, s, data.get(s, {})) for s, cls in _SECTIONS.items()}
     db = built["database"]
-    built["database"] = DatabaseSettings(url=_resolve_sqlite(db.url, root))
+    built["database"] = dataclasses.replace(db, url=_resolve_sqlite(db.url, root))
     inbox = built["inbox"]
     built["inbox"] = InboxSettings(
         folders=tuple(str((root / f).resolve()) for f in inbox.folders),

@@ -41,7 +41,8 @@ class Monitor:
     def __init__(self, settings: Settings, now: Callable[[], dt.datetime] = utcnow):
         self.settings = settings
         self.now = now
-        self.engine = open_database(settings.database.url, create=True)
+        self.engine = open_database(settings.database.url, create=True,
+                                    busy_timeout=settings.database.busy_timeout_seconds)
         self.sessions = session_factory(self.engine)
         self.timeline = Timeline(settings)
         self.stopping = threading.Event()

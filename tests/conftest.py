@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,18 @@ def copy_seeds(dest: Path, names: tuple[str, ...] = SEED_LETTERS) -> Path:
         if sidecar.exists():
             shutil.copy(sidecar, dest / sidecar.name)
     return dest
+
+
+def current_changes(db: Path) -> list[tuple]:
+    """Every current (not superseded) change, as readers see it, in a stable order."""
+    con = sqlite3.connect(db)
+    try:
+        return sorted(con.execute(
+            "SELECT l.key, c.topic, c.kind, c.uid, c.published, round(c.significance, 9), c.aspects, ns.uid, os.uid "
+            "FROM change c JOIN letter l ON l.id = c.letter_id LEFT JOIN statement ns ON ns.id = c.statement_id "
+            "LEFT JOIN statement os ON os.id = c.previous_statement_id WHERE c.superseded_at IS NULL").fetchall())
+    finally:
+        con.close()
 
 
 def write_config(path: Path, inbox: Path, extra: str = "", inbox_seconds: int | None = None) -> Path:

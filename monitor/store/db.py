@@ -30,16 +30,18 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+    return on_connect
 
 
-def make_engine(url: str, readonly: bool = False) -> Engine:
+def make_engine(url: str, readonly: bool = False, busy_timeout: float = 10.0) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and WAL mode.
 
     ``readonly``: SQLite connections get ``PRAGMA query_only`` (any write fails),
@@ -52,7 +54,8 @@ def make_engine(url: str, readonly: bool = False) -> Engine:
         if db and db != ":memory:" and not db.startswith("file:") and not readonly:
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _readonly_pragmas if readonly else _sqlite_pragmas)
+        busy_ms = int(busy_timeout * 1000)
+        event.listen(engine, "connect", _readonly_pragmas(busy_ms) if readonly else _sqlite_pragmas(busy_ms))
         return engine
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if readonly:
@@ -60,12 +63,14 @@ def make_engine(url: str, readonly: bool = False) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _readonly_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA query_only=ON")
-    cur.close()
+def _readonly_pragmas(busy_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+    return on_connect
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -127,7 +132,7 @@ def ensure_schema(engine: Engine, auto_create: bool = True) -> None:
                       "run `policy-monitor migrate`")
 
 
-def open_database(url: str, *, create: bool, readonly: bool = False) -> Engine:
+def open_database(url: str, *, create: bool, readonly: bool = False, busy_timeout: float = 10.0) -> Engine:
     """An engine on a policy-monitor database at the expected schema, or a SchemaError that names it.
 
     ``create``: a missing SQLite file (or an empty database) is created and
@@ -142,7 +147,7 @@ def open_database(url: str, *, create: bool, readonly: bool = False) -> Engine:
             db = u.database or ""
             if db and db != ":memory:" and not db.startswith("file:") and not Path(db).is_file():
                 raise SchemaError(f"no database at {db}: check --database, or create it with `policy-monitor migrate`")
-        engine = make_engine(url, readonly=readonly)
+        engine = make_engine(url, readonly=readonly, busy_timeout=busy_timeout)
     except ArgumentError as exc:  # includes NoSuchModuleError (an unknown dialect)
         raise SchemaError(f"database URL {url!r} is not usable: {exc}") from None
     try:
