@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import click
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from .config import ConfigError, Settings, load_settings
-from .store.db import SchemaError, ensure_schema, make_engine, session_factory, upgrade, utcnow
+from .store.db import SchemaError, make_engine, open_database, session_factory, upgrade, utcnow
+
+
+class ConfigProblem(click.ClickException):
+    """A configuration that cannot be run: exit status 2, like a usage error."""
+
+    exit_code = 2
 
 
 @dataclass
 class Ctx:
     config: str | None
     database: str | None
+    wait: float = 30.0
     _settings: Settings | None = None
     _engine: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -35,17 +45,46 @@ class Ctx:
                 raise click.UsageError(f"config: {exc}") from None
         return self._settings
 
-    def engine(self, create: bool = True) -> Any:
+    def engine(self, create: bool = False) -> Any:
+        """The database engine. Only writing commands (``create``) may create a missing database."""
         if self._engine is None:
-            self._engine = make_engine(self.settings.database.url)
             try:
-                ensure_schema(self._engine, auto_create=create)
+                db = self.settings.database
+                self._engine = open_database(db.url, create=create, busy_timeout=db.busy_timeout_seconds)
             except SchemaError as exc:
                 raise click.ClickException(str(exc)) from None
         return self._engine
 
-    def sessions(self) -> Any:
-        return session_factory(self.engine())
+    def sessions(self, create: bool = False) -> Any:
+        return session_factory(self.engine(create))
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the database's single-writer lock (waiting up to ``--wait`` seconds) for the block."""
+        from .store.lock import WriterBusy, WriterLock
+        url = self.settings.database.url
+        try:
+            lock = WriterLock(url, self.settings.root / "var", wait=self.wait)
+            lock.acquire()
+        except WriterBusy as exc:
+            raise click.ClickException(str(exc)) from None
+        except ArgumentError as exc:
+            raise click.ClickException(f"database URL {url!r} is not usable: {exc}") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def analyse(self, full: bool = False, note: str = "") -> str:
+        """Bring the analysis up to date (or redo it all); the caller holds the writer lock."""
+        from .process import EmptyScheme, analyse_letters
+        try:
+            return analyse_letters(self.sessions(), self.settings, utcnow(), None if full else [], note=note)
+        except EmptyScheme as exc:
+            raise ConfigProblem(f"config: {exc}") from None
+        except SQLAlchemyError as exc:  # what is unfinished stays marked due: the next run finishes it
+            raise click.ClickException(f"analysis not finished, the next ingest, analyse or run finishes it: "
+                                       f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}") from None
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -56,23 +95,32 @@ pass_ctx = click.make_pass_decorator(Ctx)
               help="Config file (default ./config.toml).")
 @click.option("--database", "database", default=None, metavar="URL",
               help="Database URL, e.g. sqlite:///var/monitor.db (overrides config and MONITOR_DATABASE_URL).")
+@click.option("--wait", "wait", default=30.0, show_default=True, type=click.FloatRange(0, 86400), metavar="SECONDS",
+              help="How long a writing command waits while another writer (a daemon, another ingest) runs.")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
 @click.version_option(package_name="policy-monitor")
 @click.pass_context
-def main(ctx: click.Context, config: str | None, database: str | None, verbose: bool) -> None:
+def main(ctx: click.Context, config: str | None, database: str | None, wait: float, verbose: bool) -> None:
     """Watch Dutch government letters to parliament and report position changes per topic."""
     # Commands report outcomes themselves; the log adds detail only with -v.
     logging.basicConfig(level=logging.DEBUG if verbose else logging.CRITICAL,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ctx.obj = Ctx(config, database)
+    ctx.obj = Ctx(config, database, wait)
 
 
 @main.command()
 @pass_ctx
 def migrate(ctx: Ctx) -> None:
-    """Upgrade the database to the newest schema (Alembic head)."""
-    engine = make_engine(ctx.settings.database.url)
-    before, after = upgrade(engine)
+    """Upgrade the database to the newest schema (Alembic head); creates it if missing."""
+    try:
+        engine = make_engine(ctx.settings.database.url, busy_timeout=ctx.settings.database.busy_timeout_seconds)
+        with ctx.writing():
+            before, after = upgrade(engine)
+    except (SchemaError, ArgumentError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot migrate the database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}") \
+            from None
     click.echo(f"database at {after}" + (f" (was {before})" if before != after else " (already current)"))
 
 
@@ -83,19 +131,15 @@ def _progress(items: list[Any], label: str) -> Any:
 
 
 def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
-    from .ingest import ingest_one
-    from .sources.base import Candidate
-    from .sources.folder import candidate_for, discover
+    from .ingest import inbox_candidates, ingest_one
 
     settings = ctx.settings
     max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
-    sessions = ctx.sessions()
-    files = discover(paths, settings.inbox.extensions)
+    sessions = ctx.sessions(create=True)
+    candidates = list(inbox_candidates(paths, settings.inbox.extensions, max_bytes))
     now = utcnow()
     results = []
-    for path in _progress(files, "ingest"):
-        cand = (candidate_for(path, max_bytes) if path.exists()
-                else Candidate("folder", str(path), path.name, error="no such file or folder"))
+    for cand in _progress(candidates, "ingest"):
         result = ingest_one(sessions, cand, now, max_bytes)
         results.append(result)
         colour = {"error": "red", "stored": "green", "new_version": "green"}.get(result.outcome)
@@ -109,25 +153,33 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
 @click.argument("paths", nargs=-1, type=click.Path())
 @pass_ctx
 def ingest(ctx: Ctx, paths: tuple[str, ...]) -> None:
-    """Ingest letter files or folders (default: the configured inbox folders)."""
+    """Ingest letter files or folders (default: the configured inbox folders).
+
+    Unfinished analysis (a run that was killed) is finished first; then the
+    files are stored and what changed is analysed (everything, if the analysis
+    configuration changed).
+    """
     targets = list(paths) or list(ctx.settings.inbox.folders)
-    results = run_ingest(ctx, targets)
-    failed = sum(r.failed for r in results)
-    stored = sum(r.changed for r in results)
-    click.echo(f"{len(results)} files: {stored} stored or updated, "
-               f"{len(results) - stored - failed} already known, {failed} failed")
-    _after_ingest(ctx, results)
+    with ctx.writing():  # before creating the database: two first ingests must not both create it
+        ctx.engine(create=True)
+        try:
+            resumed = ctx.analyse()
+            if resumed:
+                click.echo(f"finished unfinished analysis: {resumed}")
+        except ConfigProblem:
+            raise
+        except click.ClickException as exc:  # the files are still tried
+            click.echo(f"Error: {exc.message}", err=True)
+        results = run_ingest(ctx, targets)
+        failed = sum(r.failed for r in results)
+        stored = sum(r.changed for r in results)
+        click.echo(f"{len(results)} files: {stored} stored or updated, "
+                   f"{len(results) - stored - failed} already known, {failed} failed")
+        summary = ctx.analyse()
+        if summary:
+            click.echo(summary)
     if failed:
         sys.exit(1)
-
-
-def _after_ingest(ctx: Ctx, results: list[Any]) -> None:
-    """Run the analysis stages for what changed (everything, if the analysis configuration changed)."""
-    from .process import analyse_letters
-    changed = [r.letter_id for r in results if r.changed and r.letter_id is not None]
-    summary = analyse_letters(ctx.sessions(), ctx.settings, utcnow(), changed)
-    if summary:
-        click.echo(summary)
 
 
 @main.command()
@@ -188,8 +240,9 @@ def export(ctx: Ctx, output: str) -> None:
 @pass_ctx
 def analyse(ctx: Ctx, note: str) -> None:
     """Re-run the analysis (topics, position changes) over all stored letters, e.g. after a config change."""
-    from .process import analyse_letters
-    click.echo(analyse_letters(ctx.sessions(), ctx.settings, utcnow(), None, note=note or "manual re-run"))
+    ctx.engine()
+    with ctx.writing():
+        click.echo(ctx.analyse(full=True, note=note or "manual re-run"))
 
 
 @main.command()
@@ -447,16 +500,19 @@ def serve(ctx: Ctx, host: str | None, port: int | None) -> None:
 @pass_ctx
 def run(ctx: Ctx, host: str | None, port: int | None, no_serve: bool, once: bool) -> None:
     """The daemon: poll the inbox (and configured sources), process new letters, serve the feeds."""
-    from .daemon import AlreadyRunning, run_daemon
+    from .daemon import run_daemon
+    from .process import EmptyScheme
+    from .store.lock import WriterBusy
     logging.getLogger().setLevel(logging.INFO)
     for name in ("monitor", "apscheduler"):
         logging.getLogger(name).setLevel(logging.INFO)
-    ctx.engine()
     s = ctx.settings
-    try:
+    try:  # the daemon takes the writer lock, then opens (or creates) the database
         code = run_daemon(s, host or s.server.host, port or s.server.port, serve=not no_serve, once=once)
-    except AlreadyRunning as exc:
+    except (WriterBusy, SchemaError) as exc:
         raise click.ClickException(str(exc)) from None
+    except EmptyScheme as exc:
+        raise ConfigProblem(f"config: {exc}") from None
     sys.exit(code)
 
 
@@ -474,11 +530,12 @@ def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
         raise click.BadParameter(f"no source named {', '.join(sorted(unknown))} in the config", param_hint="--source")
     if not specs:
         raise click.ClickException("no remote sources configured: add a [[sources]] table to config.toml")
-    ctx.engine()
-    monitor = Monitor(ctx.settings)
-    for spec in specs:
-        n = poll_source(monitor, spec)
-        click.echo(f"{spec.name}: {n} letters stored or updated")
+    with ctx.writing():
+        ctx.engine(create=True)
+        monitor = Monitor(ctx.settings)
+        for spec in specs:
+            n = poll_source(monitor, spec)
+            click.echo(f"{spec.name}: {n} letters stored or updated")
 
 
 @main.command(name="log")

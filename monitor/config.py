@@ -15,6 +15,7 @@ TOML value where it parses as one (numbers, booleans, arrays), else as a string.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str = "sqlite:///var/monitor.db"
+    busy_timeout_seconds: float = 10.0  # how long SQLite waits for a lock held by another program
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{key}: expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{key}: expected a finite number, got {value!r}")
         if value < 0:
             raise ConfigError(f"{key}: must not be negative, got {value}")
         return float(value)
@@ -197,9 +201,12 @@ def _env_value(raw: str) -> Any:
         return raw
 
 
+_NOT_SETTINGS = {"MONITOR_CONFIG", "MONITOR_FAULT"}  # the config file itself; fault injection (monitor.faults)
+
+
 def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == "MONITOR_CONFIG":
+        if not name.startswith(ENV_PREFIX) or name in _NOT_SETTINGS:
             continue
         rest = name[len(ENV_PREFIX):].lower()
         section = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
@@ -252,7 +259,7 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
             raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(allowed))})")
     built = {s: _build(cls, s, data.get(s, {})) for s, cls in _SECTIONS.items()}
     db = built["database"]
-    built["database"] = DatabaseSettings(url=_resolve_sqlite(db.url, root))
+    built["database"] = dataclasses.replace(db, url=_resolve_sqlite(db.url, root))
     inbox = built["inbox"]
     built["inbox"] = InboxSettings(
         folders=tuple(str((root / f).resolve()) for f in inbox.folders),
@@ -303,20 +310,23 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
 def load_settings(path: str | os.PathLike[str] | None = None,
                   environ: Mapping[str, str] | None = None,
                   database_url: str | None = None) -> Settings:
-    """Load settings once; ``database_url`` (the ``--database`` flag) wins over all."""
+    """Load settings once; ``database_url`` (the ``--database`` flag) wins over all.
+
+    No config file found is a :class:`ConfigError`, never a silent run on built-in defaults.
+    """
     cfg = find_config(path)
     if cfg is None:
-        data: dict[str, Any] = {}
-        root = Path.cwd()
-    else:
-        try:
-            with open(cfg, "rb") as fh:
-                data = tomllib.load(fh)
-        except FileNotFoundError:
-            raise ConfigError(f"{cfg}: config file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{cfg}: not valid TOML: {exc}") from None
-        root = cfg.resolve().parent
+        # Built-in defaults hold no topics: analysing with them would wipe every topic and change.
+        raise ConfigError(f"no config file: no --config FILE, no MONITOR_CONFIG and no {DEFAULT_CONFIG_NAME} in "
+                          f"{Path.cwd()}; run from the project folder or pass --config")
+    try:
+        with open(cfg, "rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{cfg}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{cfg}: not valid TOML: {exc}") from None
+    root = cfg.resolve().parent
     if database_url:
         # a relative SQLite path on the command line is relative to where the user stands
         database_url = _resolve_sqlite(database_url, Path.cwd())

@@ -2,8 +2,10 @@
 
 What holds:
 
-* one daemon per database: a second one refuses to start (an exclusive lock
-  file beside the database, or in the config folder for server databases);
+* one writer per database: the daemon holds the writer lock
+  (:mod:`monitor.store.lock`) for its whole life, so a second daemon refuses
+  to start and a writing command beside it waits, then refuses;
+* start-up finishes unfinished analysis (a killed run) before polling;
 * jobs never overlap themselves (``max_instances=1``, ``coalesce=True``) and a
   run missed while busy or asleep is caught up once (``misfire_grace_time=None``);
   jobs are rebuilt from config at every start;
@@ -14,68 +16,23 @@ What holds:
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
-import os
 import signal
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.engine import make_url
 
 from .config import Settings
-from .ingest import ingest_one
+from .ingest import inbox_candidates, ingest_one
 from .process import analyse_letters
-from .sources.folder import scan
-from .store.db import ensure_schema, make_engine, session_factory, utcnow
+from .store.db import open_database, session_factory, utcnow
+from .store.letters import ERROR
+from .store.lock import WriterLock
 from .timeline import Timeline
 
 log = logging.getLogger("monitor.daemon")
-
-
-class AlreadyRunning(RuntimeError):
-    pass
-
-
-def lock_path(settings: Settings) -> Path:
-    u = make_url(settings.database.url)
-    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
-        return Path(u.database + ".lock")
-    return settings.root / "var" / "policy-monitor.lock"
-
-
-class DaemonLock:
-    """An exclusive, non-blocking flock; released by the OS if the process dies."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._fh: Any = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "?"
-            fh.close()
-            raise AlreadyRunning(f"another policy-monitor daemon (pid {holder}) is running on this database "
-                                 f"(lock {self.path})") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        self._fh = fh
-
-    def release(self) -> None:
-        if self._fh is not None:
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
 
 
 class Monitor:
@@ -84,8 +41,8 @@ class Monitor:
     def __init__(self, settings: Settings, now: Callable[[], dt.datetime] = utcnow):
         self.settings = settings
         self.now = now
-        self.engine = make_engine(settings.database.url)
-        ensure_schema(self.engine)
+        self.engine = open_database(settings.database.url, create=True,
+                                    busy_timeout=settings.database.busy_timeout_seconds)
         self.sessions = session_factory(self.engine)
         self.timeline = Timeline(settings)
         self.stopping = threading.Event()
@@ -94,7 +51,7 @@ class Monitor:
     def poll_inbox(self) -> int:
         """Ingest what is new in the inbox folders, then analyse it. Returns letters stored or updated."""
         changed: list[int] = []
-        for cand in scan(self.settings.inbox.folders, self.settings.inbox.extensions, self.max_bytes):
+        for cand in inbox_candidates(self.settings.inbox.folders, self.settings.inbox.extensions, self.max_bytes):
             if self.stopping.is_set():
                 log.info("stopping: inbox poll ends after the current letter")
                 break
@@ -102,15 +59,17 @@ class Monitor:
             if result.changed and result.letter_id is not None:
                 log.info("ingested %s: %s", cand.locator, result.message)
                 changed.append(result.letter_id)
-            elif result.failed:
+            elif result.outcome == ERROR:  # a known failure (failed_before) was reported when it happened
                 log.error("failed %s: %s", cand.locator, result.message)
         self.analyse(changed)
         return len(changed)
 
-    def analyse(self, changed: list[int]) -> None:
+    def analyse(self, changed: list[int]) -> str:
+        """Bring the analysis up to date: ``changed`` letters and whatever the store marks due."""
         summary = analyse_letters(self.sessions, self.settings, self.now(), changed, timeline=self.timeline)
         if summary:
             log.info("%s", summary)
+        return summary
 
 
 def build_scheduler(monitor: Monitor, jobs: dict[str, tuple[Callable[[], Any], int]]) -> BackgroundScheduler:
@@ -132,10 +91,28 @@ def _guard(name: str, func: Callable[[], Any]) -> Callable[[], None]:
 
 
 def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, once: bool = False) -> int:
-    lock = DaemonLock(lock_path(settings))
+    """Raises :class:`~monitor.store.lock.WriterBusy` when another writer holds the database."""
+    lock = WriterLock(settings.database.url, settings.root / "var", wait=0, what="policy-monitor run")
     lock.acquire()
+    early_stop = threading.Event()
+
+    def stop_early(sig: int, frame: Any) -> None:  # a signal during start-up: stop after the current letter
+        early_stop.set()
+        if monitor is not None:
+            monitor.stopping.set()
+    signal.signal(signal.SIGTERM, stop_early)  # until the serving loop installs its own
+    signal.signal(signal.SIGINT, stop_early)
+    monitor: Monitor | None = None
     try:
         monitor = Monitor(settings)
+        if early_stop.is_set():
+            monitor.stopping.set()
+        summary = monitor.analyse([])  # finish what a killed run left unfinished, before new work
+        log.info("start-up: %s", summary or "nothing unfinished")
+        if early_stop.is_set():
+            monitor.engine.dispose()
+            log.info("stopped cleanly")
+            return 0
         jobs: dict[str, tuple[Callable[[], Any], int]] = {"inbox": (monitor.poll_inbox, settings.schedule.inbox_seconds)}
         from .sources.remote import remote_jobs  # noqa: PLC0415 - optional adapters
         jobs.update(remote_jobs(monitor))
@@ -167,8 +144,9 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
                     monitor.stopping.set()
                 signal.signal(signal.SIGTERM, after_server)
                 signal.signal(signal.SIGINT, after_server)
-                log.info("serving on http://%s:%d/", host, port)
-                server.run()
+                if not early_stop.is_set():
+                    log.info("serving on http://%s:%d/", host, port)
+                    server.run()
             else:
                 stop = threading.Event()
 
@@ -177,6 +155,8 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
                     stop.set()
                 signal.signal(signal.SIGTERM, on_signal)
                 signal.signal(signal.SIGINT, on_signal)
+                if early_stop.is_set():
+                    stop.set()
                 stop.wait()
         finally:
             monitor.stopping.set()

@@ -3,19 +3,21 @@
 What holds:
 
 * the same change sets render byte-identical documents: every ``updated`` comes
-  from the data (the letter's date), entries are ordered newest first;
-* an entry id is a ``tag:`` URI built from the letter, the topic and a hash of
-  the change ids in it: it never changes for the same change set and is
-  never reused for another;
+  from the data (the letter's date, or the time its changes were revised),
+  entries are ordered newest first;
+* an entry id is a ``tag:`` URI built from the letter and the topic only: a
+  recomputed change set keeps its id, its ``updated`` moves to the revision
+  and its content says it was revised, so a reader updates the entry it has
+  instead of showing a second one;
 * history is split per RFC 5005 into fixed archive pages of ``page_size``
-  entries counted from the oldest (so an archive page never changes once full)
-  plus the subscription document with the newest entries; ``prev-archive``
+  entries counted from the first published (``ChangeSet.first_seen``, then
+  letter date, key and topic), so a late letter lands in the subscription
+  document and never moves an entry between archive pages; ``prev-archive``
   (and ``next``) lead from each document to the one before it.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -74,6 +76,8 @@ class ChangeSet:
     letter: LetterRef
     changes: tuple[EntryChange, ...]
     url: str  # our page for this change set
+    first_seen: dt.datetime | None = None  # when it was first published (None: not known, the letter date)
+    revised: dt.datetime | None = None  # when its changes were last recomputed differently, if ever
 
     @property
     def published(self) -> tuple[EntryChange, ...]:
@@ -84,12 +88,20 @@ class ChangeSet:
         return tuple(c for c in self.changes if not c.published)
 
     def entry_id(self, authority: str) -> str:
-        digest = hashlib.sha1("\n".join(sorted(c.uid for c in self.published)).encode()).hexdigest()[:12]
-        return f"tag:{authority}:changeset/{self.letter.key}/{self.topic}/{digest}"
+        return f"tag:{authority}:changeset/{self.letter.key}/{self.topic}"
+
+    @property
+    def published_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.letter.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
 
     @property
     def updated(self) -> dt.datetime:
-        return dt.datetime.combine(self.letter.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
+        return max(self.published_at, self.revised) if self.revised else self.published_at
+
+    @property
+    def archive_key(self) -> tuple[dt.datetime, dt.date, str, str]:
+        """Where the entry sits in the paged history: first publication, then the letter."""
+        return (self.first_seen or self.published_at, self.letter.date, self.letter.key, self.topic)
 
     @property
     def headline(self) -> str:
@@ -219,6 +231,9 @@ def changeset_html(cs: ChangeSet, fold: bool = True) -> str:
     line for the other published items and the kept ones. The change-set page (not ``fold``) lists every
     published item, then the kept ones under "Kleinere wijzigingen"."""
     body = [f"<p>Brief: {_letter_link(cs.letter)}</p>"]
+    if cs.revised:
+        body.append(f"<p><em>Herzien op {dutch_date(cs.revised.date())}: opnieuw berekend nadat een eerder "
+                    "gedateerde brief of een nieuwe versie binnenkwam.</em></p>")
     shown = cs.published[:LEAD] if fold else cs.published
     body += [change_html(c, i) for i, c in enumerate(shown, 1)]
     rest, kept = len(cs.published) - len(shown), len(cs.folded)
@@ -250,7 +265,10 @@ def merge_by_letter(sets: Sequence[ChangeSet], url_for: "dict[str, str] | None" 
         merged = [replace(c, topics=tuple(topics[k])) for k, c in items.items()]
         merged.sort(key=lambda c: (not c.published, -c.significance, c.uid))
         url = (url_for or {}).get(key, group[0].url)
-        out.append(ChangeSet(ALL_TOPICS, group[0].letter, tuple(merged), url))
+        firsts = [cs.first_seen for cs in group if cs.first_seen]
+        revisions = [cs.revised for cs in group if cs.revised]
+        out.append(ChangeSet(ALL_TOPICS, group[0].letter, tuple(merged), url, min(firsts, default=None),
+                             max(revisions, default=None)))
     return out
 
 
@@ -263,10 +281,10 @@ def render(meta: FeedMeta, changesets: Sequence[ChangeSet], page_size: int, arch
            authority: str = "policy-monitor.local,2026") -> bytes:
     """The subscription document (``archive`` None) or archive page ``archive`` (1 = oldest).
 
-    ``changesets`` in any order; they are sorted oldest first by (date, letter, topic).
-    Raises IndexError for an archive page that does not exist.
+    ``changesets`` in any order; they are paged in the order they were first published
+    (:attr:`ChangeSet.archive_key`). Raises IndexError for an archive page that does not exist.
     """
-    ordered = sorted(changesets, key=lambda c: (c.letter.date, c.letter.key, c.topic))
+    ordered = sorted(changesets, key=lambda c: c.archive_key)
     n_archives = pages(len(ordered), page_size)
     if archive is None:
         chunk = ordered[n_archives * page_size:]
@@ -307,7 +325,7 @@ def render(meta: FeedMeta, changesets: Sequence[ChangeSet], page_size: int, arch
         fe.id(cs.entry_id(authority))
         fe.title(cs.headline)
         fe.updated(cs.updated)
-        fe.published(cs.updated)
+        fe.published(cs.published_at)
         fe.link(href=cs.url, rel="alternate", type="text/html")
         fe.category(term=cs.topic, label=cs.topic)
         fe.author({"name": meta.author})

@@ -3,23 +3,31 @@
 What holds: a failing file (unreadable, corrupt, too large, a database error)
 is logged in ``ingest_log`` with a message naming it and never stops the
 others; nothing already stored changes when a file fails, because each file
-is stored in its own transaction and rolled back whole.
+is stored in its own transaction and rolled back whole. A database that
+refuses writes (locked, read-only) fails the file with a message saying so,
+and the next file is still tried.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import faults
 from .ids import sha256
 from .parse import InputError
 from .pipeline import parse_letter
 from .sources.base import Candidate
+from .sources.folder import candidate_for, discover
 from .store import letters as repo
+from .store import version as data_version
 
 log = logging.getLogger("monitor.ingest")
 
@@ -38,43 +46,67 @@ class IngestResult:
 
     @property
     def failed(self) -> bool:
-        return self.outcome == repo.ERROR
+        return self.outcome in (repo.ERROR, repo.FAILED_BEFORE)
 
 
 def _record(sessions: sessionmaker[Session], cand: Candidate, outcome: str, message: str, now: dt.datetime,
-            started: float, letter: str = "") -> None:
-    with sessions.begin() as session:
-        repo.log(session, kind=cand.kind, locator=cand.locator, outcome=outcome, message=message, letter=letter,
-                 now=now, duration_ms=(time.perf_counter() - started) * 1000)
+            started: float, letter: str = "", fingerprint: str = "") -> None:
+    """Log an outcome; a database that cannot take the entry (locked, read-only) is reported, never raised,
+    so the next file is still tried."""
+    try:
+        with sessions.begin() as session:
+            repo.log(session, kind=cand.kind, locator=cand.locator, outcome=outcome, message=message, letter=letter,
+                     now=now, duration_ms=(time.perf_counter() - started) * 1000, fingerprint=fingerprint)
+    except SQLAlchemyError as exc:
+        log.error("%s: could not record %s in the ingest log: %s", cand.locator, outcome, _db_error(exc))
+
+
+def _db_error(exc: SQLAlchemyError) -> str:
+    """The driver's own words ("database is locked"), without SQLAlchemy's statement dump."""
+    orig = getattr(exc, "orig", None)
+    return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0]
 
 
 def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, max_bytes: int) -> IngestResult:
+    """Store one candidate in its own transaction; every failure is a result, never an exception.
+
+    A candidate that failed before with the same bytes (or the same source
+    error) is not parsed again: it answers ``failed_before`` until it changes.
+    """
     started = time.perf_counter()
-    if cand.error or cand.data is None:
-        message = cand.error or "no data"
+    fingerprint = sha256(cand.data + cand.extra) if cand.data is not None else sha256(cand.error or "no data")
+    try:
+        with sessions.begin() as session:
+            known = repo.known_source(session, cand.kind, cand.locator, fingerprint)
+            if known is not None:
+                known.last_seen = now
+                letter_key, letter_id = known.letter.key, known.letter_id
+            failed = None if known is not None else repo.failed_before(session, cand.kind, cand.locator, fingerprint)
+    except SQLAlchemyError as exc:
+        message = f"database error, nothing stored: {_db_error(exc)}"
         log.error("%s: %s", cand.locator, message)
-        _record(sessions, cand, repo.ERROR, message, now, started)
         return IngestResult(cand.locator, repo.ERROR, message)
-    fingerprint = sha256(cand.data + cand.extra)
-    with sessions.begin() as session:
-        known = repo.known_source(session, cand.kind, cand.locator, fingerprint)
-        if known is not None:
-            known.last_seen = now
-            letter_key = known.letter.key
-            letter_id = known.letter_id
     if known is not None:
         return IngestResult(cand.locator, repo.UNCHANGED, f"unchanged since last ingest ({letter_key})",
                             letter_key, letter_id)
+    if failed is not None:
+        return IngestResult(cand.locator, repo.FAILED_BEFORE,
+                            f"unchanged since it failed ({failed}); not retried until the file changes")
+    if cand.error or cand.data is None:
+        message = cand.error or "no data"
+        log.error("%s: %s", cand.locator, message)
+        _record(sessions, cand, repo.ERROR, message, now, started, fingerprint=fingerprint)
+        return IngestResult(cand.locator, repo.ERROR, message)
     try:
         parsed = parse_letter(cand.data, cand.name, cand.override, max_bytes=max_bytes)
     except InputError as exc:
         log.error("%s: %s", cand.locator, exc)
-        _record(sessions, cand, repo.ERROR, str(exc), now, started)
+        _record(sessions, cand, repo.ERROR, str(exc), now, started, fingerprint=fingerprint)
         return IngestResult(cand.locator, repo.ERROR, str(exc))
     except Exception as exc:  # a parser bug must not stop the other files  # noqa: BLE001
         message = f"could not parse: {type(exc).__name__}: {exc}"
         log.exception("%s: %s", cand.locator, message)
-        _record(sessions, cand, repo.ERROR, message, now, started)
+        _record(sessions, cand, repo.ERROR, message, now, started, fingerprint=fingerprint)
         return IngestResult(cand.locator, repo.ERROR, message)
     warnings = [w for w in parsed.extracted.warnings] + [f"{f.kind}: {f.text}" for f in parsed.cleaned.flags]
     try:
@@ -85,12 +117,35 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
             message = out.message + (f"; warnings: {'; '.join(warnings)}" if warnings else "")
             repo.log(session, kind=cand.kind, locator=cand.locator, outcome=out.outcome, message=message,
                      letter=out.letter_key, now=now, duration_ms=(time.perf_counter() - started) * 1000)
+            data_version.bump(session, now)
     except SQLAlchemyError as exc:
-        message = f"database error, nothing stored: {exc.__class__.__name__}: {exc}"
+        # not remembered as a failure of the file: the next attempt tries it again
+        message = f"database error, nothing stored: {_db_error(exc)}"
         log.error("%s: %s", cand.locator, message)
         _record(sessions, cand, repo.ERROR, message, now, started)
         return IngestResult(cand.locator, repo.ERROR, message)
+    faults.point("ingest")
     for w in warnings:
         log.warning("%s: %s", cand.locator, w)
     log.info("%s: %s", cand.locator, message)
     return IngestResult(cand.locator, out.outcome, message, out.letter_key, out.letter_id)
+
+
+def inbox_candidates(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...],
+                     max_bytes: int) -> Iterator[Candidate]:
+    """Candidates for letter files under ``paths`` (folders are walked, files taken as named).
+
+    A symbolic link found inside a folder is followed only when it stays inside
+    that folder: a link to ``/etc/passwd`` dropped in the inbox is an error
+    naming it, never read, stored or served.
+    """
+    for root in map(Path, paths):
+        inside = root.resolve() if root.is_dir() else None
+        for path in discover([root], extensions):
+            if inside is not None and not path.resolve().is_relative_to(inside):
+                yield Candidate("folder", str(path.absolute()), path.name,
+                                error=f"link to {path.resolve()} leads outside the inbox {inside}: not followed")
+            elif not path.exists():
+                yield Candidate("folder", str(path), path.name, error="no such file or folder")
+            else:
+                yield candidate_for(path, max_bytes)

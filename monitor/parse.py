@@ -170,6 +170,22 @@ def _inline_text(el: Element, notes: list[tuple[str, str]]) -> str:
     return " ".join("".join(parts).split())
 
 
+MAX_XML_DEPTH = 200  # officielebekendmakingen letters nest about 15 deep; more is not a letter
+
+
+def _depth(root: Element) -> int:
+    """How deep the tree nests (at most MAX_XML_DEPTH + 1), without recursion: a hostile file may nest
+    200,000 deep, and every per-element text join would make that quadratic."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        el, d = stack.pop()
+        deepest = max(deepest, d)
+        if d > MAX_XML_DEPTH:
+            return d  # enough to refuse; walking on would cost time for nothing
+        stack.extend((child, d + 1) for child in el)
+    return deepest
+
+
 def extract_xml(data: bytes) -> tuple[str, dict[str, str]]:
     """officielebekendmakingen XML (kst-…xml) → Markdown-flavoured text and metadata."""
     try:
@@ -179,6 +195,8 @@ def extract_xml(data: bytes) -> tuple[str, dict[str, str]]:
         raise InputError(f"malformed XML at line {line}, column {col}: {exc}") from None
     except DefusedXmlException as exc:
         raise InputError(f"unsafe XML refused ({type(exc).__name__}): DTDs and entities are not allowed") from None
+    if _depth(root) > MAX_XML_DEPTH:
+        raise InputError(f"XML nested more than {MAX_XML_DEPTH} levels deep: not a letter, refused")
     meta: dict[str, str] = {}
     for el in root.iter():
         name = _local(el.tag)

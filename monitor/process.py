@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import faults
 from .config import Settings
 from .function import classify
 from .scope import ScopeVerdict, SubjectSpec, assess_scope
@@ -38,11 +39,29 @@ def subject_for(settings: Settings) -> SubjectSpec | None:
 _IN_SCOPE = ScopeVerdict(True, "default", (), (), ())  # no subject configured: everything is in scope
 
 
+def topics_due(session: Session, scheme: TopicScheme) -> list[int]:
+    """Letters whose topics are missing, for an older version, or from another configuration or code version.
+
+    This is the durable to-do list: a letter stored but never analysed (a
+    crash, a kill, a failed analysis) stays on it until its topics commit.
+    """
+    fingerprint = scheme.fingerprint()
+    rows = session.execute(
+        select(Letter.id, Letter.current_version_id, Letter.topics_version_id, store.AnalysisRun.fingerprint)
+        .outerjoin(store.AnalysisRun, store.AnalysisRun.id == Letter.topics_run_id)
+        .order_by(Letter.id))
+    return [lid for lid, current, done, fp in rows
+            if current is not None and (done != current or fp != fingerprint)]
+
+
 def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt.datetime,
                    letter_ids: Iterable[int] | None = None, note: str = "",
                    subject: SubjectSpec | None = None) -> tuple[int, int]:
     """(Re)assign topics, statement functions and scope for the given letters (all when None).
 
+    Each letter is one transaction that also records which run and version
+    its topics are for, and marks its changes due: a crash between letters
+    leaves every letter either done or still due, never half done.
     Returns (letters, topic assignments).
     """
     with sessions.begin() as session:
@@ -64,6 +83,9 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
             store.replace_functions(records, classify(statements), scopes)
             run = session.get(store.AnalysisRun, run_id)
             total += store.replace_topics(session, records, assignments, run)
+            letter.topics_run_id, letter.topics_version_id = run_id, letter.current_version_id
+            letter.changes_version_id = None  # its changes (and every later letter's) follow its topics
+        faults.point("topics")
     with sessions.begin() as session:
         run = session.get(store.AnalysisRun, run_id)
         run.letters = len(ids)
@@ -72,32 +94,43 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
     return len(ids), total
 
 
-def topics_outdated(sessions: sessionmaker[Session], scheme: TopicScheme) -> bool:
-    """Was the stored topic analysis made by another code version or configuration?"""
-    with sessions() as session:
-        last = store.latest_run(session, "topics")
-        return last is not None and last.fingerprint != scheme.fingerprint()
+class EmptyScheme(ValueError):
+    """Analysing with no topics would remove every topic assignment and change; refused."""
 
 
 def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt.datetime,
-                    letter_ids: list[int] | None, note: str = "", timeline: Timeline | None = None) -> str:
-    """Bring the analysis up to date after ingest (``letter_ids``) or for everything (None).
+                    letter_ids: list[int] | None = None, note: str = "", timeline: Timeline | None = None) -> str:
+    """Bring the analysis up to date (``letter_ids`` a list, possibly empty) or redo everything (None).
 
-    Topics first, then position changes. A changed topic configuration or
-    analysis version re-runs every letter, so no stored result is ever from a
-    configuration other than the current one. Pass a long-lived ``timeline``
-    (the daemon does) to keep the standing positions in memory between calls.
+    What is due is read from the store, not from the caller: letters whose
+    topics are missing or stale (a changed configuration or analysis version
+    makes that every letter), then the changes of every letter from the
+    earliest one due onwards. ``letter_ids`` are only a hint for the log, so
+    a run that died half-way is finished by the next call, whoever makes it.
+    Pass a long-lived ``timeline`` (the daemon does) to keep the standing
+    positions in memory between calls.
     """
     scheme = scheme_for(settings)
-    if letter_ids is not None and topics_outdated(sessions, scheme):
-        letter_ids, note = None, "configuration or analysis version changed"
+    if not scheme.specs:
+        raise EmptyScheme("no topics configured: refusing to analyse, as that would remove every topic "
+                          "assignment and change (add [topics.NAME] tables to the config)")
     timeline = timeline or Timeline(settings)
+    with sessions() as session:
+        due = None if letter_ids is None else topics_due(session, scheme)
+        if due and not note:
+            stale = topics_outdated(session, scheme)
+            note = "configuration or analysis version changed" if stale else ""
     parts = []
-    if letter_ids is None or letter_ids:
-        n_letters, n_topics = analyse_topics(sessions, scheme, now, letter_ids, note=note,
-                                             subject=subject_for(settings))
+    if due is None or due:
+        n_letters, n_topics = analyse_topics(sessions, scheme, now, due, note=note, subject=subject_for(settings))
         parts.append(f"topics: {n_topics} assignments in {n_letters} letters")
-    n_changed = timeline.update(sessions, now, letter_ids, note=note)
+    n_changed = timeline.update(sessions, now, None if letter_ids is None else [], note=note)
     if n_changed:
         parts.append(f"changes: computed for {n_changed} letters")
     return "; ".join(parts)
+
+
+def topics_outdated(session: Session, scheme: TopicScheme) -> bool:
+    """Was the latest finished topic analysis made by another code version or configuration?"""
+    last = store.latest_run(session, "topics")
+    return last is not None and last.fingerprint != scheme.fingerprint()

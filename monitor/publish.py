@@ -1,23 +1,29 @@
 """From stored changes to feed documents (the edge between the store and :mod:`monitor.feed`).
 
-Rendering is cached per (feed, page) and keyed by a fingerprint of the change
-table, so readers polling an unchanged feed cost one small query.
+Rendering is cached per (feed, page) and keyed by the store's data version
+(:mod:`monitor.store.version`), read in the same read transaction as the data,
+so readers polling an unchanged feed cost one one-row query. Only a file's
+name, never its path on this server, is published as a source.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import PurePath
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .config import Settings
 from .feed import ChangeSet, EntryChange, FeedMeta, LetterRef, merge_by_letter, render
 from .store import changes as change_store
-from .store.models import ChangeRecord, Letter, Source
+from .store import version as data_version
+from .store.db import as_utc
+from .store.models import Letter, Source
+from .webcache import VersionedCache
 
 
 def letter_url(base: str, key: str) -> str:
@@ -28,34 +34,38 @@ def changeset_url(base: str, key: str, topic: str) -> str:
     return f"{base}/changes/{quote(key, safe='')}/{quote(topic, safe='')}"
 
 
-def data_fingerprint(session: Session) -> str:
-    """Changes whenever a change is added or superseded."""
-    row = session.execute(select(func.count(ChangeRecord.id), func.max(ChangeRecord.id),
-                                 func.count(ChangeRecord.superseded_at))).one()
-    return ":".join(str(x) for x in row)
+def shown_source(locator: str) -> str:
+    """How a source is published: a URL as it is, a local file by its name only."""
+    return locator if locator.startswith(("http://", "https://")) else PurePath(locator).name
 
 
 def _sources(session: Session, letter_ids: set[int]) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = defaultdict(list)
     if letter_ids:
         for s in session.scalars(select(Source).where(Source.letter_id.in_(letter_ids)).order_by(Source.id)):
-            if s.locator not in out[s.letter_id]:
-                out[s.letter_id].append(s.locator)
+            shown = shown_source(s.locator)
+            if shown not in out[s.letter_id]:
+                out[s.letter_id].append(shown)
     return {k: tuple(v) for k, v in out.items()}
 
 
 def changesets(session: Session, base_url: str, topic: str | None = None, dossier: str | None = None,
-               letter_key: str | None = None) -> list[ChangeSet]:
+               letter_key: str | None = None, recent: int | None = None) -> list[ChangeSet]:
     """Change sets (letter × topic) with at least one published change, optionally for one topic, dossier or
-    letter; each holds its published changes first (most significant first), then the kept ones."""
-    f = change_store.Filters(topic=topic)
-    views = change_store.changes(session, f, newest_first=False)
-    if dossier is not None:
-        views = [v for v in views if v.letter.dossier == dossier]
+    letter, or of the ``recent`` most recent letters only; each holds its published changes first (most
+    significant first), then the kept ones."""
+    letter_ids: tuple[int, ...] | None = None
     if letter_key is not None:
-        views = [v for v in views if v.letter.key == letter_key]
+        letter_ids = tuple(session.scalars(select(Letter.id).where(Letter.key == letter_key)))
+    elif recent is not None:
+        letter_ids = change_store.recent_letters(session, recent, topic=topic, dossier=dossier)
+    elif dossier is not None:
+        letter_ids = tuple(session.scalars(select(Letter.id).where(Letter.dossier == dossier)))
+    f = change_store.Filters(topic=topic, letter_ids=letter_ids)
+    views = change_store.changes(session, f, newest_first=False)
     letters = {v.letter.id for v in views} | {v.previous_letter.id for v in views if v.previous_letter}
     sources = _sources(session, letters)
+    history = change_store.history(session, {v.letter.id for v in views})
 
     def ref(l: Letter) -> LetterRef:
         return LetterRef(l.key, l.title or l.key, l.date or l.created_at.date(), letter_url(base_url, l.key),
@@ -78,7 +88,8 @@ def changesets(session: Session, base_url: str, topic: str | None = None, dossie
             details={k: v.record.details[k] for k in ("numbers", "modality") if k in (v.record.details or {})},
             published=bool(v.record.published), significance=v.record.significance)
             for v in vs)
-        out.append(ChangeSet(t, ref(vs[0].letter), changes, changeset_url(base_url, key, t)))
+        first, revised = history.get((vs[0].letter.id, t), (None, None))
+        out.append(ChangeSet(t, ref(vs[0].letter), changes, changeset_url(base_url, key, t), first, revised))
     return out
 
 
@@ -94,8 +105,7 @@ class FeedPublisher:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._cache: dict[tuple[str, str | None, int | None], tuple[str, FeedDoc]] = {}
-        self._lock = threading.Lock()
+        self.cache: VersionedCache[FeedDoc] = VersionedCache()
 
     def meta(self, scope: str, value: str | None) -> FeedMeta:
         f = self.settings.feed
@@ -111,13 +121,17 @@ class FeedPublisher:
 
     def document(self, session: Session, scope: str = "all", value: str | None = None,
                  archive: int | None = None) -> FeedDoc:
-        """Raises IndexError for an archive page that does not exist."""
-        key = (scope, value, archive)
-        fp = data_fingerprint(session)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None and hit[0] == fp:
-                return hit[1]
+        """Raises IndexError for an archive page that does not exist.
+
+        ``FeedDoc.updated`` (Last-Modified) is when the store last changed, not a
+        letter's date: a late letter or a far-future date cannot make it lie.
+        """
+        version, changed_at = data_version.current(session)
+        return self.cache.get((scope, value, archive), version,
+                              lambda: self._render(session, scope, value, archive, changed_at))
+
+    def _render(self, session: Session, scope: str, value: str | None, archive: int | None,
+                changed_at: dt.datetime | None) -> FeedDoc:
         base = self.settings.feed.base_url.rstrip("/")
         sets = changesets(session, base, topic=value if scope == "topic" else None,
                           dossier=value if scope == "dossier" else None)
@@ -125,11 +139,5 @@ class FeedPublisher:
             sets = merge_by_letter(sets, {cs.letter.key: cs.letter.url for cs in sets})
         body = render(self.meta(scope, value), sets, self.settings.feed.page_size, archive,
                       authority=self.settings.feed.tag_authority)
-        updated = max((c.updated for c in sets), default=None)
-        doc = FeedDoc(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-                      updated.strftime("%a, %d %b %Y %H:%M:%S GMT") if updated else "")
-        with self._lock:
-            if len(self._cache) > 512:
-                self._cache.clear()
-            self._cache[key] = (fp, doc)
-        return doc
+        modified = as_utc(changed_at).strftime("%a, %d %b %Y %H:%M:%S GMT") if changed_at else ""
+        return FeedDoc(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', modified)

@@ -9,7 +9,11 @@ What holds after :meth:`Timeline.update`:
   new version of a letter, makes the changes of every later letter be
   recomputed; the replaced changes stay in the table, marked superseded by
   that run, so the history shows the recomputation;
-* each letter is processed in its own transaction.
+* crash-safe: the letters to recompute are first marked due in one
+  transaction, then each letter's new changes are swapped in (old ones
+  superseded, new ones added) in its own transaction, so at every instant a
+  letter has either its old or its new changes, and a letter left marked due
+  is finished by the next update, whichever process runs it.
 
 A :class:`Timeline` keeps its tracker warm between updates (the daemon), so
 one new letter costs an alignment against an index, not a reload of history.
@@ -17,19 +21,21 @@ one new letter costs an alignment against an index, not a reload of history.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import lexicon
+from . import faults, lexicon
 from .config import Settings
 from .function import POSITION
 from .position import MODIFIED, REAFFIRMED, Change, PositionStatement, PositionTracker, can_hold_position
 from .significance import Traits
 from .store import analysis as store
+from .store import version as data_version
 from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
 
 log = logging.getLogger("monitor.timeline")
@@ -124,7 +130,9 @@ class Timeline:
                note: str = "") -> int:
         """Compute the changes of every letter that needs it. Returns how many letters were processed.
 
-        ``changed``: letters whose content or topics changed (None: everything).
+        ``changed``: letters whose content or topics changed (None: everything). Letters the
+        store marks due (never computed, computed for another version, or marked by an
+        earlier update that did not finish) are always included.
         """
         with sessions.begin() as session:
             letters = sorted(session.scalars(select(Letter)), key=order_key)
@@ -148,22 +156,30 @@ class Timeline:
             if not warm:
                 self.tracker = self._rebuild(session, letters, start)
             redo_ids = [l.id for l in redo]
-            # the replaced changes stay, marked as superseded by this run
-            session.execute(update(ChangeRecord)
-                            .where(and_(ChangeRecord.letter_id.in_(redo_ids), ChangeRecord.superseded_at.is_(None)))
-                            .values(superseded_at=now, superseded_by_run=run_id))
+            # The to-do list is durable before any work starts: a crash part-way leaves the rest
+            # marked due, with their old changes still current until each is swapped.
+            for l in redo:
+                l.changes_version_id = None
+        faults.point("changes-marked")
         assert self.tracker is not None
-        for lid in redo_ids:
-            with sessions.begin() as session:
-                letter = session.get(Letter, lid)
-                if letter is None:
-                    continue
-                by_topic = _position_statements(session, [letter]).get(letter.id, {})
-                changes = self.tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
-                self._store(session, letter, changes, run_id, now)
-                letter.changes_run_id = run_id
-                letter.changes_version_id = letter.current_version_id
+        try:
+            for lid in redo_ids:
+                with sessions.begin() as session:
+                    letter = session.get(Letter, lid)
+                    if letter is None:
+                        continue
+                    by_topic = _position_statements(session, [letter]).get(letter.id, {})
+                    changes = self.tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
+                    if self._swap(session, letter, changes, run_id, now):
+                        data_version.bump(session, now)
+                    letter.changes_run_id = run_id
+                    letter.changes_version_id = letter.current_version_id
                 self.high_water = order_key(letter)
+                faults.point("changes")
+        except BaseException:
+            # the warm tracker has seen a letter whose transaction did not commit: rebuild next time
+            self.tracker, self.high_water = None, None
+            raise
         with sessions.begin() as session:
             run = session.get(store.AnalysisRun, run_id)
             run.letters = len(redo_ids)
@@ -172,17 +188,47 @@ class Timeline:
         return len(redo_ids)
 
     @staticmethod
-    def _store(session: Session, letter: Letter, changes: list[Change], run_id: int, now: dt.datetime) -> None:
+    def _swap(session: Session, letter: Letter, changes: list[Change], run_id: int, now: dt.datetime) -> bool:
+        """Make ``changes`` the letter's current changes, in the caller's transaction.
+
+        A current row identical to a new change stays as it is (its first
+        computation time is what feeds show); the others are marked superseded
+        by this run and the new ones added. Returns whether anything changed.
+        """
         keys = {c.old.letter for c in changes if c.old is not None}
         ids = {k: i for k, i in session.execute(select(Letter.key, Letter.id).where(Letter.key.in_(keys)))} if keys else {}
+        current = {r.uid: r for r in session.scalars(select(ChangeRecord).where(
+            ChangeRecord.letter_id == letter.id, ChangeRecord.superseded_at.is_(None)))}
+        fresh: list[ChangeRecord] = []
         for c in changes:
             details = dict(c.details)
             if c.ops:
                 details["diff"] = [[o.op, o.text] for o in c.ops]
-            session.add(ChangeRecord(
+            details = json.loads(json.dumps(details))  # as it reads back (lists, not tuples), for the comparison
+            rec = ChangeRecord(
                 uid=c.uid, topic=c.topic, kind=c.kind, letter_id=letter.id, letter_date=c.date,
                 statement_id=c.new.ref if c.new else None,
                 previous_letter_id=ids.get(c.old.letter) if c.old else None,
                 previous_statement_id=c.old.ref if c.old else None,
                 similarity=c.similarity, significance=c.significance, aspects=",".join(c.aspects),
-                details=details, run_id=run_id, computed_at=now, published=c.published))
+                details=details, run_id=run_id, computed_at=now, published=c.published)
+            old = current.get(c.uid)
+            if old is not None and _same(old, rec):
+                del current[c.uid]
+            else:
+                fresh.append(rec)
+        if current:  # superseded before the new rows go in: at most one current row per uid
+            session.execute(update(ChangeRecord).where(ChangeRecord.id.in_([r.id for r in current.values()]))
+                            .values(superseded_at=now, superseded_by_run=run_id))
+        session.add_all(fresh)
+        session.flush()
+        return bool(current or fresh)
+
+
+_COMPARED = ("topic", "kind", "letter_date", "statement_id", "previous_letter_id", "previous_statement_id",
+             "similarity", "significance", "aspects", "details", "published")
+
+
+def _same(a: ChangeRecord, b: ChangeRecord) -> bool:
+    """Would readers see the same change? (Run and times aside.)"""
+    return all(getattr(a, f) == getattr(b, f) for f in _COMPARED)

@@ -1,4 +1,5 @@
-"""The daemon as a real subprocess: polls a temporary inbox, serves the feed, stops cleanly on SIGTERM."""
+"""The daemon as a real subprocess: polls a temporary inbox, serves the feed, holds the writer lock,
+finishes unfinished work at start-up and stops cleanly on SIGTERM."""
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 import feedparser
 import httpx
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, copy_seeds, write_config
 
 
 def _free_port() -> int:
@@ -23,29 +24,34 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(predicate, timeout: float = 60.0, every: float = 0.3):
+def wait_for(predicate, timeout: float = 90.0, every: float = 0.2):
+    """Poll ``predicate`` until it returns something true; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             value = predicate()
             if value:
                 return value
-        except httpx.HTTPError:
+        except (httpx.HTTPError, sqlite3.Error):
             pass
         time.sleep(every)
-    raise AssertionError("timed out")
+    raise AssertionError("timed out waiting for a condition")
+
+
+def analysed_letters(db: Path) -> int:
+    """Letters whose topics and changes are both computed for their current version."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT count(*) FROM letter WHERE topics_version_id = current_version_id "
+                           "AND changes_version_id = current_version_id").fetchone()[0]
+    finally:
+        con.close()
 
 
 def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path):
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for name in ("2021-04-14-navo-raad-afghanistan", "2021-05-12-defensie-terugkeer-afghanistan"):
-        for suffix in (".txt", ".meta.toml"):
-            shutil.copy(SEEDS / f"{name}{suffix}", inbox / f"{name}{suffix}")
-    config = tmp_path / "config.toml"
-    base = (ROOT / "config.toml").read_text(encoding="utf-8")
-    config.write_text(base.replace('folders = ["seeds"]', f'folders = ["{inbox}"]')
-                      .replace("inbox_seconds = 60", "inbox_seconds = 1"), encoding="utf-8")
+    inbox = copy_seeds(tmp_path / "inbox", ("2021-04-14-navo-raad-afghanistan.txt",
+                                            "2021-05-12-defensie-terugkeer-afghanistan.txt"))
+    config = write_config(tmp_path / "config.toml", inbox, inbox_seconds=1)
     db = tmp_path / "monitor.db"
     port = _free_port()
     cmd = [sys.executable, "-m", "monitor.cli", "--config", str(config), "--database", f"sqlite:///{db}",
@@ -54,21 +60,21 @@ def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path):
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/feed.atom"
     try:
-        first = _wait(lambda: (r := httpx.get(url, timeout=2)).status_code == 200
-                      and feedparser.parse(r.content).entries and r)
+        # the condition, not a first sign of life: both letters analysed, and the server answering
+        wait_for(lambda: db.exists() and analysed_letters(db) == 2)
+        first = wait_for(lambda: (r := httpx.get(url, timeout=5)).status_code == 200 and r)
         before = {e.id for e in feedparser.parse(first.content).entries}
-        # a second daemon on the same database refuses to start
+        assert before
+        # a second daemon on the same database refuses to start, naming the writer that holds it
         second = subprocess.run(cmd[:-2] + ["--port", str(_free_port())], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=60)
-        assert second.returncode != 0 and "another policy-monitor daemon" in second.stdout + second.stderr
-        for suffix in (".txt", ".meta.toml"):
-            shutil.copy(SEEDS / f"2021-06-18-toekomstige-inzet-en-hulp-afghanistan{suffix}",
-                        inbox / f"2021-06-18-toekomstige-inzet-en-hulp-afghanistan{suffix}")
-        after = _wait(lambda: (ids := {e.id for e in feedparser.parse(httpx.get(url, timeout=2).content).entries})
-                      - before and ids)
-        new_titles = [e.title for e in feedparser.parse(httpx.get(url).content).entries if e.id not in before]
-        assert any("toekomstige inzet" in t for t in new_titles), new_titles
-        assert after
+        assert second.returncode != 0 and "another writer is running" in second.stdout + second.stderr
+        shutil.copy(SEEDS / "2021-06-18-toekomstige-inzet-en-hulp-afghanistan.meta.toml", inbox)
+        shutil.copy(SEEDS / "2021-06-18-toekomstige-inzet-en-hulp-afghanistan.txt", inbox)
+        wait_for(lambda: analysed_letters(db) == 3)
+        entries = wait_for(lambda: [e for e in feedparser.parse(httpx.get(url, timeout=5).content).entries
+                                    if e.id not in before])
+        assert any("toekomstige inzet" in e.title for e in entries), [e.title for e in entries]
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)

@@ -12,7 +12,7 @@ from monitor.config import load_settings
 from monitor.daemon import Monitor
 from monitor.sources.adapters import poll_source
 from monitor.sources.http import Fetcher
-from tests.conftest import ROOT
+from tests.conftest import write_config
 from tests.fakeservices import FakeServices, flaky, slow
 from tests.pdfmaker import make_pdf
 
@@ -48,8 +48,7 @@ def _monitor(tmp_path: Path, sources: str) -> Monitor:
     cfg = tmp_path / "config.toml"
     inbox = tmp_path / "empty-inbox"
     inbox.mkdir(exist_ok=True)
-    base = (ROOT / "config.toml").read_text(encoding="utf-8").replace('folders = ["seeds"]', f'folders = ["{inbox}"]')
-    cfg.write_text(base + "\n" + sources, encoding="utf-8")
+    write_config(cfg, inbox, extra=sources)
     return Monitor(load_settings(cfg, database_url=f"sqlite:///{tmp_path / 'm.db'}", environ={}))
 
 

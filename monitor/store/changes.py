@@ -5,11 +5,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..function import POSITION
 from ..position import MODIFIED, PUBLISHED_KINDS, REAFFIRMED, can_hold_position
+from .db import as_utc
 from .models import ChangeRecord, Letter, Source, StatementRecord, TopicAssignmentRecord
 
 
@@ -48,10 +49,11 @@ class Filters:
 
     def __init__(self, topic: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
                  kinds: tuple[str, ...] | None = None, letter_id: int | None = None, include_reaffirmed: bool = False,
-                 published: bool | None = None):
+                 published: bool | None = None, letter_ids: tuple[int, ...] | None = None):
         self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
         self.kinds = kinds or (PUBLISHED_KINDS + ((REAFFIRMED,) if include_reaffirmed else ()))
         self.published = published
+        self.letter_ids = letter_ids
 
 
 def _filtered(q: Any, f: Filters) -> Any:
@@ -65,6 +67,8 @@ def _filtered(q: Any, f: Filters) -> Any:
         q = q.where(ChangeRecord.letter_date <= f.until)
     if f.letter_id:
         q = q.where(ChangeRecord.letter_id == f.letter_id)
+    if f.letter_ids is not None:
+        q = q.where(ChangeRecord.letter_id.in_(f.letter_ids))
     if f.published is not None:
         q = q.where(ChangeRecord.published.is_(f.published))
     return q
@@ -87,6 +91,42 @@ def changes(session: Session, f: Filters | None = None, limit: int | None = None
     if limit is not None:
         q = q.limit(limit).offset(offset)
     return [ChangeView(*row) for row in session.execute(q)]
+
+
+def recent_letters(session: Session, limit: int, topic: str | None = None, dossier: str | None = None
+                   ) -> tuple[int, ...]:
+    """Ids of the ``limit`` most recent letters (letter date, then key) with a current published change,
+    so a page that lists recent change sets reads those letters' changes only, not the whole history."""
+    q = (select(ChangeRecord.letter_id, ChangeRecord.letter_date, Letter.key).join(Letter, Letter.id == ChangeRecord.letter_id)
+         .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.published.is_(True)).distinct()
+         .order_by(ChangeRecord.letter_date.desc(), Letter.key.desc()).limit(limit))
+    if topic:
+        q = q.where(ChangeRecord.topic == topic)
+    if dossier is not None:
+        q = q.where(Letter.dossier == dossier)
+    return tuple(row[0] for row in session.execute(q))
+
+
+def history(session: Session, letter_ids: set[int]) -> dict[tuple[int, str], tuple[dt.datetime | None, dt.datetime | None]]:
+    """(letter id, topic) → (first published, last revised): from every row, current or superseded.
+
+    "First published" is the earliest computation of a published change; "last revised" the latest
+    computation of a current change or supersession of any change, when later than that.
+    """
+    if not letter_ids:
+        return {}
+    rows = session.execute(
+        select(ChangeRecord.letter_id, ChangeRecord.topic,
+               func.min(case((ChangeRecord.published.is_(True), ChangeRecord.computed_at))),
+               func.max(case((ChangeRecord.superseded_at.is_(None), ChangeRecord.computed_at))),
+               func.max(ChangeRecord.superseded_at))
+        .where(ChangeRecord.letter_id.in_(letter_ids)).group_by(ChangeRecord.letter_id, ChangeRecord.topic))
+    out = {}
+    for lid, topic, first, computed, superseded in rows:
+        first = as_utc(first) if first else None
+        last = max((as_utc(t) for t in (computed, superseded) if t), default=None)
+        out[(lid, topic)] = (first, last if first and last and last > first else None)
+    return out
 
 
 def count_changes(session: Session, f: Filters | None = None) -> int:

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -29,16 +30,18 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+    return on_connect
 
 
-def make_engine(url: str, readonly: bool = False) -> Engine:
+def make_engine(url: str, readonly: bool = False, busy_timeout: float = 10.0) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and WAL mode.
 
     ``readonly``: SQLite connections get ``PRAGMA query_only`` (any write fails),
@@ -51,7 +54,8 @@ def make_engine(url: str, readonly: bool = False) -> Engine:
         if db and db != ":memory:" and not db.startswith("file:") and not readonly:
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _readonly_pragmas if readonly else _sqlite_pragmas)
+        busy_ms = int(busy_timeout * 1000)
+        event.listen(engine, "connect", _readonly_pragmas(busy_ms) if readonly else _sqlite_pragmas(busy_ms))
         return engine
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if readonly:
@@ -59,12 +63,14 @@ def make_engine(url: str, readonly: bool = False) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _readonly_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA query_only=ON")
-    cur.close()
+def _readonly_pragmas(busy_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+    return on_connect
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -91,18 +97,28 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Upgrade to the Alembic head; returns (before, after) revisions."""
+    """Upgrade to the Alembic head; returns (before, after) revisions. A newer database is a SchemaError."""
     before = current_revision(engine)
+    if before is not None and before not in _known_revisions():
+        ensure_schema(engine)  # raises with the message that says what to do
     command.upgrade(alembic_config(engine), "head")
     return before, head_revision()
 
 
+def _known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def ensure_schema(engine: Engine, auto_create: bool = True) -> None:
-    """Create the schema on a new, empty database; refuse one that is behind or unknown."""
+    """Create the schema on a new, empty database; refuse one that is behind, ahead or unknown."""
     current = current_revision(engine)
     head = head_revision()
     if current == head:
         return
+    if current is not None and current not in _known_revisions():
+        raise SchemaError(f"the database schema is at revision {current}, which this version of policy-monitor "
+                          f"does not know (it knows up to {head}): the database was made by a newer version; "
+                          "run that version, or upgrade policy-monitor")
     if current is None:
         tables = inspect(engine).get_table_names()
         if not tables and auto_create:
@@ -114,3 +130,34 @@ def ensure_schema(engine: Engine, auto_create: bool = True) -> None:
                           "it is not a policy-monitor database")
     raise SchemaError(f"the database schema is at revision {current}, this version needs {head}: "
                       "run `policy-monitor migrate`")
+
+
+def open_database(url: str, *, create: bool, readonly: bool = False, busy_timeout: float = 10.0) -> Engine:
+    """An engine on a policy-monitor database at the expected schema, or a SchemaError that names it.
+
+    ``create``: a missing SQLite file (or an empty database) is created and
+    migrated; otherwise a missing file is an error, so a mistyped path never
+    turns into a new empty database. A garbage URL, a file that is not a
+    database, or a schema that is behind or ahead are errors with a message,
+    never a traceback.
+    """
+    try:
+        u = make_url(url)
+        if u.get_backend_name() == "sqlite" and not create:
+            db = u.database or ""
+            if db and db != ":memory:" and not db.startswith("file:") and not Path(db).is_file():
+                raise SchemaError(f"no database at {db}: check --database, or create it with `policy-monitor migrate`")
+        engine = make_engine(url, readonly=readonly, busy_timeout=busy_timeout)
+    except ArgumentError as exc:  # includes NoSuchModuleError (an unknown dialect)
+        raise SchemaError(f"database URL {url!r} is not usable: {exc}") from None
+    try:
+        ensure_schema(engine, auto_create=create)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        orig = getattr(exc, "orig", None) or exc
+        raise SchemaError(f"cannot open the database {u.render_as_string(hide_password=True)}: "
+                          f"{str(orig).splitlines()[0]}") from None
+    except SchemaError:
+        engine.dispose()
+        raise
+    return engine

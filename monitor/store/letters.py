@@ -16,8 +16,8 @@ from ..ids import letter_key, sha256, statement_uids
 from ..model import LetterMeta, ParsedLetter
 from .models import FootnoteRecord, IngestLog, Letter, LetterVersion, Source, StatementRecord
 
-STORED, NEW_VERSION, DUPLICATE, UNCHANGED, WARNING, ERROR = (
-    "stored", "new_version", "duplicate", "unchanged", "warning", "error")
+STORED, NEW_VERSION, DUPLICATE, UNCHANGED, WARNING, ERROR, FAILED_BEFORE = (
+    "stored", "new_version", "duplicate", "unchanged", "warning", "error", "failed_before")
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,14 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
 
 
 def log(session: Session, *, kind: str, locator: str, outcome: str, message: str = "", letter: str = "",
-        now: dt.datetime, duration_ms: float = 0.0) -> None:
+        now: dt.datetime, duration_ms: float = 0.0, fingerprint: str = "") -> None:
+    """``fingerprint``: set on a failure of the file itself, so the same bytes are not tried again."""
     session.add(IngestLog(at=now, source_kind=kind, locator=locator, outcome=outcome, letter_key=letter,
-                          message=message, duration_ms=duration_ms))
+                          message=message, duration_ms=duration_ms, fingerprint=fingerprint))
+
+
+def failed_before(session: Session, kind: str, locator: str, fingerprint: str) -> str | None:
+    """The message of an earlier failure of exactly these bytes from this source, or None."""
+    return session.scalar(select(IngestLog.message).where(
+        IngestLog.fingerprint == fingerprint, IngestLog.locator == locator, IngestLog.source_kind == kind,
+        IngestLog.outcome == ERROR).order_by(IngestLog.id.desc()).limit(1))

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint, false, true)
+                        UniqueConstraint, false, text, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -39,6 +39,11 @@ class Letter(Base):
         comment="the changes run that last computed this letter's changes; NULL: not yet computed")
     changes_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True,
                                                           comment="the version those changes were computed for")
+    topics_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysis_run.id", use_alter=True, name="fk_letter_topics_run"), nullable=True,
+        comment="the topics run that last assigned this letter's topics; NULL: not yet assigned")
+    topics_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True,
+                                                         comment="the version those topics were assigned for")
 
     versions: Mapped[list[LetterVersion]] = relationship(
         back_populates="letter", foreign_keys="LetterVersion.letter_id", order_by="LetterVersion.number")
@@ -131,6 +136,8 @@ class IngestLog(Base):
     __tablename__ = "ingest_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True,
+                                             comment="hash of the bytes tried (file plus sidecar); empty: none read")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     source_kind: Mapped[str] = mapped_column(String(20))
     locator: Mapped[str] = mapped_column(Text)
@@ -179,7 +186,12 @@ class ChangeRecord(Base):
     """
 
     __tablename__ = "change"
-    __table_args__ = (Index("ix_change_topic_date", "topic", "letter_date"),)
+    __table_args__ = (
+        Index("ix_change_topic_date", "topic", "letter_date"),
+        # the database, not the code, guarantees one current row per change: two writers can never double it
+        Index("uq_change_current", "uid", unique=True, sqlite_where=text("superseded_at IS NULL"),
+              postgresql_where=text("superseded_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(40), index=True, comment="stable: topic, kind, letter, statements")
@@ -216,3 +228,17 @@ class SourceCursor(Base):
     polled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     backfilled: Mapped[bool] = mapped_column(default=False, comment="the first full back-fill has completed")
+
+
+class DataVersion(Base):
+    """One row: a counter every writer bumps when what readers see changes, and when.
+
+    Readers key caches (rendered feeds, pages) by ``version`` and answer
+    ``Last-Modified`` from ``changed_at`` without scanning the change table.
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
