@@ -50,8 +50,8 @@ def test_a_config_with_no_topics_is_refused(tmp_path):
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_non_finite_numbers_in_the_config_are_errors(tmp_path, value):
     result = run("--config", CONFIG, "--database", f"sqlite:///{tmp_path / 'm.db'}", "letters",
-                 env={"MONITOR_ANALYSIS_REAFFIRM_THRESHOLD": value})
-    assert result.exit_code == 2 and "analysis.reaffirm_threshold" in result.output and "finite" in result.output
+                 env={"MONITOR_ANALYSIS_SAME_POINT": value})
+    assert result.exit_code == 2 and "analysis.same_point" in result.output and "finite" in result.output
 
 
 def test_a_locked_database_fails_each_file_clearly_and_the_next_files_are_still_tried(tmp_path):
