@@ -67,6 +67,11 @@ def _cursor(tmp_path: Path, name: str) -> dict:
     return {k: v for k, v in raw.items() if not k.startswith("_")}
 
 
+def _stored(result) -> int:
+    """Letters stored or updated by a poll (an int before PollResult existed)."""
+    return result if isinstance(result, int) else result.stored
+
+
 def _fetcher(**kw) -> Fetcher:
     kw.setdefault("timeout", 2.0)
     return Fetcher(rate=1000, sleep=lambda s: None, **kw)
@@ -89,13 +94,13 @@ def test_odata_pages_backfill_then_only_new(tmp_path):
         mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n'
                                  "query = \"Soort eq 'Brief regering' and contains(Onderwerp,'Afghanistan')\"\n")
         spec = mon.settings.sources[0]
-        assert poll_source(mon, spec, _fetcher()) == 2
+        assert _stored(poll_source(mon, spec, _fetcher())) == 2
         letters = _q(tmp_path, "SELECT key, title, date, reference FROM letter ORDER BY date")
         assert letters[0][1] == "Terugkeer naar Afghanistan" and letters[0][2] == "2023-03-03"
         assert letters[1][0] == "kst-27925-781" and letters[1][1] == "Veiligheidssituatie Afghanistan"
         assert _cursor(tmp_path, "tk") == {"since": "2023-03-05T10:00:00"}
         before = svc.hits("/OData/v4/2.0/Document(")
-        assert poll_source(mon, spec, _fetcher()) == 0
+        assert _stored(poll_source(mon, spec, _fetcher())) == 0
         assert svc.hits("/OData/v4/2.0/Document(") == before  # nothing downloaded again
         assert any("GewijzigdOp gt 2023-03-05T10:00:00" in unquote(p) for p, _ in svc.requests)
         ua = svc.requests[0][1].get("User-Agent", "")
@@ -146,7 +151,7 @@ def test_sru_and_tk_are_one_letter_and_syncfeed_reemission_adds_nothing(tmp_path
                                  'query = "w.dossiernummer==27925"\n\n'
                                  f'[[sources]]\nname = "sync"\nkind = "tk-syncfeed"\nurl = "{base}/SyncFeed/2.0/Feed"\n')
         koop, sync = mon.settings.sources
-        assert poll_source(mon, koop, _fetcher()) == 1
+        assert _stored(poll_source(mon, koop, _fetcher())) == 1
         changes_before = _q(tmp_path, "SELECT count(*) FROM change")[0][0]
         poll_source(mon, sync, _fetcher())
         poll_source(mon, sync, _fetcher())  # the feed re-emits the same document at a new skiptoken
@@ -174,7 +179,7 @@ def test_page_faults_are_logged_and_keep_the_cursor(tmp_path, fault, expect):
         with mon.sessions.begin() as s:
             from monitor.store.models import SourceCursor
             s.add(SourceCursor(name="tk", kind="tk-odata", cursor={"since": "2023-01-01T00:00:00"}))
-        assert poll_source(mon, mon.settings.sources[0], _fetcher(timeout=0.5, retries=1)) == 0
+        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher(timeout=0.5, retries=1))) == 0
         error = _q(tmp_path, "SELECT last_error FROM source_cursor WHERE name='tk'")[0][0]
         assert _cursor(tmp_path, "tk") == {"since": "2023-01-01T00:00:00"} and expect in error
         logged = _q(tmp_path, "SELECT locator, message FROM ingest_log WHERE outcome='error'")
@@ -196,7 +201,7 @@ def test_file_faults_skip_the_file_and_go_on(tmp_path):
         svc.routes["/OData/v4/2.0/Document(doc4-0000)/resource"] = flaky(2, (200, PDF, LETTER_PDF))
         svc.routes["/OData/v4/2.0/Document(doc5-0000)/resource"] = (200, XML, KST_XML)
         mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n')
-        assert poll_source(mon, mon.settings.sources[0], _fetcher(retries=3)) == 2  # doc4 (after retries), doc5
+        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher(retries=3))) == 2  # doc4 (after retries), doc5
         errors = dict(_q(tmp_path, "SELECT locator, message FROM ingest_log WHERE outcome='error'"))
         by_doc = {k.split("Document(")[1].split(")")[0]: v for k, v in errors.items()}
         assert "truncated PDF" in by_doc["doc1-0000"]
@@ -205,7 +210,7 @@ def test_file_faults_skip_the_file_and_go_on(tmp_path):
         assert "doc4-0000" not in by_doc
         # the cursor moved past the page: broken files are skipped, not retried forever
         assert _cursor(tmp_path, "tk") == {"since": "2023-03-05T10:00:00"}
-        assert poll_source(mon, mon.settings.sources[0], _fetcher()) == 0
+        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher())) == 0
         assert _q(tmp_path, "SELECT count(*) FROM letter") == [(2,)]  # no duplicates after a second poll
 
 
