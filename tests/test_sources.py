@@ -116,52 +116,25 @@ def test_odata_pages_backfill_then_only_new(tmp_path):
         assert any("Terugkeer naar Afghanistan" in t for t in titles), titles
 
 
-def test_sru_and_tk_are_one_letter_and_syncfeed_reemission_adds_nothing(tmp_path):
+def test_syncfeed_reemission_of_old_documents_adds_nothing(tmp_path):
+    """The SyncFeed once re-emitted tens of thousands of old documents at new skiptokens (opendataportaal #127)."""
+    from tests.remote_helpers import ATOM, fixture, serve_official
     with FakeServices() as svc:
         base = svc.base
-        sru = f"""<?xml version="1.0" encoding="UTF-8"?>
-<sru:searchRetrieveResponse xmlns:sru="http://docs.oasis-open.org/ns/search-ws/sruResponse"
-  xmlns:gzd="http://standaarden.overheid.nl/sru" xmlns:dcterms="http://purl.org/dc/terms/"
-  xmlns:overheidwetgeving="http://standaarden.overheid.nl/wetgeving/">
- <sru:version>2.0</sru:version><sru:numberOfRecords>1</sru:numberOfRecords>
- <sru:records><sru:record><sru:recordSchema>gzd</sru:recordSchema><sru:recordData><gzd:gzd>
-  <gzd:originalData><overheidwetgeving:meta><overheidwetgeving:owmskern>
-   <dcterms:identifier>kst-27925-781</dcterms:identifier><dcterms:title>Veiligheidssituatie Afghanistan</dcterms:title>
-   <dcterms:type>Kamerstuk</dcterms:type><dcterms:modified>2023-03-06</dcterms:modified>
-  </overheidwetgeving:owmskern><overheidwetgeving:owmsmantel><dcterms:issued>2023-03-05</dcterms:issued>
-  </overheidwetgeving:owmsmantel><overheidwetgeving:tpmeta><overheidwetgeving:dossiernummer>27925</overheidwetgeving:dossiernummer>
-   <overheidwetgeving:ondernummer>781</overheidwetgeving:ondernummer></overheidwetgeving:tpmeta></overheidwetgeving:meta>
-  </gzd:originalData><gzd:enrichedData><gzd:preferredUrl>{base}/kst-27925-781.html</gzd:preferredUrl>
-   <gzd:itemUrl manifestation="xml">{base}/frbr/kst-27925-781.xml</gzd:itemUrl>
-   <gzd:itemUrl manifestation="pdf">{base}/frbr/kst-27925-781.pdf</gzd:itemUrl></gzd:enrichedData>
- </gzd:gzd></sru:recordData><sru:recordPosition>1</sru:recordPosition></sru:record></sru:records>
-</sru:searchRetrieveResponse>""".encode()
-        svc.routes["/sru"] = (200, XML, sru)
-        svc.routes["/frbr/kst-27925-781.xml"] = (200, XML, KST_XML)
-        feed = lambda token, nxt: f"""<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><id>{base}/SyncFeed</id><title>SyncFeed</title><updated>2023-03-06T00:00:00Z</updated>
- <link rel="next" href="{base}/SyncFeed/2.0/Feed?category=Document&amp;skiptoken={nxt}"/>
- <entry><title>bbbbbbbb-2</title><id>{base}/e/{token}</id><updated>2023-03-05T10:00:00Z</updated>
-  <link rel="enclosure" href="{base}/syncfeed/bbbbbbbb-2/resource"/></entry></feed>""".encode()
-        svc.routes["/SyncFeed/2.0/Feed"] = lambda path: (200, {"Content-Type": "application/atom+xml"},
-                                                        feed("5", "6") if "skiptoken" not in path else
-                                                        feed(path.rsplit("=", 1)[1], path.rsplit("=", 1)[1]))
-        svc.routes["/syncfeed/bbbbbbbb-2/resource"] = (200, XML, KST_XML)
-        mon = _monitor(tmp_path, f'[[sources]]\nname = "koop"\nkind = "sru"\nurl = "{base}/sru"\n'
-                                 'query = "w.dossiernummer==27925"\n\n'
-                                 f'[[sources]]\nname = "sync"\nkind = "tk-syncfeed"\nurl = "{base}/SyncFeed/2.0/Feed"\n')
-        koop, sync = mon.settings.sources
-        assert _stored(poll_source(mon, koop, _fetcher())) == 1
+        serve_official(svc, base)
+        mon = _monitor(tmp_path, f'[[sources]]\nname = "sync"\nkind = "tk-syncfeed"\nurl = "{base}/SyncFeed/2.0/Feed"\n')
+        sync = mon.settings.sources[0]
+        assert _stored(poll_source(mon, sync, _fetcher())) == 1
         changes_before = _q(tmp_path, "SELECT count(*) FROM change")[0][0]
-        poll_source(mon, sync, _fetcher())
-        poll_source(mon, sync, _fetcher())  # the feed re-emits the same document at a new skiptoken
-        assert _q(tmp_path, "SELECT count(*) FROM letter") == [(1,)]
-        kinds = {k for (k,) in _q(tmp_path, "SELECT kind FROM source")}
-        assert kinds == {"sru", "tk-syncfeed"}  # one letter, two sources
-        assert _q(tmp_path, "SELECT count(*) FROM change")[0][0] == changes_before
-        assert _cursor(tmp_path, "sync")["skiptoken"]
-        title = _q(tmp_path, "SELECT title, date FROM letter")[0]
-        assert title == ("Veiligheidssituatie Afghanistan", "2023-03-05")  # the service's metadata wins
+        fetched_before = svc.hits("/SyncFeed/2.0/Resources/")
+        again = fixture("syncfeed-page.xml", base).replace(b"skiptoken=2012722", b"skiptoken=3012722")
+        end = again.split(b"<entry>")[0] + b"</feed>"
+        svc.routes["/SyncFeed/2.0/Feed"] = lambda path: (200, ATOM, end if "skiptoken=30127225" in path else again)
+        assert _stored(poll_source(mon, sync, _fetcher())) == 0  # the same documents at new skiptokens
+        assert svc.hits("/SyncFeed/2.0/Resources/") == fetched_before  # nothing downloaded again
+    assert _q(tmp_path, "SELECT count(*) FROM letter") == [(1,)]
+    assert _q(tmp_path, "SELECT count(*) FROM change")[0][0] == changes_before
+    assert _cursor(tmp_path, "sync")["skiptoken"] == "30127225"
 
 
 @pytest.mark.parametrize("fault,expect", [

@@ -117,6 +117,7 @@ class TkOData:
                 raise PageError(f"{url}: not an OData JSON page: {exc}", url) from None
             ids = {s(d, "Id") for d in items if isinstance(d, dict)}
             if ids and ids <= seen_ids:  # a server that ignores $skip (or a nextLink) serves the same page again
+                yield [], {"since": since}  # the looping link is never kept in the cursor
                 raise PageError(f"{url}: page loop: the same documents as an earlier page of this poll; "
                                 "paging stopped", url)
             seen_ids |= ids
