@@ -212,6 +212,11 @@ def show(ctx: Ctx, letter: str) -> None:
         click.echo(f"{row.key}  {row.date or '(undated)'}  {row.kind}\n{row.title}\n{row.sender}")
         for src in queries.sources(session, row):
             click.echo(f"  source: {src.locator}")
+        if row.withdrawn_at is not None:
+            click.echo(click.style(f"  withdrawn {row.withdrawn_at:%Y-%m-%d}: {row.withdrawn_note}", fg="red"))
+        from .store import attachments
+        for att in attachments.of_letter(session, row):
+            click.echo(f"  attachment: {att.key}  {att.title}")
         for s in queries.statements(session, row):
             if s.kind == "heading":
                 click.echo("\n" + click.style(f"## {s.text}", bold=True))
@@ -533,9 +538,21 @@ def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
     with ctx.writing():
         ctx.engine(create=True)
         monitor = Monitor(ctx.settings)
+        failed = []
         for spec in specs:
-            n = poll_source(monitor, spec)
-            click.echo(f"{spec.name}: {n} letters stored or updated")
+            r = poll_source(monitor, spec)
+            extra = "".join(f", {n} {what}" for n, what in ((r.attachments, "attachments"), (r.withdrawn, "withdrawn"),
+                                                             (r.parked, "parked"), (r.doc_errors, "documents failed"))
+                            if n)
+            click.echo(f"{spec.name}: {r.stored} letters stored or updated{extra}")
+            if r.error:
+                click.echo(f"{spec.name}: failed: {r.error}", err=True)
+            if r.failed:
+                failed.append(spec.name)
+    if failed:  # reported; the other sources were polled all the same
+        click.echo(f"{len(failed)} of {len(specs)} sources failed: {', '.join(failed)} "
+                   "(see `policy-monitor log --errors`)", err=True)
+        sys.exit(1)
 
 
 @main.command(name="log")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
@@ -91,7 +92,17 @@ class ScheduleSettings:
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """A remote source adapter (Tweede Kamer OData/SyncFeed, KOOP SRU)."""
+    """A remote source adapter (Tweede Kamer OData/SyncFeed, KOOP SRU).
+
+    ``document_types``: the service's own type names to take (TK ``Soort`` such
+    as "Brief regering", KOOP ``subrubriek``/``type`` such as "Brief" or
+    "Bijlage"), case-insensitive; empty: the letter types of :data:`LETTER_TYPES`;
+    ``["*"]``: everything. ``allowed_hosts``: hosts besides the source URL's own
+    that files and redirects may come from. ``deadline_seconds``: the most one
+    response may take in total. ``retries_per_document``: polls a failing
+    document may hold its source back before it is parked and skipped.
+    ``start_skiptoken``: where a first SyncFeed poll starts (0: the beginning).
+    """
 
     name: str
     kind: str
@@ -100,8 +111,34 @@ class SourceSpec:
     page_size: int = 250
     rate_per_second: float = 1.0
     timeout_seconds: float = 30.0
+    deadline_seconds: float = 120.0
     max_bytes: int = 50_000_000
     enabled: bool = True
+    document_types: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    retries_per_document: int = 3
+    start_skiptoken: int = 0
+
+    @property
+    def types(self) -> frozenset[str] | None:
+        """Lower-cased document types to take; None: take everything."""
+        chosen = self.document_types or LETTER_TYPES.get(self.kind, ())
+        if "*" in chosen:
+            return None
+        return frozenset(" ".join(t.lower().split()) for t in chosen)
+
+
+# What a source takes when its config names no document_types: the cabinet's
+# letters, answers to written questions, and their attachments. A first
+# SyncFeed poll of category=Document would otherwise fetch every motion,
+# amendment and agenda the Kamer ever published.
+LETTER_TYPES: dict[str, tuple[str, ...]] = {
+    "tk-odata": ("Brief regering", "Antwoord schriftelijke vragen", "Antwoord schriftelijke vragen (nader)",
+                 "Bijlage"),
+    "tk-syncfeed": ("Brief regering", "Antwoord schriftelijke vragen", "Antwoord schriftelijke vragen (nader)",
+                    "Bijlage"),
+    "sru": ("Brief", "Antwoord", "Bijlage"),
+}
 
 
 @dataclass(frozen=True)
@@ -245,6 +282,18 @@ def _validate_source(i: int, body: Any) -> SourceSpec:
         raise ConfigError(f"sources[{i}].kind: {spec.kind!r} is not one of {', '.join(_SOURCE_KINDS)}")
     if not spec.url.startswith(("http://", "https://")):
         raise ConfigError(f"sources[{i}].url: must be an http(s) URL, got {spec.url!r}")
+    for host in spec.allowed_hosts:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+(?::\d{1,5})?", host):
+            raise ConfigError(f"sources[{i}].allowed_hosts: {host!r} is not a host name (write host or host:port, "
+                              "without scheme or path)")
+    for kind in spec.document_types:
+        if not kind.strip():
+            raise ConfigError(f"sources[{i}].document_types: empty type name")
+    if spec.timeout_seconds <= 0 or spec.deadline_seconds < spec.timeout_seconds:
+        raise ConfigError(f"sources[{i}].deadline_seconds: must be at least timeout_seconds "
+                          f"({spec.timeout_seconds:g}), got {spec.deadline_seconds:g}")
+    if spec.retries_per_document < 1:
+        raise ConfigError(f"sources[{i}].retries_per_document: must be at least 1")
     return spec
 
 

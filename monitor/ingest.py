@@ -113,7 +113,7 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
         with sessions.begin() as session:
             out = repo.store_parsed(session, parsed, cand.data, kind=cand.kind, locator=cand.locator,
                                     filename=cand.name, now=now, external_id=cand.external_id,
-                                    fingerprint=fingerprint)
+                                    fingerprint=fingerprint, aliases=cand.aliases)
             message = out.message + (f"; warnings: {'; '.join(warnings)}" if warnings else "")
             repo.log(session, kind=cand.kind, locator=cand.locator, outcome=out.outcome, message=message,
                      letter=out.letter_key, now=now, duration_ms=(time.perf_counter() - started) * 1000)

@@ -12,13 +12,13 @@ import re
 import tomllib
 from typing import Any
 
+from . import references
 from .model import PROCEDURAL, Cleaned, Extracted, LetterMeta, Statement
 
 MONTHS = {m: i for i, m in enumerate(
     "januari februari maart april mei juni juli augustus september oktober november december".split(), 1)}
 _DUTCH_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
 _Z_REF = re.compile(r"\b(\d{4}Z\d{5})\b")
-_KST = re.compile(r"\bkst-(\d+)-(\d+)\b", re.I)
 SIDECAR_KEYS = ("title", "date", "kind", "reference", "url", "sender", "dossier")
 
 
@@ -37,15 +37,11 @@ def parse_dutch_date(text: str) -> dt.date | None:
 
 
 def normalise_reference(ref: str) -> str:
-    """``kst-27925-781``, ``Kamerstuk 27 925, nr. 781`` → ``kst-27925-781``; Z-numbers unchanged."""
-    ref = (ref or "").strip()
-    m = _KST.search(ref)
-    if m:
-        return f"kst-{m.group(1)}-{m.group(2)}"
-    m = re.search(r"(\d[\d ]{1,7}\d)\s*(?:-[\w]+)?,?\s*(?:nr\.?|no\.?)\s*(\d+)", ref, re.I)
-    if m:
-        return f"kst-{m.group(1).replace(' ', '')}-{m.group(2)}"
-    return ref
+    """``kst-27925-781``, ``Kamerstuk 21 501-02, nr. 2350`` → the one scheme (see :mod:`monitor.references`).
+
+    The Toevoeging of a dossier is kept (``kst-21501-02-2350``); Z numbers are upper-cased.
+    """
+    return references.normalise(ref)
 
 
 def _kind(subject: str, statements: list[Statement]) -> str:
@@ -78,9 +74,9 @@ def from_text(cleaned: Cleaned, statements: list[Statement], extracted: Extracte
     kind_hint = found.get("subject", "") or meta.get("OVERHEIDop.documenttitel", "")
     reference = found.get("reference", "")
     if not reference and found.get("dossier") and found.get("number"):
-        reference = f"kst-{found['dossier']}-{found['number']}"
+        reference = normalise_reference(f"kst-{found['dossier'].replace(' ', '')}-{found['number']}")
     if not reference and meta.get("dossier") and meta.get("number"):
-        reference = f"kst-{meta['dossier']}-{meta['number']}"
+        reference = normalise_reference(f"kst-{meta['dossier'].replace(' ', '')}-{meta['number']}")
     if not reference:
         z = _Z_REF.search(found.get("your_reference", ""))
         reference = z.group(1) if z else ""

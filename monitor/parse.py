@@ -3,7 +3,7 @@
 Pure: bytes and a file name in, text out. Every failure is an
 :class:`InputError` whose message says what is wrong in words a user can act
 on; the caller adds the file name or URL. Formats: plain text, Markdown,
-HTML, officielebekendmakingen XML, PDF (text layer).
+HTML, officielebekendmakingen XML, PDF (text layer), Word .docx (python-docx).
 """
 from __future__ import annotations
 
@@ -237,6 +237,67 @@ def extract_xml(data: bytes) -> tuple[str, dict[str, str]]:
     return "\n\n".join(out), meta
 
 
+# ------------------------------------------------------------------ Word (.docx)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_DOCX_MAX_UNZIPPED = 200 * 1024 * 1024  # a zip bomb is refused before python-docx inflates it
+
+
+def is_docx(data: bytes) -> bool:
+    """A ZIP whose parts include ``word/document.xml`` (an OOXML word-processing file)."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    import zipfile
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "word/document.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def extract_docx(data: bytes) -> str:
+    """Paragraphs and table cells of a .docx as Markdown-flavoured text (headings as ``##``).
+
+    python-docx parses with entity resolution off (no XXE); the total unzipped
+    size is checked first so a small file cannot expand into gigabytes.
+    """
+    import zipfile
+
+    from docx import Document as open_docx  # local: only Word input pays for the import
+    from docx.opc.exceptions import PackageNotFoundError
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unzipped = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"not a readable .docx (ZIP): {exc}") from None
+    if unzipped > _DOCX_MAX_UNZIPPED:
+        raise InputError(f".docx unpacks to {unzipped / 1e6:.0f} MB: refused (limit {_DOCX_MAX_UNZIPPED / 1e6:.0f} MB)")
+    try:
+        doc = open_docx(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(f"cannot read .docx: {exc}") from None
+    out: list[str] = []
+    for para in doc.paragraphs:
+        text = " ".join(para.text.split())
+        if not text:
+            continue
+        style = (para.style.name if para.style is not None else "") or ""
+        if style.lower().startswith(("heading", "kop", "title", "titel")):
+            out.append(f"## {text}")
+        elif style.lower().startswith(("list", "lijst")):
+            out.append(f"- {text}")
+        else:
+            out.append(text)
+    for table in doc.tables:
+        for row in table.rows:
+            cells = [" ".join(c.text.split()) for c in row.cells]
+            if any(cells):
+                out.append(" | ".join(dict.fromkeys(c for c in cells if c)))
+    if not out:
+        raise InputError(".docx holds no text")
+    return "\n\n".join(out)
+
+
 # ------------------------------------------------------------------ dispatch
 
 def media_type_for(name: str, data: bytes) -> str:
@@ -245,6 +306,8 @@ def media_type_for(name: str, data: bytes) -> str:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if data.startswith(b"%PDF-"):
         return "application/pdf"
+    if is_docx(data):
+        return DOCX
     if head.startswith((b"<!doctype html", b"<html")):
         return "text/html"
     if head.startswith(b"<?xml") and not lower.endswith((".html", ".htm")):
@@ -266,6 +329,10 @@ def extract(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Extra
     media = media_type_for(name, data)
     if media == "application/pdf":
         return Extracted(text=extract_pdf(data), flavour="plain", media_type=media)
+    if media == DOCX:
+        return Extracted(text=extract_docx(data), flavour="markdown", media_type=media)
+    if data.startswith(b"PK\x03\x04") or name.lower().endswith((".docx", ".odt", ".doc")):
+        raise InputError("unsupported document format: a ZIP/Office file that is not a Word .docx")
     if media == "application/xml":
         body, meta = extract_xml(data)
         return Extracted(text=body, flavour="markdown", media_type=media, meta=meta)

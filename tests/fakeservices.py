@@ -7,7 +7,16 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Response = tuple[int, dict[str, str], bytes]
+
+
+class Drip:
+    """A body sent one byte every ``interval`` seconds (a server that never quite stops)."""
+
+    def __init__(self, interval: float, total: int = 10_000):
+        self.interval, self.total = interval, total
+
+
+Response = tuple[int, dict[str, str], Any]
 
 
 class FakeServices:
@@ -16,6 +25,7 @@ class FakeServices:
     def __init__(self) -> None:
         self.routes: dict[str, Response | Callable[[str], Response]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.closing = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,6 +40,16 @@ class FakeServices:
                     self.send_response(status)
                     for k, v in headers.items():
                         self.send_header(k, v)
+                    if isinstance(body, Drip):
+                        self.send_header("Content-Length", str(body.total))
+                        self.end_headers()
+                        for _ in range(body.total):  # one byte at a time, slowly: never idle long enough to time out
+                            if outer.closing.is_set():
+                                break
+                            self.wfile.write(b"x")
+                            self.wfile.flush()
+                            time.sleep(body.interval)
+                        return
                     if "Content-Length" not in headers:
                         self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
@@ -50,6 +70,7 @@ class FakeServices:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()
 

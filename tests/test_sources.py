@@ -66,6 +66,11 @@ def _cursor(tmp_path: Path, name: str) -> dict:
     return {k: v for k, v in raw.items() if not k.startswith("_")}
 
 
+def _stored(result) -> int:
+    """Letters stored or updated by a poll (an int before PollResult existed)."""
+    return result if isinstance(result, int) else result.stored
+
+
 def _fetcher(**kw) -> Fetcher:
     kw.setdefault("timeout", 2.0)
     return Fetcher(rate=1000, sleep=lambda s: None, **kw)
@@ -88,13 +93,13 @@ def test_odata_pages_backfill_then_only_new(tmp_path):
         mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n'
                                  "query = \"Soort eq 'Brief regering' and contains(Onderwerp,'Afghanistan')\"\n")
         spec = mon.settings.sources[0]
-        assert poll_source(mon, spec, _fetcher()) == 2
+        assert _stored(poll_source(mon, spec, _fetcher())) == 2
         letters = _q(tmp_path, "SELECT key, title, date, reference FROM letter ORDER BY date")
         assert letters[0][1] == "Terugkeer naar Afghanistan" and letters[0][2] == "2023-03-03"
         assert letters[1][0] == "kst-27925-781" and letters[1][1] == "Veiligheidssituatie Afghanistan"
         assert _cursor(tmp_path, "tk") == {"since": "2023-03-05T10:00:00"}
         before = svc.hits("/OData/v4/2.0/Document(")
-        assert poll_source(mon, spec, _fetcher()) == 0
+        assert _stored(poll_source(mon, spec, _fetcher())) == 0
         assert svc.hits("/OData/v4/2.0/Document(") == before  # nothing downloaded again
         assert any("GewijzigdOp gt 2023-03-05T10:00:00" in unquote(p) for p, _ in svc.requests)
         ua = svc.requests[0][1].get("User-Agent", "")
@@ -110,52 +115,25 @@ def test_odata_pages_backfill_then_only_new(tmp_path):
         assert any("Terugkeer naar Afghanistan" in t for t in titles), titles
 
 
-def test_sru_and_tk_are_one_letter_and_syncfeed_reemission_adds_nothing(tmp_path):
+def test_syncfeed_reemission_of_old_documents_adds_nothing(tmp_path):
+    """The SyncFeed once re-emitted tens of thousands of old documents at new skiptokens (opendataportaal #127)."""
+    from tests.remote_helpers import ATOM, fixture, serve_official
     with FakeServices() as svc:
         base = svc.base
-        sru = f"""<?xml version="1.0" encoding="UTF-8"?>
-<sru:searchRetrieveResponse xmlns:sru="http://docs.oasis-open.org/ns/search-ws/sruResponse"
-  xmlns:gzd="http://standaarden.overheid.nl/sru" xmlns:dcterms="http://purl.org/dc/terms/"
-  xmlns:overheidwetgeving="http://standaarden.overheid.nl/wetgeving/">
- <sru:version>2.0</sru:version><sru:numberOfRecords>1</sru:numberOfRecords>
- <sru:records><sru:record><sru:recordSchema>gzd</sru:recordSchema><sru:recordData><gzd:gzd>
-  <gzd:originalData><overheidwetgeving:meta><overheidwetgeving:owmskern>
-   <dcterms:identifier>kst-27925-781</dcterms:identifier><dcterms:title>Veiligheidssituatie Afghanistan</dcterms:title>
-   <dcterms:type>Kamerstuk</dcterms:type><dcterms:modified>2023-03-06</dcterms:modified>
-  </overheidwetgeving:owmskern><overheidwetgeving:owmsmantel><dcterms:issued>2023-03-05</dcterms:issued>
-  </overheidwetgeving:owmsmantel><overheidwetgeving:tpmeta><overheidwetgeving:dossiernummer>27925</overheidwetgeving:dossiernummer>
-   <overheidwetgeving:ondernummer>781</overheidwetgeving:ondernummer></overheidwetgeving:tpmeta></overheidwetgeving:meta>
-  </gzd:originalData><gzd:enrichedData><gzd:preferredUrl>{base}/kst-27925-781.html</gzd:preferredUrl>
-   <gzd:itemUrl manifestation="xml">{base}/frbr/kst-27925-781.xml</gzd:itemUrl>
-   <gzd:itemUrl manifestation="pdf">{base}/frbr/kst-27925-781.pdf</gzd:itemUrl></gzd:enrichedData>
- </gzd:gzd></sru:recordData><sru:recordPosition>1</sru:recordPosition></sru:record></sru:records>
-</sru:searchRetrieveResponse>""".encode()
-        svc.routes["/sru"] = (200, XML, sru)
-        svc.routes["/frbr/kst-27925-781.xml"] = (200, XML, KST_XML)
-        feed = lambda token, nxt: f"""<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><id>{base}/SyncFeed</id><title>SyncFeed</title><updated>2023-03-06T00:00:00Z</updated>
- <link rel="next" href="{base}/SyncFeed/2.0/Feed?category=Document&amp;skiptoken={nxt}"/>
- <entry><title>bbbbbbbb-2</title><id>{base}/e/{token}</id><updated>2023-03-05T10:00:00Z</updated>
-  <link rel="enclosure" href="{base}/syncfeed/bbbbbbbb-2/resource"/></entry></feed>""".encode()
-        svc.routes["/SyncFeed/2.0/Feed"] = lambda path: (200, {"Content-Type": "application/atom+xml"},
-                                                        feed("5", "6") if "skiptoken" not in path else
-                                                        feed(path.rsplit("=", 1)[1], path.rsplit("=", 1)[1]))
-        svc.routes["/syncfeed/bbbbbbbb-2/resource"] = (200, XML, KST_XML)
-        mon = _monitor(tmp_path, f'[[sources]]\nname = "koop"\nkind = "sru"\nurl = "{base}/sru"\n'
-                                 'query = "w.dossiernummer==27925"\n\n'
-                                 f'[[sources]]\nname = "sync"\nkind = "tk-syncfeed"\nurl = "{base}/SyncFeed/2.0/Feed"\n')
-        koop, sync = mon.settings.sources
-        assert poll_source(mon, koop, _fetcher()) == 1
+        serve_official(svc, base)
+        mon = _monitor(tmp_path, f'[[sources]]\nname = "sync"\nkind = "tk-syncfeed"\nurl = "{base}/SyncFeed/2.0/Feed"\n')
+        sync = mon.settings.sources[0]
+        assert _stored(poll_source(mon, sync, _fetcher())) == 1
         changes_before = _q(tmp_path, "SELECT count(*) FROM change")[0][0]
-        poll_source(mon, sync, _fetcher())
-        poll_source(mon, sync, _fetcher())  # the feed re-emits the same document at a new skiptoken
-        assert _q(tmp_path, "SELECT count(*) FROM letter") == [(1,)]
-        kinds = {k for (k,) in _q(tmp_path, "SELECT kind FROM source")}
-        assert kinds == {"sru", "tk-syncfeed"}  # one letter, two sources
-        assert _q(tmp_path, "SELECT count(*) FROM change")[0][0] == changes_before
-        assert _cursor(tmp_path, "sync")["skiptoken"]
-        title = _q(tmp_path, "SELECT title, date FROM letter")[0]
-        assert title == ("Veiligheidssituatie Afghanistan", "2023-03-05")  # the service's metadata wins
+        fetched_before = svc.hits("/SyncFeed/2.0/Resources/")
+        again = fixture("syncfeed-page.xml", base).replace(b"skiptoken=2012722", b"skiptoken=3012722")
+        end = again.split(b"<entry>")[0] + b"</feed>"
+        svc.routes["/SyncFeed/2.0/Feed"] = lambda path: (200, ATOM, end if "skiptoken=30127225" in path else again)
+        assert _stored(poll_source(mon, sync, _fetcher())) == 0  # the same documents at new skiptokens
+        assert svc.hits("/SyncFeed/2.0/Resources/") == fetched_before  # nothing downloaded again
+    assert _q(tmp_path, "SELECT count(*) FROM letter") == [(1,)]
+    assert _q(tmp_path, "SELECT count(*) FROM change")[0][0] == changes_before
+    assert _cursor(tmp_path, "sync")["skiptoken"] == "30127225"
 
 
 @pytest.mark.parametrize("fault,expect", [
@@ -173,7 +151,7 @@ def test_page_faults_are_logged_and_keep_the_cursor(tmp_path, fault, expect):
         with mon.sessions.begin() as s:
             from monitor.store.models import SourceCursor
             s.add(SourceCursor(name="tk", kind="tk-odata", cursor={"since": "2023-01-01T00:00:00"}))
-        assert poll_source(mon, mon.settings.sources[0], _fetcher(timeout=0.5, retries=1)) == 0
+        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher(timeout=0.5, retries=1))) == 0
         error = _q(tmp_path, "SELECT last_error FROM source_cursor WHERE name='tk'")[0][0]
         assert _cursor(tmp_path, "tk") == {"since": "2023-01-01T00:00:00"} and expect in error
         logged = _q(tmp_path, "SELECT locator, message FROM ingest_log WHERE outcome='error'")
@@ -195,7 +173,7 @@ def test_file_faults_skip_the_file_and_go_on(tmp_path):
         svc.routes["/OData/v4/2.0/Document(doc4-0000)/resource"] = flaky(2, (200, PDF, LETTER_PDF))
         svc.routes["/OData/v4/2.0/Document(doc5-0000)/resource"] = (200, XML, KST_XML)
         mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n')
-        assert poll_source(mon, mon.settings.sources[0], _fetcher(retries=3)) == 2  # doc4 (after retries), doc5
+        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher(retries=3))) == 2  # doc4 (after retries), doc5
         errors = dict(_q(tmp_path, "SELECT locator, message FROM ingest_log WHERE outcome='error'"))
         by_doc = {k.split("Document(")[1].split(")")[0]: v for k, v in errors.items()}
         assert "truncated PDF" in by_doc["doc1-0000"]
@@ -204,7 +182,7 @@ def test_file_faults_skip_the_file_and_go_on(tmp_path):
         assert "doc4-0000" not in by_doc
         # the cursor moved past the page: broken files are skipped, not retried forever
         assert _cursor(tmp_path, "tk") == {"since": "2023-03-05T10:00:00"}
-        assert poll_source(mon, mon.settings.sources[0], _fetcher()) == 0
+        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher())) == 0
         assert _q(tmp_path, "SELECT count(*) FROM letter") == [(2,)]  # no duplicates after a second poll
 
 

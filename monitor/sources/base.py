@@ -23,3 +23,4 @@ class Candidate:
     external_id: str = ""
     extra: bytes = b""
     error: str = ""
+    aliases: tuple[str, ...] = ()  # other ids of the letter at the services (TK number, GUID, KOOP id)

@@ -1,8 +1,9 @@
 """Storing parsed letters: one letter per real letter, versions, sources, statements.
 
 Identity (in this order): the same source file bytes → nothing new; the same
-reference → that letter; the same cleaned text → that letter; the same source
-locator with new bytes → a new version of the letter it held; else a new letter.
+reference → that letter; a known alias (TK document number, GUID) → that
+letter; the same cleaned text → that letter; the same source locator with new
+bytes → a new version of the letter it held; else a new letter.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..ids import letter_key, sha256, statement_uids
+from ..references import is_reference
 from ..model import LetterMeta, ParsedLetter
-from .models import FootnoteRecord, IngestLog, Letter, LetterVersion, Source, StatementRecord
+from .models import FootnoteRecord, IngestLog, Letter, LetterAlias, LetterVersion, Source, StatementRecord
 
 STORED, NEW_VERSION, DUPLICATE, UNCHANGED, WARNING, ERROR, FAILED_BEFORE = (
     "stored", "new_version", "duplicate", "unchanged", "warning", "error", "failed_before")
@@ -39,9 +41,15 @@ def known_source(session: Session, kind: str, locator: str, raw_sha: str) -> Sou
                                                Source.raw_sha256 == raw_sha))
 
 
-def _find_letter(session: Session, meta: LetterMeta, text_sha: str, kind: str, locator: str) -> Letter | None:
+def _find_letter(session: Session, meta: LetterMeta, text_sha: str, kind: str, locator: str,
+                 aliases: tuple[str, ...] = ()) -> Letter | None:
     if meta.reference:
         hit = session.scalar(select(Letter).where(Letter.reference == meta.reference))
+        if hit is not None:
+            return hit
+    if aliases:
+        hit = session.scalar(select(Letter).join(LetterAlias, LetterAlias.letter_id == Letter.id)
+                             .where(LetterAlias.alias.in_(aliases)).limit(1))
         if hit is not None:
             return hit
     hit = session.scalar(select(Letter).join(LetterVersion, LetterVersion.letter_id == Letter.id)
@@ -61,6 +69,8 @@ def _apply_meta(letter: Letter, parsed: ParsedLetter, now: dt.datetime) -> None:
     for field in _META_FIELDS:
         strong = getattr(parsed.override, field) if parsed.override is not None else None
         guessed = getattr(parsed.meta, field)
+        if field == "reference" and strong and is_reference(letter.reference) and not is_reference(strong):
+            continue  # a scheme reference (kst-…, Z number) is never replaced by a mere alias
         if strong:
             setattr(letter, field, strong)
         elif guessed and not getattr(letter, field):
@@ -97,7 +107,8 @@ def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: by
 
 
 def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: str, locator: str,
-                 filename: str, now: dt.datetime, external_id: str = "", fingerprint: str = "") -> StoreOutcome:
+                 filename: str, now: dt.datetime, external_id: str = "", fingerprint: str = "",
+                 aliases: tuple[str, ...] = ()) -> StoreOutcome:
     """Store one parsed letter inside the caller's transaction.
 
     ``fingerprint`` identifies the source's bytes (file plus sidecar); it
@@ -106,7 +117,7 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
     raw_sha = sha256(raw)
     fingerprint = fingerprint or raw_sha
     text_sha = sha256(parsed.cleaned.text)
-    letter = _find_letter(session, parsed.meta, text_sha, kind, locator)
+    letter = _find_letter(session, parsed.meta, text_sha, kind, locator, aliases)
     if letter is None:
         letter = Letter(key=letter_key(parsed.meta.reference, text_sha), created_at=now, updated_at=now)
         _apply_meta(letter, parsed, now)
@@ -129,8 +140,19 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
                            letter_id=letter.id, version_id=version.id, first_seen=now, last_seen=now))
     else:
         source.last_seen = now
+    add_aliases(session, letter.id, aliases)
     session.flush()
     return StoreOutcome(outcome, letter.id, letter.key, version.id, message)
+
+
+def add_aliases(session: Session, letter_id: int, aliases: tuple[str, ...]) -> None:
+    """Record aliases of a letter; one already naming another letter is left alone (first claim wins)."""
+    wanted = {a for a in aliases if a}
+    if not wanted:
+        return
+    taken = set(session.scalars(select(LetterAlias.alias).where(LetterAlias.alias.in_(wanted))))
+    for alias in sorted(wanted - taken):
+        session.add(LetterAlias(alias=alias, letter_id=letter_id))
 
 
 def log(session: Session, *, kind: str, locator: str, outcome: str, message: str = "", letter: str = "",

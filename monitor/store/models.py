@@ -44,6 +44,11 @@ class Letter(Base):
         comment="the topics run that last assigned this letter's topics; NULL: not yet assigned")
     topics_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True,
                                                          comment="the version those topics were assigned for")
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True,
+        comment="when a source reported the document deleted; its versions and changes are kept")
+    withdrawn_note: Mapped[str] = mapped_column(Text, default="", server_default="",
+                                                comment="which source said so, and under which id")
 
     versions: Mapped[list[LetterVersion]] = relationship(
         back_populates="letter", foreign_keys="LetterVersion.letter_id", order_by="LetterVersion.number")
@@ -242,3 +247,81 @@ class DataVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LetterAlias(Base):
+    """Another identifier of a letter: a TK document number (2021D18503), a TK GUID, a KOOP id.
+
+    Aliases find the letter again when a source does not give its reference,
+    and map a deletion (which names only a GUID) to the letter it withdraws.
+    """
+
+    __tablename__ = "letter_alias"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alias: Mapped[str] = mapped_column(String(200), unique=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+
+
+class Attachment(Base):
+    """A Bijlage of a letter: stored beside it (searchable text), never as a version of it.
+
+    ``parent_reference`` is the letter's reference (or an alias of it) as the
+    source gave it; ``letter_id`` is filled once that letter is stored.
+    """
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True, comment="blg-… id, else att-<text hash>")
+    parent_reference: Mapped[str] = mapped_column(String(200), index=True)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="SET NULL"), nullable=True,
+                                                  index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    url: Mapped[str] = mapped_column(Text, default="")
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list, comment="ids at the services")
+    media_type: Mapped[str] = mapped_column(String(100), default="")
+    filename: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    text_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AttachmentSource(Base):
+    """Where an attachment was seen (as :class:`Source` is for letters)."""
+
+    __tablename__ = "attachment_source"
+    __table_args__ = (UniqueConstraint("kind", "locator", "raw_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachment.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    locator: Mapped[str] = mapped_column(Text)
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200), default="")
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentFailure(Base):
+    """A remote document that failed transiently: counted per poll, parked when over budget.
+
+    While ``attempts`` is below the source's ``retries_per_document`` the page
+    holding it is fetched again next poll; then it is parked (logged, skipped)
+    and the cursor moves on.
+    """
+
+    __tablename__ = "document_failure"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    locator: Mapped[str] = mapped_column(String(700), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    parked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    first_failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

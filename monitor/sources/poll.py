@@ -1,0 +1,305 @@
+"""One poll of one remote source: pages → documents → letters, attachments, withdrawals.
+
+What holds:
+
+* the cursor is saved only after a whole page was handled; a page error
+  (time-out, 5xx after retries, malformed JSON/XML, a page loop) never loses
+  it, and a looping ``nextLink`` is never saved;
+* a document that fails transiently holds its page back (fetched again next
+  poll) until it has failed ``retries_per_document`` polls; then it is parked
+  (ingest log outcome ``parked``) and the cursor moves on;
+* a file seen before at the same URL and version is not fetched again;
+  a deletion marks the letter withdrawn and fetches nothing;
+* a broken file (truncated PDF, unknown format, …) is logged and skipped;
+* nothing escapes as a traceback: an unexpected error is logged with the
+  source and recorded as the source's error; :class:`PollResult` says whether
+  the source failed, so ``poll`` can exit non-zero.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..clean import clean
+from ..config import SourceSpec
+from ..ingest import ingest_one
+from ..parse import InputError, extract
+from ..store import attachments as att_repo
+from ..store import letters as repo
+from ..store import withdrawals
+from ..store.db import utcnow
+from ..store.models import Letter, Source, SourceCursor
+from .base import Candidate
+from .common import PageError, RemoteDoc
+from .content import UnsupportedContent, file_name
+from .http import Fetcher, FetchError, Stopped, host_of
+from .odata import TkOData
+from .sru import KoopSru
+from .syncfeed import TkSyncFeed
+
+log = logging.getLogger("monitor.sources")
+
+ADAPTERS: dict[str, type] = {"tk-odata": TkOData, "tk-syncfeed": TkSyncFeed, "sru": KoopSru}
+PARKED, WITHDRAWN, ATTACHMENT = "parked", "withdrawn", "attachment"
+
+
+@dataclass
+class PollResult:
+    """What one poll did; ``failed`` when the source or any of its documents failed."""
+
+    source: str
+    stored: int = 0
+    attachments: int = 0
+    withdrawn: int = 0
+    parked: int = 0
+    doc_errors: int = 0
+    error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error) or self.doc_errors > 0 or self.parked > 0
+
+
+class NotModified(Exception):
+    """The service says its first page is unchanged since the last poll: nothing new."""
+
+
+class _ConditionalFirstPage:
+    """Wraps a Fetcher: the poll's first page request carries the validators saved last time."""
+
+    def __init__(self, fetcher: Fetcher, url: str, etag: str, last_modified: str):
+        self.fetcher, self.saved_url, self.etag, self.last_modified = fetcher, url, etag, last_modified
+        self.first: tuple[str, str, str] | None = None
+
+    def get(self, url: str, **kw: Any) -> Any:
+        if self.first is not None:
+            return self.fetcher.get(url, **kw)
+        same = url == self.saved_url
+        page = self.fetcher.get(url, etag=self.etag if same else None,
+                                last_modified=self.last_modified if same else None, **kw)
+        self.first = (url, page.headers.get("etag", ""), page.headers.get("last-modified", ""))
+        if page.not_modified:
+            raise NotModified(url)
+        return page
+
+
+def adapter_first_url(adapter: Any, cursor: dict[str, Any]) -> str:
+    """The URL the next poll will start with (validators are only valid for that exact URL)."""
+    clean_cursor = {k: v for k, v in cursor.items() if not k.startswith("_")}
+    if isinstance(adapter, TkOData):
+        return clean_cursor.get("next") or adapter.first_url(clean_cursor)
+    if isinstance(adapter, KoopSru):
+        return adapter.url(int(clean_cursor.get("start") or 1), clean_cursor.get("since"))
+    return adapter.first_url(clean_cursor)
+
+
+def _seen(session: Any, kind: str, locator: str) -> bool:
+    return (session.scalar(select(Source.id).where(Source.kind == kind, Source.locator == locator).limit(1))
+            is not None or att_repo.known(session, kind, locator))
+
+
+class _Poll:
+    """The per-document work of one poll (kept apart from paging and cursor bookkeeping)."""
+
+    def __init__(self, monitor: Any, spec: SourceSpec, adapter: Any, fetcher: Fetcher, result: PollResult):
+        self.monitor, self.spec, self.adapter, self.fetcher, self.result = monitor, spec, adapter, fetcher, result
+        self.sessions = monitor.sessions
+        self.changed: list[int] = []
+
+    def log(self, locator: str, outcome: str, message: str, letter: str = "") -> None:
+        with self.sessions.begin() as session:
+            repo.log(session, kind=self.adapter.kind, locator=locator, outcome=outcome, message=message,
+                     letter=letter, now=self.monitor.now())
+
+    def error(self, locator: str, message: str) -> None:
+        log.error("source %s: %s", self.spec.name, message)
+        self.result.doc_errors += 1
+        self.log(locator, repo.ERROR, message)
+
+    def handle(self, doc: RemoteDoc) -> bool:
+        """Handle one document; False when it failed transiently and its page must be fetched again."""
+        if doc.error:
+            self.error(doc.url, doc.error)
+            return True
+        with self.sessions() as session:
+            if _seen(session, self.adapter.kind, doc.locator) or withdrawals.parked(session, self.spec.name,
+                                                                                     doc.locator):
+                return True
+        if doc.deleted:
+            return self.withdraw(doc)
+        try:
+            complete = getattr(self.adapter, "complete", None)
+            doc = complete(doc, self.fetcher) if complete else doc
+            file = self.fetcher.get(doc.url)
+            name = file_name(doc.stem, file.body, file.headers.get("content-type", ""), doc.content_type)
+        except (FetchError, PageError) as exc:
+            if getattr(exc, "transient", True):
+                return self.failed_transiently(doc, str(exc))
+            self.error(doc.locator, str(exc))
+            return True
+        except UnsupportedContent as exc:
+            self.error(doc.locator, f"{doc.url}: {exc}")
+            return True
+        with self.sessions.begin() as session:
+            withdrawals.clear(session, self.spec.name, doc.locator)
+        if doc.parent:
+            self.store_attachment(doc, name, file.body)
+        else:
+            self.store_letter(doc, name, file.body)
+        return True
+
+    def failed_transiently(self, doc: RemoteDoc, message: str) -> bool:
+        budget = self.spec.retries_per_document
+        with self.sessions.begin() as session:
+            attempts = withdrawals.record_failure(session, self.spec.name, doc.locator, message, self.monitor.now())
+            if attempts >= budget:
+                withdrawals.park(session, self.spec.name, doc.locator, self.monitor.now())
+        if attempts >= budget:
+            self.result.parked += 1
+            text = f"{message} (failed {attempts} polls: parked, skipped from now on)"
+            log.error("source %s: %s", self.spec.name, text)
+            self.log(doc.locator, PARKED, text)
+            return True
+        text = f"{message} (attempt {attempts} of {budget}; the page is fetched again next poll)"
+        log.warning("source %s: %s", self.spec.name, text)
+        self.log(doc.locator, repo.ERROR, text)
+        return False
+
+    def withdraw(self, doc: RemoteDoc) -> bool:
+        note = f"deleted at {self.spec.name} ({self.adapter.kind}) as {doc.external_id}, {doc.version}"
+        with self.sessions.begin() as session:
+            key = withdrawals.withdraw(session, doc.aliases + (doc.external_id,), note, self.monitor.now())
+            if key:
+                repo.log(session, kind=self.adapter.kind, locator=doc.locator, outcome=WITHDRAWN, message=note,
+                         letter=key, now=self.monitor.now())
+        if key:
+            self.result.withdrawn += 1
+            log.info("source %s: %s withdrawn (%s)", self.spec.name, key, note)
+        return True
+
+    def store_letter(self, doc: RemoteDoc, name: str, body: bytes) -> None:
+        cand = Candidate(self.adapter.kind, doc.locator, name, data=body, override=doc.meta,
+                         external_id=doc.external_id, aliases=doc.aliases)
+        result = ingest_one(self.sessions, cand, self.monitor.now(), self.spec.max_bytes)
+        if result.failed:
+            self.result.doc_errors += 1
+            return
+        if result.letter_id is not None:
+            with self.sessions.begin() as session:
+                letter = session.get(Letter, result.letter_id)
+                if letter is not None:
+                    att_repo.link(session, letter)
+        if result.changed and result.letter_id is not None:
+            self.changed.append(result.letter_id)
+            self.result.stored += 1
+            log.info("ingested %s: %s", doc.url, result.message)
+
+    def store_attachment(self, doc: RemoteDoc, name: str, body: bytes) -> None:
+        try:
+            extracted = extract(body, name, max_bytes=self.spec.max_bytes)
+            try:
+                text = clean(extracted).text or extracted.text
+            except Exception:  # noqa: BLE001 - cleaning is best effort for attachments (tables, forms)
+                text = extracted.text
+        except InputError as exc:
+            self.error(doc.locator, f"{doc.url}: attachment: {exc}")
+            return
+        item = att_repo.AttachmentIn(parent=doc.parent, title=doc.meta.title, date=doc.meta.date, url=doc.meta.url,
+                                     aliases=doc.aliases, media_type=extracted.media_type, filename=name, raw=body,
+                                     text=text, kind=self.adapter.kind, locator=doc.locator,
+                                     external_id=doc.external_id)
+        with self.sessions.begin() as session:
+            stored, is_new = att_repo.store(session, item, self.monitor.now())
+            message = (f"{'new attachment' if is_new else 'another source of attachment'} {stored.key} "
+                       f"of {doc.parent}")
+            repo.log(session, kind=self.adapter.kind, locator=doc.locator, outcome=ATTACHMENT, message=message,
+                     letter=doc.parent, now=self.monitor.now())
+        if is_new:
+            self.result.attachments += 1
+
+
+def _fetcher_for(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None) -> Fetcher:
+    hosts = (host_of(spec.url),) + tuple(h.lower() for h in spec.allowed_hosts)
+    if fetcher is None:
+        return Fetcher(timeout=spec.timeout_seconds, rate=spec.rate_per_second, max_bytes=spec.max_bytes,
+                       deadline=spec.deadline_seconds, allowed_hosts=hosts, stop=monitor.stopping)
+    # a fetcher handed in (tests, tools) gets this source's allow-list unless it has its own, and our stop
+    if fetcher.allowed_hosts is None:
+        fetcher.allowed_hosts = frozenset(hosts)
+    fetcher.stop = monitor.stopping
+    return fetcher
+
+
+def _fail(monitor: Any, spec: SourceSpec, kind: str, result: PollResult, message: str, locator: str) -> None:
+    result.error = message
+    with monitor.sessions.begin() as session:
+        row = session.get(SourceCursor, spec.name)
+        row.last_error = message
+        repo.log(session, kind=kind, locator=locator, outcome=repo.ERROR, message=message, now=monitor.now())
+
+
+def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) -> PollResult:
+    """Poll one remote source once."""
+    adapter = ADAPTERS[spec.kind](spec)
+    own = fetcher is None
+    fetcher = _fetcher_for(monitor, spec, fetcher)
+    sessions = monitor.sessions
+    with sessions.begin() as session:
+        row = session.get(SourceCursor, spec.name)
+        if row is None or row.kind != spec.kind:
+            row = row or SourceCursor(name=spec.name)
+            row.kind, row.cursor = spec.kind, {}
+            session.add(row)
+        cursor = dict(row.cursor or {})
+        validators = ((row.cursor or {}).get("_first_url", ""), row.etag or "", row.last_modified or "")
+    result = PollResult(spec.name)
+    work = _Poll(monitor, spec, adapter, fetcher, result)
+    pages_fetcher = _ConditionalFirstPage(fetcher, *validators)
+    try:
+        for docs, next_cursor in adapter.pages(pages_fetcher, cursor):  # type: ignore[arg-type]
+            complete = True
+            for doc in docs:
+                if monitor.stopping.is_set():
+                    return result
+                complete = work.handle(doc) and complete
+            if not complete:  # a document failed within its budget: this page is fetched again next poll
+                _fail(monitor, spec, adapter.kind, result,
+                      "a document failed; the cursor stays on its page until it succeeds or is parked", spec.url)
+                return result
+            with sessions.begin() as session:  # the whole page is handled: move the cursor on
+                row = session.get(SourceCursor, spec.name)
+                row.cursor = next_cursor
+                row.polled_at = utcnow()
+                cursor = next_cursor
+        with sessions.begin() as session:  # validators of this poll's first page, for the next poll
+            row = session.get(SourceCursor, spec.name)
+            if pages_fetcher.first is not None:
+                first_url = adapter_first_url(adapter, row.cursor or {})
+                row.cursor = {**(row.cursor or {}), "_first_url": first_url}
+                same = first_url == pages_fetcher.first[0]
+                row.etag = pages_fetcher.first[1] if same else ""
+                row.last_modified = pages_fetcher.first[2] if same else ""
+            row.backfilled = True
+            row.last_error = ""
+    except NotModified:
+        log.info("source %s: not modified since the last poll", spec.name)
+        with sessions.begin() as session:
+            row = session.get(SourceCursor, spec.name)
+            row.polled_at = utcnow()
+            row.last_error = ""
+    except Stopped:
+        log.info("source %s: stopped during a request; the cursor is kept", spec.name)
+    except (FetchError, PageError) as exc:
+        log.error("source %s: %s (cursor kept; retried next poll)", spec.name, exc)
+        _fail(monitor, spec, adapter.kind, result, str(exc), getattr(exc, "url", "") or spec.url)
+    except Exception as exc:  # a bug or a response nobody foresaw: logged, never a traceback out of poll
+        log.exception("source %s: unexpected error", spec.name)
+        _fail(monitor, spec, adapter.kind, result, f"{spec.url}: unexpected {type(exc).__name__}: {exc}", spec.url)
+    finally:
+        if own:
+            fetcher.close()
+        monitor.analyse(work.changed)
+    return result
