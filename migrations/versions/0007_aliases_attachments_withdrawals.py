@@ -1,7 +1,7 @@
 """letter aliases, attachments, withdrawals, document failures
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02 10:00:00
 
 One reference scheme across sources keeps other identifiers as aliases
