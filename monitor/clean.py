@@ -54,6 +54,7 @@ _NAME_LINE = re.compile(r"^(?:[A-Z][\w’'.-]*\.?|[a-z]{1,3}|[A-Z]\.(?:[A-Z][a-z
 _HEADER_TITLE = re.compile(r"^(?:Nr\.\s*\d+\s+)?[A-ZÀ-Ý][A-ZÀ-Ý\s,.'’&-]{3,}$")
 _TERMINAL = ".!?:;"
 _LIST_START = re.compile(r"^(?:[-•–*▪●◦]|\(?[a-z1-9]\)|\d{1,2}\.)\s+(?=\S)")
+_NON_LATIN = re.compile(r"[Ѐ-ӿͰ-Ͽ]")
 _MIXED_WORD = re.compile(r"\w*[A-Za-zÀ-ɏ]\w*[Ѐ-ӿͰ-Ͽ]\w*|\w*[Ѐ-ӿͰ-Ͽ]\w*[A-Za-zÀ-ɏ]\w*")
 
 
@@ -395,7 +396,9 @@ def join_lines(lines: list[str], vocab: set[str]) -> str:
         if not out:
             out = s
             continue
-        m = _HYPHEN_END.search(out)
+        # only the end of what is joined so far can hold a hyphenated word; searching all of it made
+        # joining quadratic in the paragraph's length
+        m = _HYPHEN_END.search(out, max(0, len(out) - 120)) if out.endswith("-") else None
         w = _WORD_START.match(s)
         if m and w:
             out = out[:-1] + s if _should_join(m.group(1), w.group(1), vocab) else out + s
@@ -555,6 +558,8 @@ def clean(ex: Extracted) -> Cleaned:
     blocks = _place_markers(blocks, st.footnotes, explicit=ex.flavour == "markdown")
     seen: set[str] = set()
     for b in blocks:
+        if not _NON_LATIN.search(b.text):  # the common case; _MIXED_WORD backtracks over every word
+            continue
         for m in _MIXED_WORD.finditer(b.text):
             if m.group(0) in seen:
                 continue

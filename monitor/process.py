@@ -80,7 +80,7 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
             assignments = scheme.assign(statements, LetterContext(letter.title or "", letter.kind or ""))
             scopes = (assess_scope(statements, subject, letter.title) if subject is not None and subject.terms
                       else [_IN_SCOPE] * len(statements))
-            store.replace_functions(records, classify(statements), scopes)
+            store.replace_functions(session, records, classify(statements), scopes)
             run = session.get(store.AnalysisRun, run_id)
             total += store.replace_topics(session, records, assignments, run)
             letter.topics_run_id, letter.topics_version_id = run_id, letter.current_version_id

@@ -26,7 +26,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import faults, lexicon
@@ -199,29 +199,28 @@ class Timeline:
         ids = {k: i for k, i in session.execute(select(Letter.key, Letter.id).where(Letter.key.in_(keys)))} if keys else {}
         current = {r.uid: r for r in session.scalars(select(ChangeRecord).where(
             ChangeRecord.letter_id == letter.id, ChangeRecord.superseded_at.is_(None)))}
-        fresh: list[ChangeRecord] = []
+        fresh: list[dict[str, object]] = []
         for c in changes:
             details = dict(c.details)
             if c.ops:
                 details["diff"] = [[o.op, o.text] for o in c.ops]
             details = json.loads(json.dumps(details))  # as it reads back (lists, not tuples), for the comparison
-            rec = ChangeRecord(
-                uid=c.uid, topic=c.topic, kind=c.kind, letter_id=letter.id, letter_date=c.date,
-                statement_id=c.new.ref if c.new else None,
-                previous_letter_id=ids.get(c.old.letter) if c.old else None,
-                previous_statement_id=c.old.ref if c.old else None,
-                similarity=c.similarity, significance=c.significance, aspects=",".join(c.aspects),
-                details=details, run_id=run_id, computed_at=now, published=c.published)
+            row = {"uid": c.uid, "topic": c.topic, "kind": c.kind, "letter_id": letter.id, "letter_date": c.date,
+                   "statement_id": c.new.ref if c.new else None,
+                   "previous_letter_id": ids.get(c.old.letter) if c.old else None,
+                   "previous_statement_id": c.old.ref if c.old else None,
+                   "similarity": c.similarity, "significance": c.significance, "aspects": ",".join(c.aspects),
+                   "details": details, "run_id": run_id, "computed_at": now, "published": c.published}
             old = current.get(c.uid)
-            if old is not None and _same(old, rec):
+            if old is not None and _same(old, row):
                 del current[c.uid]
             else:
-                fresh.append(rec)
+                fresh.append(row)
         if current:  # superseded before the new rows go in: at most one current row per uid
             session.execute(update(ChangeRecord).where(ChangeRecord.id.in_([r.id for r in current.values()]))
                             .values(superseded_at=now, superseded_by_run=run_id))
-        session.add_all(fresh)
-        session.flush()
+        if fresh:  # one executemany, not an ORM object and an INSERT per row
+            session.execute(insert(ChangeRecord), fresh)
         return bool(current or fresh)
 
 
@@ -229,6 +228,6 @@ _COMPARED = ("topic", "kind", "letter_date", "statement_id", "previous_letter_id
              "similarity", "significance", "aspects", "details", "published")
 
 
-def _same(a: ChangeRecord, b: ChangeRecord) -> bool:
+def _same(a: ChangeRecord, b: dict[str, object]) -> bool:
     """Would readers see the same change? (Run and times aside.)"""
-    return all(getattr(a, f) == getattr(b, f) for f in _COMPARED)
+    return all(getattr(a, f) == b[f] for f in _COMPARED)

@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..model import Statement
@@ -43,26 +43,30 @@ def replace_topics(session: Session, records: list[StatementRecord], assignments
     if ids:
         session.execute(delete(TopicAssignmentRecord).where(TopicAssignmentRecord.statement_id.in_(ids)))
     uid_by_position = {r.position: r.uid for r in records}
-    n = 0
+    rows = []
     for rec, assigned in zip(records, assignments):
         for name, a in assigned.items():
             evidence = a.evidence_json()
             for e in evidence:  # store the stable statement ids of what was inherited from
                 e["source_uids"] = [uid_by_position[p] for p in e.pop("source_positions", []) if p in uid_by_position]
-            session.add(TopicAssignmentRecord(statement_id=rec.id, topic=name, score=a.score,
-                                              rule=a.evidence[0].rule, evidence=evidence, run_id=run.id))
-            n += 1
-    return n
+            rows.append({"statement_id": rec.id, "topic": name, "score": a.score, "rule": a.evidence[0].rule,
+                         "evidence": evidence, "run_id": run.id})
+    if rows:  # one executemany, not an ORM object and an INSERT per row
+        session.execute(insert(TopicAssignmentRecord), rows)
+    return len(rows)
 
 
-def replace_functions(records: list[StatementRecord], functions: list[Any], scopes: list[Any]) -> None:
-    """Store each statement's function and scope (with their evidence) on its row."""
-    for rec, fn, sc in zip(records, functions, scopes):
-        rec.function = fn.name
-        rec.function_evidence = fn.as_json()
-        rec.in_scope = sc.in_scope
-        rec.scope_evidence = {"rule": sc.rule, "evidence": list(sc.evidence), "subject_terms": list(sc.subject_terms),
-                              "other_subjects": list(sc.other_subjects)}
+def replace_functions(session: Session, records: list[StatementRecord], functions: list[Any],
+                      scopes: list[Any]) -> None:
+    """Store each statement's function and scope (with their evidence) on its row (one bulk UPDATE)."""
+    rows = [{"id": rec.id, "function": fn.name, "function_evidence": fn.as_json(), "in_scope": sc.in_scope,
+             "scope_evidence": {"rule": sc.rule, "evidence": list(sc.evidence), "subject_terms": list(sc.subject_terms),
+                                "other_subjects": list(sc.other_subjects)}}
+            for rec, fn, sc in zip(records, functions, scopes)]
+    if rows:
+        session.execute(update(StatementRecord), rows)
+        for rec in records:  # the loaded objects no longer match their rows
+            session.expire(rec, ["function", "function_evidence", "in_scope", "scope_evidence"])
 
 
 def current_topics(session: Session) -> dict[int, set[str]]:
