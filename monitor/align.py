@@ -43,7 +43,9 @@ def features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return lemmas, bigrams
 
 
+@lru_cache(maxsize=50_000)
 def _bag(text: str) -> Counter[str]:
+    """Feature counts of a text. Memoised and shared: callers never change the Counter they get."""
     uni, bi = features(text)
     return Counter(uni) + Counter(bi)
 
