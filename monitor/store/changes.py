@@ -49,11 +49,16 @@ class Filters:
 
     def __init__(self, topic: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
                  kinds: tuple[str, ...] | None = None, letter_id: int | None = None, include_reaffirmed: bool = False,
-                 published: bool | None = None, letter_ids: tuple[int, ...] | None = None):
+                 published: bool | None = None, letter_ids: tuple[int, ...] | None = None,
+                 dossier: str | None = None, source_kind: str | None = None,
+                 min_significance: float | None = None, statement_ids: Any = None):
         self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
         self.kinds = kinds or (PUBLISHED_KINDS + ((REAFFIRMED,) if include_reaffirmed else ()))
         self.published = published
         self.letter_ids = letter_ids
+        self.dossier, self.source_kind, self.min_significance = dossier, source_kind, min_significance
+        # a subquery of statement ids (a search's hits): a change on either side of one of them
+        self.statement_ids = statement_ids
 
 
 def _filtered(q: Any, f: Filters) -> Any:
@@ -71,6 +76,15 @@ def _filtered(q: Any, f: Filters) -> Any:
         q = q.where(ChangeRecord.letter_id.in_(f.letter_ids))
     if f.published is not None:
         q = q.where(ChangeRecord.published.is_(f.published))
+    if f.dossier:
+        q = q.where(ChangeRecord.letter_id.in_(select(Letter.id).where(Letter.dossier == f.dossier)))
+    if f.source_kind:
+        q = q.where(ChangeRecord.letter_id.in_(select(Source.letter_id).where(Source.kind == f.source_kind)))
+    if f.min_significance is not None:
+        q = q.where(ChangeRecord.significance >= f.min_significance)
+    if f.statement_ids is not None:
+        q = q.where(ChangeRecord.statement_id.in_(f.statement_ids)
+                    | ChangeRecord.previous_statement_id.in_(f.statement_ids))
     return q
 
 
