@@ -228,7 +228,8 @@ def show(ctx: Ctx, letter: str) -> None:
 
 
 @main.command()
-@click.option("--output", "-o", default="export.json", show_default=True, help="File to write, or - for stdout.")
+@click.option("--output", "-o", default="-", show_default=True,
+              help="File to write; - (the default) writes to stdout, never a file in the current folder.")
 @pass_ctx
 def export(ctx: Ctx, output: str) -> None:
     """Export letters, statements, topics and changes as JSON (the eval format)."""

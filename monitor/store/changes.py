@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
 from ..function import POSITION
 from ..position import MODIFIED, PUBLISHED_KINDS, REAFFIRMED, can_hold_position
@@ -161,18 +161,20 @@ def standing_position(session: Session, topic: str, as_of: dt.date) -> list[Stan
     if not letters:
         return []
     by_version = {l.current_version_id: l for l in letters}
+    superseded = (select(ChangeRecord.previous_statement_id).where(
+        ChangeRecord.superseded_at.is_(None), ChangeRecord.topic == topic, ChangeRecord.previous_statement_id.is_not(None),
+        ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]), ChangeRecord.letter_date <= as_of))
+    # every filter in SQL, not after loading: at 1,000 letters a topic has ~10^4 statements, ~10^2 standing
     rows = list(session.scalars(
         select(StatementRecord).join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
-        .where(TopicAssignmentRecord.topic == topic, StatementRecord.version_id.in_(list(by_version)))))
-    superseded = set(session.scalars(
-        select(ChangeRecord.previous_statement_id).where(
-            ChangeRecord.superseded_at.is_(None), ChangeRecord.topic == topic,
-            ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]), ChangeRecord.letter_date <= as_of)))
+        .where(TopicAssignmentRecord.topic == topic, StatementRecord.version_id.in_(list(by_version)),
+               StatementRecord.in_scope.is_(True), StatementRecord.function.in_(sorted(POSITION)),
+               StatementRecord.id.not_in(superseded))
+        .options(defer(StatementRecord.function_evidence), defer(StatementRecord.scope_evidence))))
     sources: dict[int, tuple[str, ...]] = {}
     for s in session.scalars(select(Source).where(Source.letter_id.in_([l.id for l in letters]))):
         sources[s.letter_id] = sources.get(s.letter_id, ()) + (s.locator,)
     items = [StandingItem(s, by_version[s.version_id], sources.get(by_version[s.version_id].id, ()))
-             for s in rows if s.id not in superseded and can_hold_position(s.kind, s.text)
-             and s.function in POSITION and s.in_scope]
+             for s in rows if can_hold_position(s.kind, s.text)]
     items.sort(key=lambda i: (i.letter.date or i.letter.created_at.date(), i.letter.key, i.statement.position))
     return items
