@@ -34,7 +34,7 @@ SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 def _missing() -> str | None:
@@ -80,6 +80,14 @@ def text(driver: object, css: str) -> str:
     return driver.find_element(By.CSS_SELECTOR, css).text  # type: ignore[attr-defined]
 
 
+def follow(driver: object, element: object) -> None:
+    """Click a link or button and wait for the page it leads to (a click returns before the page loads)."""
+    before = driver.current_url  # type: ignore[attr-defined]
+    element.click()  # type: ignore[attr-defined]
+    WebDriverWait(driver, 30).until(lambda d: d.current_url != before
+                                    and d.execute_script("return document.readyState") == "complete")
+
+
 def set_date(driver: object, element_id: str, value: str) -> None:
     # a date field's typed format follows the browser's locale; the value property is the same everywhere
     driver.execute_script("document.getElementById(arguments[0]).value = arguments[1]", element_id, value)  # type: ignore[attr-defined]
@@ -89,7 +97,7 @@ def test_search_filter_open_compare_and_follow_to_the_statement(site, browser):
     d = browser
     d.get(site + "/")
     d.find_element(By.ID, "q").send_keys("terugkeer")
-    d.find_element(By.CSS_SELECTOR, "main form button").click()
+    follow(d, d.find_element(By.CSS_SELECTOR, "main form button"))
     assert text(d, "h1") == "Zoeken naar “terugkeer”"
     marks = [m.text.lower() for m in d.find_elements(By.CSS_SELECTOR, ".hits mark")]
     assert marks and all(m.startswith("terugkeer") for m in marks)
@@ -100,7 +108,7 @@ def test_search_filter_open_compare_and_follow_to_the_statement(site, browser):
     Select(d.find_element(By.ID, "f-kind")).select_by_visible_text("gewijzigd")
     set_date(d, "f-since", "2021-01-01")
     set_date(d, "f-until", "2021-12-31")
-    d.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    follow(d, d.find_element(By.CSS_SELECTOR, "form.filters button"))
     assert "topic=veiligheid" in d.current_url and "since=2021-01-01" in d.current_url
     results = d.find_elements(By.CSS_SELECTOR, ".results li")
     assert len(results) >= 3, "the seeds change the security position in three letters of 2021"
@@ -112,9 +120,9 @@ def test_search_filter_open_compare_and_follow_to_the_statement(site, browser):
     assert "augustus 2021" in dates[0] and "mei 2021" in dates[-1]  # newest first
 
     # open a change; switch to side by side
-    results[0].find_element(By.TAG_NAME, "a").click()
+    follow(d, results[0].find_element(By.TAG_NAME, "a"))
     assert text(d, "h1").startswith("Veiligheid: wijzigingen in")
-    d.find_element(By.LINK_TEXT, "naast elkaar").click()
+    follow(d, d.find_element(By.LINK_TEXT, "naast elkaar"))
     assert "weergave=naast" in d.current_url
     sides = d.find_elements(By.CSS_SELECTOR, ".sides")
     assert sides and [h.text for h in sides[0].find_elements(By.TAG_NAME, "h4")] == ["Eerder", "Nu"]
@@ -124,7 +132,7 @@ def test_search_filter_open_compare_and_follow_to_the_statement(site, browser):
                                 ".forEach(e => e.remove()); return c.textContent", now)
 
     # follow the deep link to the statement in its letter
-    sides[0].find_elements(By.LINK_TEXT, "Bekijk in de brief")[1].click()
+    follow(d, sides[0].find_elements(By.LINK_TEXT, "Bekijk in de brief")[1])
     fragment = d.current_url.split("#", 1)[1]
     assert d.current_url.split("#")[0].startswith(site + "/letters/")
     target = d.find_element(By.ID, fragment)
@@ -142,17 +150,17 @@ def test_walk_a_topic_timeline_to_an_earlier_date(site, browser):
     bars = d.find_elements(By.CSS_SELECTOR, "svg.chart a")
     assert len(bars) >= 3  # four seed letters of 2021 speak about security
     first_heading = text(d, "#standpunt")
-    d.find_element(By.CSS_SELECTOR, "nav.walk a[rel=prev]").click()
+    follow(d, d.find_element(By.CSS_SELECTOR, "nav.walk a[rel=prev]"))
     earlier = d.find_element(By.ID, "as_of").get_attribute("value")
     assert earlier < time.strftime("%Y-%m-%d") and text(d, "#standpunt") != first_heading
     # and further back, through the chart: the first bar is the earliest letter
-    d.find_elements(By.CSS_SELECTOR, "svg.chart a")[0].click()
+    follow(d, d.find_elements(By.CSS_SELECTOR, "svg.chart a")[0])
     first = d.find_element(By.ID, "as_of").get_attribute("value")
     assert first < earlier
     assert not d.find_elements(By.CSS_SELECTOR, "nav.walk a[rel=prev]")  # nothing before the first letter
     # the date picker: a day before any letter shows no position yet
     set_date(d, "as_of", "2020-01-01")
-    d.find_element(By.CSS_SELECTOR, "#standpunt ~ form button").click()
+    follow(d, d.find_element(By.CSS_SELECTOR, "#standpunt ~ form button"))
     assert "as_of=2020-01-01" in d.current_url and "Op deze datum nog geen standpunt." in d.page_source
 
 
