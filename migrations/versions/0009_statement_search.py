@@ -8,7 +8,7 @@ SQLite: an FTS5 index over ``statement.text`` (external content: the text is
 stored once, in ``statement``), kept in step by triggers on insert, delete and
 update, and filled from the statements already stored. PostgreSQL: a GIN
 index on ``to_tsvector('dutch', text)``, the expression
-:mod:`monitor.store.search` queries. Both are read through one function.
+:mod:`monitor.store.search` queries. Both: an index on ``change.statement_id``. Both are read through one function.
 """
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ _SQLITE_DOWN = ["DROP TRIGGER IF EXISTS statement_fts_au", "DROP TRIGGER IF EXIS
 
 
 def upgrade() -> None:
+    # a search finds statements, then the changes on either side of them: both sides looked up by index
+    op.create_index('ix_change_statement_id', 'change', ['statement_id'])
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for sql in _SQLITE_UP:
@@ -47,6 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_change_statement_id', table_name='change')
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for sql in _SQLITE_DOWN:

@@ -17,6 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from typing import Any
+
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
@@ -48,15 +50,22 @@ class Hit:
     letter: Letter
 
 
-def matching_ids(session: Session, query: str) -> Select:
-    """A subquery of the ids of statements matching ``query`` (any version); empty for an empty query."""
+MAX_MATCHES = 5000  # the best-ranked matches; a word in every letter narrows nothing beyond this
+
+
+def matching_ids(session: Session, query: str) -> Any:
+    """The ids of statements matching ``query`` (any version): a subquery (PostgreSQL) or a list (SQLite,
+    where the FTS5 hits are read first, so the planner looks statements and changes up by key instead of
+    scanning them); empty for an empty query."""
     if session.get_bind().dialect.name == "postgresql":
         q = " ".join(words(query))
         return select(StatementRecord.id).where(
             func.to_tsvector("dutch", StatementRecord.text).op("@@")(func.plainto_tsquery("dutch", q)))
-    match = fts5_query(query) or '""'
-    return select(text("rowid")).select_from(text(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :fts_q")).params(
-        fts_q=match)
+    match = fts5_query(query)
+    if not match:
+        return []
+    return list(session.scalars(text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank "
+                                     "LIMIT :n"), {"q": match, "n": MAX_MATCHES}))
 
 
 def search_statements(session: Session, query: str, limit: int = 20, offset: int = 0,
