@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: setup run ingest test eval bench clean
+.PHONY: setup browser run ingest test eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ run: setup
 	$(BIN)/policy-monitor migrate
 	$(BIN)/policy-monitor run
 
-test: setup
+# The browser tests' tools: Debian's Chromium and chromium-driver, axe-core from npm (pinned) under var/npm.
+AXE_VERSION := 4.14.1
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@test -f var/npm/node_modules/axe-core/axe.min.js || \
+		npm install --silent --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION)
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 eval: setup

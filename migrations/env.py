@@ -8,8 +8,14 @@ from __future__ import annotations
 from alembic import context
 
 from monitor.store.models import Base
+from monitor.store.search import is_search_table
 
 target_metadata = Base.metadata
+
+
+def include_name(name, type_, parent_names) -> bool:  # noqa: ANN001 - alembic's hook signature
+    # the search index (FTS5 and its shadow tables) is made by a migration, not from the models
+    return not (type_ == "table" and name and is_search_table(name))
 
 
 def _engine():
@@ -32,7 +38,8 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     with _engine().connect() as connection:
         # batch mode: SQLite cannot ALTER most things in place
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()

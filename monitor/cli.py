@@ -228,7 +228,8 @@ def show(ctx: Ctx, letter: str) -> None:
 
 
 @main.command()
-@click.option("--output", "-o", default="export.json", show_default=True, help="File to write, or - for stdout.")
+@click.option("--output", "-o", default="-", show_default=True,
+              help="File to write; - (the default) writes to stdout, never a file in the current folder.")
 @pass_ctx
 def export(ctx: Ctx, output: str) -> None:
     """Export letters, statements, topics and changes as JSON (the eval format)."""
@@ -346,7 +347,7 @@ def _echo_change(v: Any, verbose: bool) -> None:
     if r.kind == "modified" and v.old is not None and v.new is not None:
         ops = [DiffOp(op, text) for op, text in (r.details or {}).get("diff", [])]
         click.echo("    " + inline(ops))
-        click.echo(f"    eerder: {v.previous_letter.key if v.previous_letter else '?'}")
+        click.echo(f"    previously: {v.previous_letter.key if v.previous_letter else '?'}")
         for key in ("modality", "numbers"):
             if key in (r.details or {}):
                 d = r.details[key]
@@ -355,7 +356,7 @@ def _echo_change(v: Any, verbose: bool) -> None:
             from .diff import unified
             click.echo("    " + unified(v.old.text, v.new.text).replace("\n", "\n    "))
     elif r.kind == "not_restated" and v.old is not None:
-        click.echo(f"    niet herhaald uit {v.previous_letter.key if v.previous_letter else '?'}: {v.old.text}")
+        click.echo(f"    not restated from {v.previous_letter.key if v.previous_letter else '?'}: {v.old.text}")
     elif v.new is not None:
         click.echo(f"    {v.new.text}")
 
@@ -423,7 +424,7 @@ def position(ctx: Ctx, topic: str, as_of: str | None) -> None:
                 click.echo(click.style(f"\n{item.letter.date or '(undated)'}  {item.letter.key}  {item.letter.title}",
                                        bold=True))
                 for src in item.sources:
-                    click.echo(f"  bron: {src}")
+                    click.echo(f"  source: {src}")
             click.echo(f"  - {item.statement.text}  ({item.statement.uid})")
 
 
@@ -434,10 +435,9 @@ def position(ctx: Ctx, topic: str, as_of: str | None) -> None:
 @pass_ctx
 def diff_cmd(ctx: Ctx, letter_a: str, letter_b: str, topic: str) -> None:
     """Compare what two letters say on a topic: LETTER_A (older) against LETTER_B (newer)."""
-    from .align import SimilarityIndex, align
-    from .diff import compare, inline, unified
-    from .position import can_hold_position
-    from .store import analysis, queries
+    from .compare import CHANGED, GONE, NEW, SAME, compare_letters
+    from .diff import inline, unified
+    from .store import queries
     _check_topic(ctx, topic)
     with ctx.sessions()() as session:
         rows = []
@@ -445,40 +445,26 @@ def diff_cmd(ctx: Ctx, letter_a: str, letter_b: str, topic: str) -> None:
             row = queries.find_letter(session, ref)
             if row is None:
                 raise click.ClickException(f"no letter {ref!r}: see `policy-monitor letters`")
-            records = queries.statements(session, row)
-            topics_of = analysis.topic_rows(session, [r.id for r in records])
-            rows.append((row, [r for r in records if can_hold_position(r.kind, r.text)
-                               and any(t.topic == topic for t in topics_of.get(r.id, []))]))
-        (a, old), (b, new) = rows
-        index = SimilarityIndex()
-        for r in old:
-            index.add(r.uid, r.text)
-        a_cfg = ctx.settings.analysis
-        matches = align([r.text for r in new], index, a_cfg.similarity_threshold, k=a_cfg.candidates)
-        by_uid = {r.uid: r for r in old}
-        matched = {m.new: m for m in matches}
+            rows.append(row)
+        a, b = rows
+        old, new, pairs = compare_letters(session, ctx.settings, a, b, topic)
         click.echo(f"{topic}: {a.key} ({len(old)} statements) → {b.key} ({len(new)} statements)")
-        for i, r in enumerate(new):
-            m = matched.get(i)
-            if m is None:
-                click.echo(click.style("\n+ nieuw", fg="green") + f"  {r.text}")
-                continue
-            o = by_uid[str(m.old)]
-            cmp = compare(o.text, r.text)
-            if cmp.unchanged:
-                click.echo(f"\n= herhaald  {r.text}")
-                continue
-            click.echo(click.style(f"\n~ gewijzigd (sim {m.similarity:.2f})", fg="yellow"))
-            click.echo("  " + inline(list(cmp.ops)))
-            click.echo("  " + unified(o.text, r.text, a.key, b.key).replace("\n", "\n  "))
-            if cmp.modality_changed:
-                click.echo(f"  modality: {cmp.old_modality.label()} → {cmp.new_modality.label()}")
-            if cmp.numbers_changed:
-                click.echo(f"  numbers: {list(cmp.old_numbers)} → {list(cmp.new_numbers)}")
-        used = {str(m.old) for m in matches}
-        for r in old:
-            if r.uid not in used:
-                click.echo(click.style("\n- niet herhaald", fg="red") + f"  {r.text}")
+        for p in pairs:
+            if p.kind == NEW and p.new is not None:
+                click.echo(click.style("\n+ new", fg="green") + f"  {p.new.text}")
+            elif p.kind == SAME and p.new is not None:
+                click.echo(f"\n= restated  {p.new.text}")
+            elif p.kind == CHANGED and p.old is not None and p.new is not None and p.comparison is not None:
+                cmp = p.comparison
+                click.echo(click.style(f"\n~ changed (similarity {p.similarity:.2f})", fg="yellow"))
+                click.echo("  " + inline(list(cmp.ops)))
+                click.echo("  " + unified(p.old.text, p.new.text, a.key, b.key).replace("\n", "\n  "))
+                if cmp.modality_changed:  # the letters' Dutch words, the labels in English like the rest
+                    click.echo(f"  modality: {cmp.old_modality.label()} → {cmp.new_modality.label()}")
+                if cmp.numbers_changed:
+                    click.echo(f"  numbers: {list(cmp.old_numbers)} → {list(cmp.new_numbers)}")
+            elif p.kind == GONE and p.old is not None:
+                click.echo(click.style("\n- not restated", fg="red") + f"  {p.old.text}")
 
 
 @main.command()

@@ -36,6 +36,15 @@ MODALITY_NL = {"doing": "doen", "continuing": "voortzetten", "committing": "toez
 ALL_TOPICS = "alle"  # the topic of an overall-feed entry, which merges a letter's topics
 
 
+def modality_nl(label: object) -> str:
+    """"not doing/intending" (a :class:`monitor.diff.Modality` label) → "niet doen / voornemen": Dutch words,
+    and the negation kept (dropping it would turn "not doing" into "doing")."""
+    raw = str(label or "").strip()
+    negated = raw.startswith("not ")
+    words = " / ".join(MODALITY_NL.get(x, x) for x in raw.removeprefix("not ").split("/") if x)
+    return f"niet {words}" if negated else words
+
+
 def dutch_date(day: dt.date) -> str:
     return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
 
@@ -135,8 +144,7 @@ def what_moved(c: EntryChange) -> str:
         modality = c.details.get("modality")
         shift = ""
         if isinstance(modality, dict):
-            old_m, new_m = (" / ".join(MODALITY_NL.get(x, x) for x in str(modality.get(k, "")).split("/"))
-                            for k in ("old", "new"))
+            old_m, new_m = (modality_nl(modality.get(k, "")) for k in ("old", "new"))
             shift = f"{old_m} → {new_m}" if old_m != new_m else ""
         numbers = c.details.get("numbers")
         if isinstance(numbers, dict):
@@ -201,8 +209,7 @@ def change_html(c: EntryChange, rank: int | None = None) -> str:
         parts.append(f"<blockquote><p>Nu: {_esc(c.new_text)}</p></blockquote>")
         modality = c.details.get("modality")
         if isinstance(modality, dict):
-            old_m, new_m = (" / ".join(MODALITY_NL.get(x, x) for x in str(modality.get(k, "")).replace("not ", "").split("/"))
-                            for k in ("old", "new"))
+            old_m, new_m = (modality_nl(modality.get(k, "")) for k in ("old", "new"))
             parts.append(f"<p>Toezegging: {_esc(old_m)} → {_esc(new_m)}</p>")
         numbers = c.details.get("numbers")
         if isinstance(numbers, dict):

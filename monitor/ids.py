@@ -17,10 +17,26 @@ def norm_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
-def letter_key(reference: str, text_sha256: str) -> str:
-    """A letter's key: its official reference where known, else a hash of its cleaned text."""
+def slug(text: str, words: int = 8) -> str:
+    """``Kamerbrief aangaande de toekomstige inzet`` → ``kamerbrief-aangaande-de-toekomstige-inzet``: ASCII."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text)[:words])
+
+
+def letter_key(reference: str, text_sha256: str, date: "str | None" = None, title: str = "") -> str:
+    """A letter's key: its official reference where known, else its date and a slug of its title (readable
+    in a URL), else a hash of its cleaned text. The hash key stays an alias, so old links still lead there."""
     ref = re.sub(r"[^\w.-]+", "-", reference.strip()).strip("-")
-    return ref if ref else f"sha-{text_sha256[:16]}"
+    if ref:
+        return ref
+    words = slug(title)
+    if date and words:
+        return f"{date}-{words}"[:90]
+    return hash_key(text_sha256)
+
+
+def hash_key(text_sha256: str) -> str:
+    return f"sha-{text_sha256[:16]}"
 
 
 def statement_uid(letter: str, text: str, occurrence: int) -> str:

@@ -70,6 +70,7 @@ def test_topics_explain_prints_the_chain_for_a_stored_statement(cli, seeds_copy)
     import json as _json
     cli("ingest", str(seeds_copy))
     exported = _json.loads(cli("export", "-o", "-").output)
+    assert _json.loads(cli("export").output) == exported  # without -o: stdout, no file left in the folder
     out_of_scope = next(s for l in exported["letters"] for s in l["statements"]
                         if "Russische troepenopbouw" in s["text"])
     text = cli("topics", "--explain", out_of_scope["id"]).output

@@ -109,9 +109,10 @@ def test_seed_changes_through_the_cli(cli, seeds_copy):
     assert not any("Geachte voorzitter" in (d["new_text"] or "") for d in data)
     assert not any(d["topic"] == "terugkeer" and "militairen" in (d["new_text"] or "") for d in data)
     pos = cli("position", "terugkeer", "--as-of", "2021-12-31").output
-    assert "faciliteert Nederland de vrijwillige terugkeer" in pos and "bron:" in pos
+    assert "faciliteert Nederland de vrijwillige terugkeer" in pos and "source:" in pos
     assert "gedwongen terugkeer" not in pos  # said in 2026, not yet standing in 2021
     out = cli("diff", "kst-28676-361", "kst-27925-781", "--topic", "veiligheid").output
-    assert "gewijzigd" in out and "niet herhaald" in out
+    assert "changed" in out and "not restated" in out  # English labels around the letters' Dutch
+    assert "gewijzigd" not in out and "niet herhaald" not in out
     assert "unknown topic" in cli("changes", "--topic", "nope", expect=2).output
     assert "expected YYYY-MM-DD" in cli("changes", "--since", "gisteren", expect=2).output

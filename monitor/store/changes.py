@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
 from ..function import POSITION
 from ..position import MODIFIED, PUBLISHED_KINDS, REAFFIRMED, can_hold_position
@@ -49,11 +49,16 @@ class Filters:
 
     def __init__(self, topic: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
                  kinds: tuple[str, ...] | None = None, letter_id: int | None = None, include_reaffirmed: bool = False,
-                 published: bool | None = None, letter_ids: tuple[int, ...] | None = None):
+                 published: bool | None = None, letter_ids: tuple[int, ...] | None = None,
+                 dossier: str | None = None, source_kind: str | None = None,
+                 min_significance: float | None = None, statement_ids: Any = None):
         self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
         self.kinds = kinds or (PUBLISHED_KINDS + ((REAFFIRMED,) if include_reaffirmed else ()))
         self.published = published
         self.letter_ids = letter_ids
+        self.dossier, self.source_kind, self.min_significance = dossier, source_kind, min_significance
+        # a subquery of statement ids (a search's hits): a change on either side of one of them
+        self.statement_ids = statement_ids
 
 
 def _filtered(q: Any, f: Filters) -> Any:
@@ -71,6 +76,15 @@ def _filtered(q: Any, f: Filters) -> Any:
         q = q.where(ChangeRecord.letter_id.in_(f.letter_ids))
     if f.published is not None:
         q = q.where(ChangeRecord.published.is_(f.published))
+    if f.dossier:
+        q = q.where(ChangeRecord.letter_id.in_(select(Letter.id).where(Letter.dossier == f.dossier)))
+    if f.source_kind:
+        q = q.where(ChangeRecord.letter_id.in_(select(Source.letter_id).where(Source.kind == f.source_kind)))
+    if f.min_significance is not None:
+        q = q.where(ChangeRecord.significance >= f.min_significance)
+    if f.statement_ids is not None:
+        q = q.where(ChangeRecord.statement_id.in_(f.statement_ids)
+                    | ChangeRecord.previous_statement_id.in_(f.statement_ids))
     return q
 
 
@@ -147,18 +161,20 @@ def standing_position(session: Session, topic: str, as_of: dt.date) -> list[Stan
     if not letters:
         return []
     by_version = {l.current_version_id: l for l in letters}
+    superseded = (select(ChangeRecord.previous_statement_id).where(
+        ChangeRecord.superseded_at.is_(None), ChangeRecord.topic == topic, ChangeRecord.previous_statement_id.is_not(None),
+        ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]), ChangeRecord.letter_date <= as_of))
+    # every filter in SQL, not after loading: at 1,000 letters a topic has ~10^4 statements, ~10^2 standing
     rows = list(session.scalars(
         select(StatementRecord).join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
-        .where(TopicAssignmentRecord.topic == topic, StatementRecord.version_id.in_(list(by_version)))))
-    superseded = set(session.scalars(
-        select(ChangeRecord.previous_statement_id).where(
-            ChangeRecord.superseded_at.is_(None), ChangeRecord.topic == topic,
-            ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]), ChangeRecord.letter_date <= as_of)))
+        .where(TopicAssignmentRecord.topic == topic, StatementRecord.version_id.in_(list(by_version)),
+               StatementRecord.in_scope.is_(True), StatementRecord.function.in_(sorted(POSITION)),
+               StatementRecord.id.not_in(superseded))
+        .options(defer(StatementRecord.function_evidence), defer(StatementRecord.scope_evidence))))
     sources: dict[int, tuple[str, ...]] = {}
     for s in session.scalars(select(Source).where(Source.letter_id.in_([l.id for l in letters]))):
         sources[s.letter_id] = sources.get(s.letter_id, ()) + (s.locator,)
     items = [StandingItem(s, by_version[s.version_id], sources.get(by_version[s.version_id].id, ()))
-             for s in rows if s.id not in superseded and can_hold_position(s.kind, s.text)
-             and s.function in POSITION and s.in_scope]
+             for s in rows if can_hold_position(s.kind, s.text)]
     items.sort(key=lambda i: (i.letter.date or i.letter.created_at.date(), i.letter.key, i.statement.position))
     return items

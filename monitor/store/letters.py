@@ -8,12 +8,13 @@ bytes → a new version of the letter it held; else a new letter.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..ids import letter_key, sha256, statement_uids
+from ..ids import hash_key, letter_key, sha256, statement_uids
 from ..references import is_reference
 from ..model import LetterMeta, ParsedLetter
 from .models import FootnoteRecord, IngestLog, Letter, LetterAlias, LetterVersion, Source, StatementRecord
@@ -61,6 +62,7 @@ def _find_letter(session: Session, meta: LetterMeta, text_sha: str, kind: str, l
     return session.get(Letter, prior.letter_id) if prior is not None else None
 
 
+_KST_DOSSIER = re.compile(r"^kst-(\d+)-\d+$")
 _META_FIELDS = ("title", "date", "kind", "reference", "sender", "url", "dossier")
 
 
@@ -75,6 +77,9 @@ def _apply_meta(letter: Letter, parsed: ParsedLetter, now: dt.datetime) -> None:
             setattr(letter, field, strong)
         elif guessed and not getattr(letter, field):
             setattr(letter, field, guessed)
+    if not letter.dossier:  # "kst-28676-361" is document 361 of dossier 28676: its dossier feed must show it
+        m = _KST_DOSSIER.match(letter.reference or "")
+        letter.dossier = m.group(1) if m else ""
     letter.updated_at = now
 
 
@@ -106,6 +111,15 @@ def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: by
     return version
 
 
+def _new_key(session: Session, parsed: ParsedLetter, letter: Letter, text_sha: str) -> str:
+    """The reference (as before), else date + title slug; the hash key when that is taken by another letter."""
+    key = letter_key(parsed.meta.reference, text_sha, letter.date.isoformat() if letter.date else None,
+                     letter.title)
+    taken = session.scalar(select(Letter.id).where(Letter.key == key)) is not None or \
+        session.scalar(select(LetterAlias.id).where(LetterAlias.alias == key)) is not None
+    return hash_key(text_sha) if taken else key
+
+
 def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: str, locator: str,
                  filename: str, now: dt.datetime, external_id: str = "", fingerprint: str = "",
                  aliases: tuple[str, ...] = ()) -> StoreOutcome:
@@ -119,10 +133,13 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
     text_sha = sha256(parsed.cleaned.text)
     letter = _find_letter(session, parsed.meta, text_sha, kind, locator, aliases)
     if letter is None:
-        letter = Letter(key=letter_key(parsed.meta.reference, text_sha), created_at=now, updated_at=now)
+        letter = Letter(key="", created_at=now, updated_at=now)
         _apply_meta(letter, parsed, now)
+        letter.key = _new_key(session, parsed, letter, text_sha)
         session.add(letter)
         session.flush()
+        if letter.key != hash_key(text_sha):  # the hash key: an old link, or the key on another machine, leads here
+            add_aliases(session, letter.id, (hash_key(text_sha),))
         version = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now)
         outcome, message = STORED, f"new letter {letter.key}"
     else:

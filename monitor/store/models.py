@@ -204,7 +204,8 @@ class ChangeRecord(Base):
     kind: Mapped[str] = mapped_column(String(20), comment="modified, added, initial, not_restated, reaffirmed")
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
     letter_date: Mapped[dt.date] = mapped_column(Date, comment="the date the letter is ordered by")
-    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), nullable=True)
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), nullable=True,
+                                                     index=True)
     previous_letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), nullable=True)
     previous_statement_id: Mapped[int | None] = mapped_column(
         ForeignKey("statement.id", ondelete="CASCADE"), nullable=True, index=True)

@@ -1,0 +1,98 @@
+"""Read queries behind the browsing pages: paged letter lists, a topic's timeline, filter choices, context.
+
+Every list is limited in SQL (the pages stay fast at 100,000 changes); the
+per-letter counts are one grouped query over the letters shown.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from ..position import PUBLISHED_KINDS
+from .models import ChangeRecord, Letter, Source, StatementRecord
+
+_CURRENT = (ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(PUBLISHED_KINDS))
+
+
+def letters_page(session: Session, limit: int, offset: int, dossier: str | None = None
+                 ) -> tuple[list[Letter], int]:
+    """Letters newest first (undated ones last), ``limit`` from ``offset``; and how many there are."""
+    q = select(Letter)
+    count = select(func.count(Letter.id))
+    if dossier:
+        q, count = q.where(Letter.dossier == dossier), count.where(Letter.dossier == dossier)
+    rows = list(session.scalars(q.order_by(Letter.date.is_(None), Letter.date.desc(), Letter.key.desc())
+                                .limit(limit).offset(offset)))
+    return rows, session.scalar(count) or 0
+
+
+def published_counts(session: Session, letter_ids: list[int]) -> dict[int, int]:
+    """Letter id → its current published changes (over all topics)."""
+    if not letter_ids:
+        return {}
+    rows = session.execute(select(ChangeRecord.letter_id, func.count(ChangeRecord.id))
+                           .where(*_CURRENT, ChangeRecord.published.is_(True), ChangeRecord.letter_id.in_(letter_ids))
+                           .group_by(ChangeRecord.letter_id))
+    return {lid: n for lid, n in rows}
+
+
+def topic_counts(session: Session) -> dict[str, tuple[int, dt.date | None]]:
+    """Topic → (current published changes, date of the latest letter with one)."""
+    rows = session.execute(select(ChangeRecord.topic, func.count(ChangeRecord.id), func.max(ChangeRecord.letter_date))
+                           .where(*_CURRENT, ChangeRecord.published.is_(True)).group_by(ChangeRecord.topic))
+    return {t: (n, last) for t, n, last in rows}
+
+
+@dataclass
+class TimelinePoint:
+    """One letter that changed the topic's position: how many changes of each kind, how many published."""
+
+    letter: Letter
+    date: dt.date
+    kinds: dict[str, int] = field(default_factory=dict)
+    published: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.kinds.values())
+
+
+def topic_timeline(session: Session, topic: str) -> list[TimelinePoint]:
+    """Every letter with a current change on ``topic``, oldest first (uses ix_change_topic_date)."""
+    rows = list(session.execute(
+        select(ChangeRecord.letter_id, ChangeRecord.letter_date, ChangeRecord.kind, func.count(ChangeRecord.id),
+               func.sum(case((ChangeRecord.published.is_(True), 1), else_=0)))
+        .where(ChangeRecord.topic == topic, *_CURRENT)
+        .group_by(ChangeRecord.letter_id, ChangeRecord.letter_date, ChangeRecord.kind)))
+    letters = {l.id: l for l in session.scalars(select(Letter).where(Letter.id.in_({r[0] for r in rows})))}
+    points: dict[int, TimelinePoint] = {}
+    for lid, day, kind, n, published in rows:
+        p = points.setdefault(lid, TimelinePoint(letters[lid], day))
+        p.kinds[kind] = p.kinds.get(kind, 0) + n
+        p.published += int(published or 0)
+    return sorted(points.values(), key=lambda p: (p.date, p.letter.key))
+
+
+def dossiers(session: Session) -> list[str]:
+    return [d for d in session.scalars(select(Letter.dossier).where(Letter.dossier != "").distinct()
+                                       .order_by(Letter.dossier))]
+
+
+def source_kinds(session: Session) -> list[str]:
+    return list(session.scalars(select(Source.kind).distinct().order_by(Source.kind)))
+
+
+def paragraphs(session: Session, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], list[StatementRecord]]:
+    """(version id, paragraph number) → that paragraph's statements in order: the context of a statement."""
+    if not wanted:
+        return {}
+    out: dict[tuple[int, int], list[StatementRecord]] = {}
+    rows = session.scalars(select(StatementRecord)
+                           .where(tuple_(StatementRecord.version_id, StatementRecord.paragraph).in_(list(wanted)))
+                           .order_by(StatementRecord.position))
+    for s in rows:
+        out.setdefault((s.version_id, s.paragraph), []).append(s)
+    return out

@@ -1,0 +1,95 @@
+"""Full-text search over statements: one query function, one engine per database.
+
+SQLite: an FTS5 index (``statement_fts``, migration 0009) kept in step with
+``statement`` by triggers, tokenised with ``unicode61`` without diacritics, so
+"beëindigen" finds "beeindigen"; every word of the query is a prefix
+("terugkeer" finds "terugkeeroperatie"), all words must occur.
+PostgreSQL: ``to_tsvector('dutch', text) @@ plainto_tsquery('dutch', …)`` with
+a GIN index on the same expression (also in 0009), so Dutch stemming does what
+prefixes do on SQLite. Callers only see :func:`search_statements`.
+
+Only statements of a letter's current version are found: an old version's
+sentence is history, not what the letter says.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from typing import Any
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
+
+from .models import Letter, StatementRecord
+
+FTS_TABLE = "statement_fts"
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 8  # a query longer than this is a pasted paragraph: its first words find it just as well
+
+
+def is_search_table(name: str) -> bool:
+    """Tables the search index owns (FTS5 makes shadow tables): not in the models, never compared to them."""
+    return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
+
+
+def words(query: str) -> list[str]:
+    """The words of a query; everything else (quotes, operators, ``*``) is dropped, so no input is syntax."""
+    return WORD.findall(query.casefold())[:MAX_WORDS]
+
+
+def fts5_query(query: str) -> str:
+    """``terugkeer Kaboel`` → ``"terugkeer"* AND "kaboel"*``: each word quoted (never an FTS operator)."""
+    return " AND ".join(f'"{w}"*' for w in words(query))
+
+
+@dataclass(frozen=True)
+class Hit:
+    statement: StatementRecord
+    letter: Letter
+
+
+MAX_MATCHES = 5000  # the best-ranked matches; a word in every letter narrows nothing beyond this
+
+
+def matching_ids(session: Session, query: str) -> Any:
+    """The ids of statements matching ``query`` (any version): a subquery (PostgreSQL) or a list (SQLite,
+    where the FTS5 hits are read first, so the planner looks statements and changes up by key instead of
+    scanning them); empty for an empty query."""
+    if session.get_bind().dialect.name == "postgresql":
+        q = " ".join(words(query))
+        return select(StatementRecord.id).where(
+            func.to_tsvector("dutch", StatementRecord.text).op("@@")(func.plainto_tsquery("dutch", q)))
+    match = fts5_query(query)
+    if not match:
+        return []
+    return list(session.scalars(text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank "
+                                     "LIMIT :n"), {"q": match, "n": MAX_MATCHES}))
+
+
+def search_statements(session: Session, query: str, limit: int = 20, offset: int = 0,
+                      statement_ids: Select | None = None, since: dt.date | None = None,
+                      until: dt.date | None = None, dossier: str | None = None) -> tuple[list[Hit], int]:
+    """Statements of current letter versions matching ``query``, newest letter first; and how many match.
+
+    ``statement_ids`` narrows the hits further (e.g. to a topic's statements); ``since``/``until`` (the
+    letter's date) and ``dossier`` narrow by letter.
+    """
+    if not words(query):
+        return [], 0
+    ids = matching_ids(session, query)
+    base = (select(StatementRecord, Letter).join(Letter, Letter.current_version_id == StatementRecord.version_id)
+            .where(StatementRecord.id.in_(ids), StatementRecord.kind != "procedural"))
+    if statement_ids is not None:
+        base = base.where(StatementRecord.id.in_(statement_ids))
+    if since is not None:
+        base = base.where(Letter.date >= since)
+    if until is not None:
+        base = base.where(Letter.date <= until)
+    if dossier:
+        base = base.where(Letter.dossier == dossier)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.execute(base.order_by(Letter.date.desc(), Letter.key, StatementRecord.position)
+                           .limit(limit).offset(offset))
+    return [Hit(s, l) for s, l in rows], total

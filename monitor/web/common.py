@@ -1,0 +1,158 @@
+"""What the feed, page and JSON modules share: request parameters, the read-only sessions, caches, templates.
+
+Every endpoint that touches the database is a plain ``def`` (Starlette runs it
+in its thread pool) and is wrapped by :meth:`Web.limited`, so at most
+:data:`RENDER_THREADS` requests do database and rendering work at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from ..config import Settings
+from ..feed import dutch_date
+from ..publish import FeedPublisher
+from ..store import version as data_version
+from ..store.db import session_factory
+from ..store.models import Letter, LetterAlias
+from ..webcache import VersionedCache
+
+RENDER_THREADS = 2
+MAX_LIMIT = 200
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def int_param(request: Request, name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise HTTPException(400, f"{name}: expected a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise HTTPException(400, f"{name}: must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def date_param(request: Request, name: str) -> dt.date | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise HTTPException(400, f"{name}: expected a date YYYY-MM-DD, got {raw!r}") from None
+
+
+def bool_param(request: Request, name: str) -> bool | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise HTTPException(400, f"{name}: expected true or false, got {raw!r}")
+
+
+def path_quote(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _environment() -> jinja2.Environment:
+    # autoescape on for every template: letter text is data, never markup
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["datum"] = lambda d: dutch_date(d) if d else "datum onbekend"
+    env.filters["pq"] = path_quote
+    return env
+
+
+class Web:
+    """The shared state of one app: settings, read-only sessions, caches and templates."""
+
+    def __init__(self, settings: Settings, engine: Engine):
+        self.settings = settings
+        self.sessions: sessionmaker[Session] = session_factory(engine)
+        self.publisher = FeedPublisher(settings)
+        self.page_cache: VersionedCache[str] = VersionedCache()
+        # searches have unbounded keys: their own small cache, so they never flush the pages'
+        self.search_cache: VersionedCache[str] = VersionedCache(max_entries=128)
+        self.templates = Jinja2Templates(env=_environment())
+        self.topics = settings.topic_names
+        self.labels = {t.name: t.label for t in settings.topics}
+        self.base = settings.feed.base_url.rstrip("/")
+        self.slots = threading.BoundedSemaphore(RENDER_THREADS)
+        self.templates.env.globals.update(site_title=settings.feed.title, topic_label=self.label,
+                                          topic_names=self.topics)
+
+    def label(self, topic: str) -> str:
+        """A topic as readers know it (``terugkeer`` → its label in the config)."""
+        return self.labels.get(topic, topic)
+
+    def check_topic(self, topic: str) -> str:
+        if topic not in self.topics:
+            raise HTTPException(404, f"unknown topic {topic!r}; topics: {', '.join(self.topics)}")
+        return topic
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.templates.get_template(name).render(**context)
+
+    def cached_html(self, request: Request, build: Callable[[Session], str], search: bool = False) -> Response:
+        """An HTML page rendered once per data version (the key: path and query)."""
+        cache = self.search_cache if search else self.page_cache
+        with self.sessions() as session:  # one read transaction: the version and the data agree
+            version, _ = data_version.current(session)
+            body = cache.get((request.url.path, str(request.query_params)), version, lambda: build(session))
+        return HTMLResponse(body)
+
+    def moved(self, request: Request, key: str) -> Response | None:
+        """A redirect when ``key`` is an old key (or another id) of a letter; None otherwise."""
+        with self.sessions() as session:
+            return renamed(session, request, key)
+
+    def limited(self, endpoint: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        # The others wait blocked on the semaphore, holding no GIL: /healthz and the event loop get the CPU.
+        @functools.wraps(endpoint)
+        def run(request: Request) -> Response:
+            with self.slots:
+                return endpoint(request)
+        return run
+
+    def get(self, path: str, endpoint: Callable[[Request], Response]) -> Route:
+        return Route(path, self.limited(endpoint), methods=["GET", "HEAD"])
+
+
+def find_letter(session: Session, key: str) -> Letter:
+    letter = session.scalar(select(Letter).where(Letter.key == key))
+    if letter is None:
+        raise HTTPException(404, f"no letter {key!r}")
+    return letter
+
+
+def renamed(session: Session, request: Request, key: str) -> Response | None:
+    """A redirect to the letter's current URL when ``key`` is an old key or another id of it (an alias)."""
+    new_key = session.scalar(select(Letter.key).join(LetterAlias, LetterAlias.letter_id == Letter.id)
+                             .where(LetterAlias.alias == key).limit(1))
+    if new_key is None or new_key == key:
+        return None
+    path = request.url.path.replace(f"/{path_quote(key)}", f"/{path_quote(new_key)}", 1)
+    if path == request.url.path:
+        path = request.url.path.replace(f"/{key}", f"/{path_quote(new_key)}", 1)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(path + query, status_code=301)

@@ -1,0 +1,73 @@
+"""Atom feeds: everything, per topic, per dossier, with RFC 5005 archive pages and conditional GET."""
+from __future__ import annotations
+
+import email.utils
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..store.models import Letter
+from .common import Web
+
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+def valid_dossier(dossier: str) -> bool:
+    return dossier.isascii() and dossier.isalnum() and len(dossier) <= 20
+
+
+def routes(web: Web) -> list[Route]:
+    def feed_response(request: Request, scope: str, value: str | None, archive: int | None) -> Response:
+        with web.sessions() as session:
+            try:
+                doc = web.publisher.document(session, scope, value, archive)
+            except IndexError:
+                raise HTTPException(404, f"no archive page {archive}") from None
+        headers = {"ETag": doc.etag, "Cache-Control": "public, max-age=60"}
+        if doc.updated:
+            headers["Last-Modified"] = doc.updated
+        inm = request.headers.get("if-none-match")
+        if inm is not None:  # RFC 9110 §13.1.3: If-None-Match wins over If-Modified-Since
+            tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+            if doc.etag in tags or "*" in tags:
+                return Response(status_code=304, headers=headers)
+        elif doc.updated and request.headers.get("if-modified-since"):
+            try:  # both sides at whole seconds, as HTTP dates are
+                since = email.utils.parsedate_to_datetime(request.headers["if-modified-since"])
+                if since >= email.utils.parsedate_to_datetime(doc.updated):
+                    return Response(status_code=304, headers=headers)
+            except (TypeError, ValueError):
+                pass  # an unparseable date is ignored, as RFC 9110 says
+        return Response(doc.body, media_type=ATOM, headers=headers)
+
+    def path_archive(request: Request) -> int | None:
+        raw = request.path_params.get("n")
+        if raw is None:
+            return None
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 10_000_000:  # "²" is a digit to str
+            raise HTTPException(404, "no such archive page")
+        return int(raw)
+
+    def feed_all(request: Request) -> Response:
+        return feed_response(request, "all", None, path_archive(request))
+
+    def feed_topic(request: Request) -> Response:
+        return feed_response(request, "topic", web.check_topic(request.path_params["topic"]), path_archive(request))
+
+    def feed_dossier(request: Request) -> Response:
+        dossier = request.path_params["dossier"]
+        if not valid_dossier(dossier):
+            raise HTTPException(404, "unknown dossier")
+        with web.sessions() as session:
+            if session.scalar(select(Letter.id).where(Letter.dossier == dossier).limit(1)) is None:
+                raise HTTPException(404, f"no letters in dossier {dossier!r}")
+        return feed_response(request, "dossier", dossier, path_archive(request))
+
+    return [
+        web.get("/feed.atom", feed_all), web.get("/feed/archive/{n}.atom", feed_all),
+        web.get("/topics/{topic}.atom", feed_topic), web.get("/topics/{topic}/archive/{n}.atom", feed_topic),
+        web.get("/dossiers/{dossier}.atom", feed_dossier), web.get("/dossiers/{dossier}/archive/{n}.atom", feed_dossier),
+    ]

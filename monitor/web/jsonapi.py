@@ -1,0 +1,128 @@
+"""The read-only JSON API: letters, changes, standing positions, topics, health. Only additions, never breaks."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..position import PUBLISHED_KINDS, REAFFIRMED
+from ..publish import shown_source
+from ..store import analysis, queries
+from ..store import changes as change_store
+from ..store.models import Letter
+from .common import MAX_LIMIT, Web, bool_param, date_param, find_letter, int_param
+
+
+def letter_dict(letter: Letter, sources: list[str], statements: int | None = None) -> dict[str, Any]:
+    d = {"id": letter.key, "title": letter.title, "date": letter.date.isoformat() if letter.date else None,
+         "kind": letter.kind, "reference": letter.reference, "dossier": letter.dossier, "sender": letter.sender,
+         "url": letter.url, "sources": sources, "html": f"/letters/{letter.key}"}
+    if statements is not None:
+        d["statements"] = statements
+    return d
+
+
+def shown_sources(session: Any, letter: Letter) -> list[str]:
+    return list(dict.fromkeys(shown_source(s.locator) for s in queries.sources(session, letter)))
+
+
+def statement_dicts(session: Any, letter: Letter) -> list[dict[str, Any]]:
+    records = queries.statements(session, letter)
+    tops = analysis.topic_rows(session, [r.id for r in records])
+    return [{"id": r.uid, "position": r.position, "kind": r.kind, "role": r.role, "section": r.section,
+             "text": r.text, "topics": [t.topic for t in tops.get(r.id, [])],
+             "evidence": {t.topic: t.evidence for t in tops.get(r.id, [])}} for r in records]
+
+
+def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    allowed = PUBLISHED_KINDS + (REAFFIRMED,)
+    for k in kinds:
+        if k not in allowed:
+            raise HTTPException(400, f"kind: {k!r} is not one of {', '.join(allowed)}")
+    return kinds
+
+
+def page_links(request: Request, total: int, limit: int, offset: int) -> dict[str, Any]:
+    nxt = None
+    if offset + limit < total:  # every parameter kept, repeated ones too (?kind=a&kind=b)
+        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+        params += [("limit", str(limit)), ("offset", str(offset + limit))]
+        nxt = f"{request.url.path}?{urlencode(params)}"
+    return {"total": total, "limit": limit, "offset": offset, "next": nxt}
+
+
+def routes(web: Web) -> list[Route]:
+    def api_letters(request: Request) -> Response:
+        limit = int_param(request, "limit", 50, 1, MAX_LIMIT)
+        offset = int_param(request, "offset", 0, 0, 10_000_000)
+        since, until = date_param(request, "since"), date_param(request, "until")
+        with web.sessions() as session:
+            rows = queries.letters(session)
+            rows = [l for l in rows if (since is None or queries.effective_date(l) >= since)
+                    and (until is None or queries.effective_date(l) <= until)]
+            counts = queries.statement_counts(session)
+            items = [letter_dict(l, shown_sources(session, l), counts.get(l.id, 0))
+                     for l in rows[offset:offset + limit]]
+        return JSONResponse({"items": items, **page_links(request, len(rows), limit, offset)})
+
+    def api_letter(request: Request) -> Response:
+        with web.sessions() as session:
+            letter = find_letter(session, request.path_params["key"])
+            d = letter_dict(letter, shown_sources(session, letter))
+            d["statements"] = statement_dicts(session, letter)
+        return JSONResponse(d)
+
+    def api_changes(request: Request) -> Response:
+        topic = request.query_params.get("topic")
+        if topic is not None:
+            web.check_topic(topic)
+        kinds = check_kinds(tuple(request.query_params.getlist("kind"))) or None
+        limit = int_param(request, "limit", 50, 1, MAX_LIMIT)
+        offset = int_param(request, "offset", 0, 0, 10_000_000)
+        published = bool_param(request, "published")
+        letter_id = None
+        with web.sessions() as session:
+            if request.query_params.get("letter"):
+                letter_id = find_letter(session, request.query_params["letter"]).id
+            f = change_store.Filters(topic, date_param(request, "since"), date_param(request, "until"), kinds,
+                                     letter_id, published=published)
+            views = change_store.changes(session, f, limit=limit, offset=offset)
+            total = change_store.count_changes(session, f)
+            items = [v.as_dict() for v in views]
+        return JSONResponse({"items": items, **page_links(request, total, limit, offset)})
+
+    def api_position(request: Request) -> Response:
+        topic = web.check_topic(request.path_params["topic"])
+        day = date_param(request, "as_of") or dt.date.today()
+        with web.sessions() as session:
+            items = [{"statement": i.statement.uid, "text": i.statement.text, "letter": i.letter.key,
+                      "letter_title": i.letter.title, "date": i.letter.date.isoformat() if i.letter.date else None,
+                      "sources": [shown_source(s) for s in i.sources]}
+                     for i in change_store.standing_position(session, topic, day)]
+        return JSONResponse({"topic": topic, "as_of": day.isoformat(), "items": items})
+
+    def api_topics(request: Request) -> Response:
+        return JSONResponse({"items": [{"name": t.name, "label": t.label, "description": t.description,
+                                        "feed": f"/topics/{t.name}.atom", "html": f"/topics/{t.name}"}
+                                       for t in web.settings.topics]})
+
+    def healthz(request: Request) -> Response:  # in the thread pool: never waits behind a page render
+        try:
+            with web.sessions() as session:
+                n = len(list(session.scalars(select(Letter.id).limit(1))))
+        except Exception as exc:  # noqa: BLE001 - report, don't crash, the health check
+            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "reachable", "letters": n > 0})
+
+    return [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),  # never behind the render slots
+        web.get("/api/letters", api_letters), web.get("/api/letters/{key}", api_letter),
+        web.get("/api/changes", api_changes), web.get("/api/positions/{topic}", api_position),
+        web.get("/api/topics", api_topics),
+    ]

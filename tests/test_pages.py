@@ -1,0 +1,111 @@
+"""The Dutch pages over real HTTP: what a reader sees — labels, links, order, filters, escaping, old links."""
+from __future__ import annotations
+
+import re
+import sqlite3
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+
+from tests.test_http import server  # noqa: F401 - the loopback server fixture
+
+ENGLISH = re.compile(r"\b(doing|intending|exploring|possible|modified|added|not_restated|initial|Modality)\b")
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href and href.startswith("/"):
+            self.hrefs.append(href)
+
+
+def visible(html: str) -> str:
+    """The text a reader sees (markup, attributes and style left out)."""
+    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+PAGES = ["/", "/search?q=terugkeer", "/search?topic=veiligheid&kind=modified", "/letters", "/letters/kst-27925-781",
+         "/topics", "/topics/terugkeer", "/topics/veiligheid?as_of=2021-06-01", "/changes/2026Z09763/terugkeer",
+         "/changes/2026Z09763/terugkeer?weergave=naast", "/compare?topic=veiligheid&a=kst-28676-361&b=kst-27925-781"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_are_dutch_link_only_to_working_pages_and_need_no_script(server, path):  # noqa: F811
+    r = httpx.get(server + path)
+    assert r.status_code == 200 and 'lang="nl"' in r.text and "<script" not in r.text
+    assert not ENGLISH.search(visible(r.text)), ENGLISH.search(visible(r.text))
+    parser = Links()
+    parser.feed(r.text)
+    for href in dict.fromkeys(h.split("#")[0] for h in parser.hrefs):
+        assert httpx.get(server + href).status_code == 200, (path, href)
+
+
+def test_search_finds_words_filters_and_escapes(server):  # noqa: F811
+    r = httpx.get(server + "/search", params={"q": "Kaboel"})
+    assert "Uitspraken in brieven" in r.text and "<mark>Kaboel</mark>" in r.text
+    hostile = httpx.get(server + "/search", params={"q": '<script>alert(1)</script> "OR* NEAR('})
+    assert hostile.status_code == 200 and "<script>alert" not in hostile.text and "&lt;script&gt;" in hostile.text
+    period = httpx.get(server + "/search", params={"topic": "veiligheid", "since": "2021-05-01", "until": "2021-06-30"})
+    dates = re.findall(r'class="meta">(\d+ \w+ \d{4})', period.text)
+    assert dates and all(d.endswith("2021") and ("mei" in d or "juni" in d) for d in dates)
+    assert "Veiligheid: " in period.text and "Terugkeer: " not in period.text.split("Wijzigingen (")[1]
+    for bad in ({"since": "gisteren"}, {"topic": "nope"}, {"betekenis": "groot"}, {"source": "elders"}):
+        assert httpx.get(server + "/search", params=bad).status_code in (400, 404)
+
+
+def test_letter_text_is_never_markup(server, db_url):  # noqa: F811
+    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    con.execute("UPDATE statement SET text = '<b>vet</b> & <img src=x onerror=alert(1)>' WHERE id = "
+                "(SELECT min(id) FROM statement WHERE letter_id = (SELECT id FROM letter WHERE key = 'kst-27925-781'))")
+    con.execute("UPDATE data_version SET version = version + 1")
+    con.commit()
+    con.close()
+    page = httpx.get(server + "/letters/kst-27925-781").text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_old_hash_keys_redirect_and_readable_keys(server):  # noqa: F811
+    letters = httpx.get(server + "/api/letters").json()["items"]
+    keys = {l["id"] for l in letters}
+    assert not any(k.startswith("sha-") for k in keys)
+    assert "2021-06-18-kamerbrief-aangaande-de-toekomstige-inzet-en-hulp-aan" in keys
+    old = httpx.get(server + "/letters/sha-e31064514ad9a4f9", follow_redirects=False)
+    assert old.status_code == 301 and old.headers["location"].startswith(
+        "/letters/2021-06-18-kamerbrief-aangaande-de-toekomstige-inzet")
+    dossier = httpx.get(server + "/dossiers/28676.atom")  # read from its reference "Kamerstuk 28 676, nr. 361"
+    assert dossier.status_code == 200 and "<entry>" in dossier.text
+
+
+def test_topic_timeline_walks_back_and_labels_come_from_the_config(server):  # noqa: F811
+    page = httpx.get(server + "/topics/veiligheid").text
+    assert "Onderwerp: Veiligheid" in page and "<svg" in page
+    bars = re.findall(r'<a href="(/topics/veiligheid\?as_of=[\d-]+#standpunt)" aria-label', page)
+    assert len(bars) >= 3 and bars == sorted(bars)  # oldest to newest, left to right
+    back = re.search(r'<a href="([^"]+)" rel="prev">', page).group(1).replace("&amp;", "&")
+    assert back == bars[-2]  # today the newest letter is in force: one step back is the letter before it
+    earlier = httpx.get(server + back).text
+    day = back.split("as_of=")[1][:10]
+    assert f'name="as_of" value="{day}"' in earlier
+    assert re.search(r'rel="prev">', earlier) and re.search(r'rel="next">', earlier)  # walk on, or back again
+    index = httpx.get(server + "/topics").text
+    assert ">Terugkeer</a>" in index and ">terugkeer</a>" not in index
+
+
+def test_changes_side_by_side_with_context_and_deep_links(server):  # noqa: F811
+    inline = httpx.get(server + "/changes/2026Z09763/terugkeer").text
+    side = httpx.get(server + "/changes/2026Z09763/terugkeer?weergave=naast").text
+    assert "Eerder: " in inline and '<div class="sides">' not in inline
+    assert '<div class="sides">' in side and "<h4>Eerder</h4>" in side and "<h4>Nu</h4>" in side
+    assert "Omringende alinea" in side
+    anchor = re.search(r'href="/letters/([^"#]+)#(s-[0-9a-f]+)"', side)
+    letter = httpx.get(f"{server}/letters/{anchor.group(1)}").text
+    assert f'id="{anchor.group(2)}"' in letter
+    # a text-only reader keeps removed and inserted words apart
+    assert "[weg: " in side and "[nieuw: " in side
+    assert "Toezegging: doen → onderzoeken" in inline
