@@ -339,8 +339,8 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     if not isinstance(sources_raw, list):
         raise ConfigError("sources: expected an array of tables ([[sources]])")
     sources = tuple(_validate_source(i, b) for i, b in enumerate(sources_raw))
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
+    source_names = [s.name for s in sources]
+    if len(set(source_names)) != len(source_names):
         raise ConfigError("sources: names must be unique")
     return Settings(topics=topics, sources=sources, root=root, **built)
 
