@@ -20,8 +20,10 @@ run: setup
 	$(BIN)/policy-monitor migrate
 	$(BIN)/policy-monitor run
 
+# One worker per core (pytest-xdist): the suite is mostly waiting on SQLite, subprocesses and servers.
+JOBS ?= auto
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS)
 
 # The guard rails (.ci/run runs them before the tests): lint, architecture contracts, types.
 lint: setup
@@ -29,11 +31,12 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# Mutation testing of the analysis core and the publishing modules (not in CI: ~1 h on 2 cores).
-# MUTATE=monitor/position.py narrows it to one module; results in mutants/, `mutmut results` lists survivors.
+# Mutation testing of the analysis core and the publishing modules; not in CI (an hour or more on 2 cores).
+# MUTATE='monitor.position*' narrows it to one module. `$(BIN)/mutmut results` lists the survivors,
+# `$(BIN)/mutmut show NAME` shows one; docs/testing.md has the last score.
 MUTATE ?=
 mutate: setup
-	$(BIN)/python bench/mutate.py $(MUTATE)
+	$(BIN)/mutmut run $(MUTATE)
 
 eval: setup
 	@tmp=$$(mktemp -d); \
