@@ -84,3 +84,22 @@ def test_only_running_text_of_four_words_or_more_can_hold_a_position():
     assert can_hold_position("list_item", "het kabinet steunt dit")
     assert not can_hold_position("paragraph", "Het kabinet steunt.")
     assert not can_hold_position("heading", "Het kabinet steunt de terugkeer")
+
+
+def test_a_change_records_what_the_api_and_the_feed_show():
+    t = PositionTracker()
+    old = _ps("a1", "A", "Nederland draagt 20 miljoen euro bij aan de opvang via UNHCR.")
+    new = _ps("b1", "B", "Nederland draagt 35 miljoen euro bij aan de opvang via UNHCR.")
+    _run(t, "A", "s", old)
+    [m] = _run(t, "B", "s", new)
+    assert (m.uid, m.topic, m.kind, m.letter, m.date, m.new, m.old) == (
+        change_uid("migratie", MODIFIED, "B", "b1", "a1"), "migratie", MODIFIED, "B", dt.date(2024, 2, 1), new, old)
+    assert m.similarity is not None and 0.9 < m.similarity <= 1.0
+    assert "".join(o.text for o in m.ops if o.op != "-") == new.text  # the word diff rebuilds the new text
+    assert "".join(o.text for o in m.ops if o.op != "+") == old.text
+    assert set(m.details) == {"diff_ratio", "numbers", "why"} and "getal gewijzigd" in m.details["why"]
+    assert 0.56 <= m.significance <= 1.0
+    [r] = _run(t, "C", "s", _ps("c1", "C", new.text))
+    assert (r.uid, r.kind, r.letter, r.date, r.significance, r.published) == (
+        change_uid("migratie", REAFFIRMED, "C", "c1", "b1"), REAFFIRMED, "C", dt.date(2024, 3, 1), 0.0, False)
+    assert r.ops and "".join(o.text for o in r.ops) == new.text
