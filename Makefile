@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: setup browser run ingest test eval bench clean
+.PHONY: setup browser run ingest test lint mutate eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,23 @@ browser:
 	@test -f var/npm/node_modules/axe-core/axe.min.js || \
 		npm install --silent --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION)
 
+# One worker per core (pytest-xdist): the suite is mostly waiting on SQLite, subprocesses and servers.
+JOBS ?= auto
 test: setup browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS)
+
+# The guard rails (.ci/run runs them before the tests): lint, architecture contracts, types.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+# Mutation testing of the analysis core and the publishing modules; not in CI (an hour or more on 2 cores).
+# MUTATE='monitor.position*' narrows it to one module. `$(BIN)/mutmut results` lists the survivors,
+# `$(BIN)/mutmut show NAME` shows one; docs/testing.md has the last score.
+MUTATE ?=
+mutate: setup
+	$(BIN)/mutmut run $(MUTATE)
 
 eval: setup
 	@tmp=$$(mktemp -d); \
@@ -42,4 +57,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info .pytest_cache
+	rm -rf $(VENV) var build *.egg-info .pytest_cache .mypy_cache .ruff_cache mutants

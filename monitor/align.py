@@ -183,7 +183,7 @@ class SimilarityIndex:
             keys = islice(reversed(posting), self.posting_cap)
             w = q[f]
             for key in keys:
-                scores[key] += w
+                scores[key] += w  # type: ignore[assignment]  # a Counter sums float weights; typeshed says int
         best = [key for key, _ in scores.most_common(max(k + 10, 30)) if self._anchored(q, key)]
         q_parts = [self._vector(_bag(p)) for p in clauses(text)]
         out = [(key, self._score(q, q_parts, key)) for key in best]

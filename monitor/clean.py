@@ -463,9 +463,10 @@ def _place_markers(blocks: list[Block], footnotes: list[Footnote], explicit: boo
             notes: list[tuple[int, str]] = []
             text = b.text
 
+            # repl runs inside this iteration's re.sub only, so it sees this iteration's lists (B023 is moot)
             def repl(m: re.Match[str]) -> str:
-                notes.append((m.start() - sum(len(x) for x in removed), m.group(1)))
-                removed.append(m.group(0))
+                notes.append((m.start() - sum(len(x) for x in removed), m.group(1)))  # noqa: B023
+                removed.append(m.group(0))  # noqa: B023
                 return ""
             removed: list[str] = []
             new = re.sub(r"\s?\[\^(\w{1,3})\]", repl, text)

@@ -290,7 +290,7 @@ def _explain(ctx: Ctx, uid: str) -> None:
     from sqlalchemy import select
 
     from .process import scheme_for
-    from .store import analysis, queries
+    from .store import analysis
     from .store.models import Letter, LetterVersion, StatementRecord
     from .topics import LetterContext
     with ctx.sessions()() as session:

@@ -179,6 +179,52 @@ _SECTIONS: dict[str, type] = {
 _SOURCE_KINDS = ("tk-odata", "tk-syncfeed", "sru")
 
 
+@dataclass(frozen=True)
+class _Range:
+    """The values a numeric key allows; ``open_low``: the lower bound itself is not allowed."""
+
+    low: float
+    high: float
+    open_low: bool = False
+
+    def allows(self, value: float) -> bool:
+        return (self.low < value if self.open_low else self.low <= value) and value <= self.high
+
+    def __str__(self) -> str:
+        return f"{'(' if self.open_low else '['}{self.low:g}, {self.high:g}]"
+
+
+# Every numeric key and the values that make sense for it: a value out of range is an error naming the
+# key and the range, never a monitor that polls in a busy loop, refuses every file or listens nowhere.
+# Keys of [[sources]] are under "sources".
+_RANGES: dict[str, _Range] = {
+    "database.busy_timeout_seconds": _Range(0, 3600),
+    "inbox.max_file_mb": _Range(0, 1024, open_low=True),
+    "analysis.similarity_threshold": _Range(0, 1, open_low=True),
+    "analysis.same_point": _Range(0, 1),
+    "analysis.restatement": _Range(0, 1),
+    "analysis.candidates": _Range(1, 1000),
+    "feed.page_size": _Range(1, 1000),
+    "server.port": _Range(1, 65535),
+    "schedule.inbox_seconds": _Range(1, 86400),
+    "schedule.remote_seconds": _Range(60, 7 * 86400),  # a government service is not polled more than once a minute
+    "sources.page_size": _Range(1, 10000),
+    "sources.rate_per_second": _Range(0, 100, open_low=True),
+    "sources.timeout_seconds": _Range(0, 3600, open_low=True),
+    "sources.deadline_seconds": _Range(0, 86400, open_low=True),
+    "sources.max_bytes": _Range(1, 2**31),
+    "sources.retries_per_document": _Range(1, 100),
+    "sources.start_skiptoken": _Range(0, 2**53),
+}
+
+
+def _check_range(key: str, value: float) -> None:
+    """``key`` as the user wrote it ("sources[2].page_size"); its range is looked up without the index."""
+    allowed = _RANGES.get(re.sub(r"\[\d+\]", "", key))
+    if allowed is not None and not allowed.allows(value):
+        raise ConfigError(f"{key}: must be in {allowed}, got {value:g}")
+
+
 def _coerce(key: str, value: Any, default: Any) -> Any:
     """Check ``value`` against the type of ``default``; raise naming ``key``."""
     if isinstance(default, bool):
@@ -190,6 +236,7 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
             raise ConfigError(f"{key}: expected a whole number, got {value!r}")
         if value < 0:
             raise ConfigError(f"{key}: must not be negative, got {value}")
+        _check_range(key, value)
         return value
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -198,6 +245,7 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
             raise ConfigError(f"{key}: expected a finite number, got {value!r}")
         if value < 0:
             raise ConfigError(f"{key}: must not be negative, got {value}")
+        _check_range(key, value)
         return float(value)
     if isinstance(default, str):
         if not isinstance(value, str):
@@ -292,8 +340,6 @@ def _validate_source(i: int, body: Any) -> SourceSpec:
     if spec.timeout_seconds <= 0 or spec.deadline_seconds < spec.timeout_seconds:
         raise ConfigError(f"sources[{i}].deadline_seconds: must be at least timeout_seconds "
                           f"({spec.timeout_seconds:g}), got {spec.deadline_seconds:g}")
-    if spec.retries_per_document < 1:
-        raise ConfigError(f"sources[{i}].retries_per_document: must be at least 1")
     return spec
 
 
@@ -315,13 +361,7 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
         max_file_mb=inbox.max_file_mb,
         extensions=tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in inbox.extensions),
     )
-    if built["server"].port > 65535:
-        raise ConfigError(f"server.port: {built['server'].port} is not a TCP port")
-    if built["feed"].page_size < 1 or built["feed"].page_size > 1000:
-        raise ConfigError("feed.page_size: must be between 1 and 1000")
     analysis = built["analysis"]
-    if not 0 < analysis.similarity_threshold <= 1:
-        raise ConfigError("analysis.similarity_threshold: must be in (0, 1]")
     if not analysis.similarity_threshold <= analysis.same_point <= analysis.restatement <= 1:
         raise ConfigError("analysis.same_point, analysis.restatement: need similarity_threshold ≤ same_point ≤ "
                           f"restatement ≤ 1, got {analysis.same_point} and {analysis.restatement}")
@@ -339,8 +379,8 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     if not isinstance(sources_raw, list):
         raise ConfigError("sources: expected an array of tables ([[sources]])")
     sources = tuple(_validate_source(i, b) for i, b in enumerate(sources_raw))
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
+    source_names = [s.name for s in sources]
+    if len(set(source_names)) != len(source_names):
         raise ConfigError("sources: names must be unique")
     return Settings(topics=topics, sources=sources, root=root, **built)
 

@@ -338,7 +338,7 @@ def render(meta: FeedMeta, changesets: Sequence[ChangeSet], page_size: int, arch
         fe.author({"name": meta.author})
         fe.content(changeset_html(cs), type="html")
         fe.summary(cs.summary)
-    xml = fg.atom_str(pretty=True)
+    xml: bytes = fg.atom_str(pretty=True)
     if archive is not None:  # RFC 5005 §4: mark archive documents
         root = etree.fromstring(xml)
         etree.SubElement(root, f"{{{FH_NS}}}archive")

@@ -80,7 +80,7 @@ def from_text(cleaned: Cleaned, statements: list[Statement], extracted: Extracte
     if not reference:
         z = _Z_REF.search(found.get("your_reference", ""))
         reference = z.group(1) if z else ""
-    roles = []
+    roles: list[str] = []
     for s in statements:
         if s.role == "signature" and re.match(r"^(?:De|Het)\s", s.text):
             roles.extend(r.strip().rstrip(",") for r in re.split(r",\s+(?=(?:De|Het)\s)", s.text))

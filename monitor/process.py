@@ -81,13 +81,13 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
             scopes = (assess_scope(statements, subject, letter.title) if subject is not None and subject.terms
                       else [_IN_SCOPE] * len(statements))
             store.replace_functions(session, records, classify(statements), scopes)
-            run = session.get(store.AnalysisRun, run_id)
+            run = session.get_one(store.AnalysisRun, run_id)
             total += store.replace_topics(session, records, assignments, run)
             letter.topics_run_id, letter.topics_version_id = run_id, letter.current_version_id
             letter.changes_version_id = None  # its changes (and every later letter's) follow its topics
         faults.point("topics")
     with sessions.begin() as session:
-        run = session.get(store.AnalysisRun, run_id)
+        run = session.get_one(store.AnalysisRun, run_id)
         run.letters = len(ids)
         run.finished_at = now
     log.info("topics: %d letters, %d assignments (run %d)", len(ids), total, run_id)

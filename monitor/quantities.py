@@ -308,14 +308,14 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         lead = s[max(0, p - 25):p]  # the regex only runs when the word before can end a hedge
         hedge = _HEDGE.search(s, max(0, p - 25), p) if lead.rstrip().endswith(_HEDGE_ENDS) else None
         # "tot" right after a number bounds a range ("van 44 tot 60"); elsewhere it hedges.
-        approx = bool(hedge) and not (hedge.group().startswith("tot") and bool(raw)
+        approx = hedge is not None and not (hedge.group().startswith("tot") and bool(raw)
                                       and not s[raw[-1].end:hedge.start()].strip())
         ambiguous = bool(half or (word or "").translate(_FOLD) in ("een", "acht")) and not scaled
         # Years, long bare integers (kenmerken) and footnote lines ("3 Europees ...") are
         # amounts only with a unit of their own.
-        needs_unit = bool(fig) and not cur and not glue and (
+        needs_unit = bool(fig and not cur and not glue and (
             bool(_YEAR_RE.fullmatch(fig)) or (len(fig) >= 5 and fig.isdigit())
-            or (not s[s.rfind("\n", 0, p) + 1:p].strip() and text[pos + 1:pos + 2].isupper()))
+            or (not s[s.rfind("\n", 0, p) + 1:p].strip() and text[pos + 1:pos + 2].isupper())))
         raw.append(_Found(hedge.start() if hedge else p, p, pos, end, value, factor, unit, own, approx,
                           ambiguous, needs_unit))
     # Ranges share the unit and scale of their last member: "van 1 naar ruim 9 miljoen", "5 tot 10%".

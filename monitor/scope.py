@@ -162,7 +162,7 @@ class _Compiled:
         """The subject words and other subjects one text names."""
         if not text:
             return _EMPTY
-        tokens = gazetteer.WORD_RE.findall(text)
+        tokens = lexicon.WORD_RE.findall(text)
         words = [self._word(t) for t in tokens]
         subject: list[str] = []
         others: dict[str, str] = {}

@@ -52,7 +52,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 continue
             if low in ABBREVIATIONS and not tok.rstrip(".").isupper():  # "VS." is a country, not "vs."
                 nxt = re.match(r"\s*([^\W\d_]+)", text[m.end():])
-                starts_sentence = bool(nxt) and lexicon.is_known(nxt.group(1).lower())
+                starts_sentence = nxt is not None and lexicon.is_known(nxt.group(1).lower())
                 if not (low in CLOSING_ABBREVIATIONS and starts_sentence):
                     continue
         end = m.end()

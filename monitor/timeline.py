@@ -112,8 +112,8 @@ class Timeline:
             select(ChangeRecord.topic, ChangeRecord.previous_statement_id, ChangeRecord.statement_id)
             .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]),
                    ChangeRecord.letter_id.in_([l.id for l in earlier]))).all()
-        superseded: set[tuple[str, int]] = {(topic, old) for topic, old, _ in pairs}
-        repeated: set[tuple[str, int]] = {(topic, new) for topic, _, new in pairs}  # restated an earlier one
+        superseded: set[tuple[str, int | None]] = {(topic, old) for topic, old, _ in pairs}
+        repeated: set[tuple[str, int | None]] = {(topic, new) for topic, _, new in pairs}  # restated an earlier one
         by_topic: dict[str, list[PositionStatement]] = defaultdict(list)
         last_letter: dict[str, Letter] = {}
         for letter in earlier:  # in order: the last letter that spoke on a topic wins
@@ -181,7 +181,7 @@ class Timeline:
             self.tracker, self.high_water = None, None
             raise
         with sessions.begin() as session:
-            run = session.get(store.AnalysisRun, run_id)
+            run = session.get_one(store.AnalysisRun, run_id)
             run.letters = len(redo_ids)
             run.finished_at = now
         log.info("changes: %d letters processed (run %d: %s)", len(redo_ids), run_id, reason)

@@ -32,7 +32,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from functools import lru_cache
 
 from . import lexicon
@@ -210,7 +210,7 @@ class TopicScheme:
         """Identifies the analysis: code version plus the exact topic configuration."""
         parts: list[object] = [ANALYSIS_VERSION] + [asdict(s) for s in self.specs]
         if self.extra is not None:
-            parts.append(asdict(self.extra) if hasattr(self.extra, "__dataclass_fields__") else repr(self.extra))
+            parts.append(asdict(self.extra) if is_dataclass(self.extra) and not isinstance(self.extra, type) else repr(self.extra))
         blob = json.dumps(parts, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

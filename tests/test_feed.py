@@ -1,6 +1,7 @@
 """Feed rendering: RFC 4287 requirements, determinism, stable ids, RFC 5005 archive paging."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import feedparser
@@ -68,4 +69,23 @@ def test_archive_pages_walk_the_whole_history_once():
     assert len(seen) == 23 and len(set(seen)) == 23
     archive = etree.fromstring(render(META, sets, 5, archive=1))
     assert archive.find("{http://purl.org/syndication/history/1.0}archive") is not None
-    assert render(META, sets, 5, archive=2) == render(META, sets + [], 5, archive=2)
+
+
+def _arrived(sets: list[ChangeSet]) -> list[ChangeSet]:
+    """The change sets as published: each first seen the day after its letter's date."""
+    return [dataclasses.replace(cs, first_seen=cs.published_at + dt.timedelta(days=1)) for cs in sets]
+
+
+def test_a_late_letter_rewrites_no_archive_page():
+    """A subscriber's reader caches archive pages forever (RFC 5005): a letter that arrives late
+    (dated before everything else) must land in the subscription document, not shift the archives."""
+    sets = _arrived(_sets(12))  # 2 full archive pages of 5, 2 entries in the subscription document
+    before = {n: render(META, sets, 5, archive=n) for n in (1, 2)}
+    letter = LetterRef("L-late", "Late brief", dt.date(2020, 6, 1), "http://x/l/late")
+    change = EntryChange("c-late", "added", (), None, "Nederland steunt de terugkeer.", ())
+    late = ChangeSet("terugkeer", letter, (change,), "http://x/c/late",
+                     first_seen=max(cs.first_seen for cs in sets if cs.first_seen) + dt.timedelta(days=1))
+    after = sets + [late]
+    assert {n: render(META, after, 5, archive=n) for n in (1, 2)} == before
+    current = [e.id for e in feedparser.parse(render(META, after, 5)).entries]
+    assert any(i.endswith("/L-late/terugkeer") for i in current)  # the newest entries

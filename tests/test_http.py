@@ -33,12 +33,15 @@ def server(cli, db_url, seeds_copy, monkeypatch):
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    deadline = time.monotonic() + 30
+    while True:  # a server that never comes up fails the test here, not as a confusing error later
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                 break
         except httpx.HTTPError:
-            time.sleep(0.05)
+            pass
+        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
+        time.sleep(0.05)
     yield base
     srv.should_exit = True
     thread.join(timeout=5)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 
 import pytest
 
 from monitor.config import ConfigError, load_settings
 from monitor.metadata import MetadataError, normalise_reference, parse_dutch_date, parse_sidecar
 from monitor.pipeline import parse_letter
+from tests.conftest import ROOT
 
 
 def test_metadata_from_text_alone():
@@ -64,3 +67,40 @@ def test_config_environment_overrides_and_paths(tmp_path):
 def dataclasses_error():
     import dataclasses
     return dataclasses.FrozenInstanceError
+
+
+@pytest.mark.parametrize(("section", "key", "value", "allowed"), [
+    ("analysis", "same_point", "5.0", "[0, 1]"),
+    ("analysis", "candidates", "0", "[1, 1000]"),
+    ("schedule", "inbox_seconds", "0", "[1, 86400]"),
+    ("schedule", "remote_seconds", "5", "[60, 604800]"),
+    ("server", "port", "0", "[1, 65535]"),
+    ("server", "port", "70000", "[1, 65535]"),
+    ("feed", "page_size", "0", "[1, 1000]"),
+    ("inbox", "max_file_mb", "0", "(0, 1024]"),
+    ("database", "busy_timeout_seconds", "1e9", "[0, 3600]"),
+    ("analysis", "similarity_threshold", "0", "(0, 1]"),
+])
+def test_a_numeric_value_out_of_range_names_the_key_and_the_range(tmp_path, section, key, value, allowed):
+    environ = {f"MONITOR_{section.upper()}_{key.upper()}": value}
+    with pytest.raises(ConfigError, match=re.escape(f"{section}.{key}: must be in {allowed}")):
+        load_settings(ROOT / "config.toml", environ=environ)
+
+
+def test_every_numeric_key_has_a_range():
+    """A new numeric setting must say which values it allows (config.py _RANGES)."""
+    from monitor import config
+
+    numeric = {f"{section}.{f.name}" for section, cls in config._SECTIONS.items() for f in dataclasses.fields(cls)
+               if f.type in ("int", "float")}
+    numeric |= {f"sources.{f.name}" for f in dataclasses.fields(config.SourceSpec) if f.type in ("int", "float")}
+    assert numeric and numeric <= set(config._RANGES), numeric - set(config._RANGES)
+
+
+def test_a_source_value_out_of_range_names_the_source_and_key(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text((ROOT / "config.toml").read_text(encoding="utf-8")
+                   + '\n[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "https://x.example/"\nrate_per_second = 0\n',
+                   encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape("sources[0].rate_per_second: must be in (0, 100], got 0")):
+        load_settings(cfg, environ={})

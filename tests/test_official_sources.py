@@ -8,7 +8,7 @@ from __future__ import annotations
 from monitor.metadata import normalise_reference
 from monitor.sources.adapters import poll_source
 from tests.fakeservices import FakeServices
-from tests.remote_helpers import (ATTACHMENT_PDF, DOCX_TYPE, JSON, PDF, cursor_of, fetcher, make_monitor,
+from tests.remote_helpers import (DOCX_TYPE, JSON, cursor_of, fetcher, make_monitor,
                                   odata_page, q, serve_official, source_block, stored, three_sources)
 
 LETTER = "kst-21501-02-2350"

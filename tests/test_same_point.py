@@ -6,6 +6,7 @@ seed letters), so a rule that only fits the seeds fails here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from monitor.align import shared_phrases
 from monitor.diff import modality
@@ -163,3 +164,55 @@ def test_header_lines_run_together_and_courtesies_carry_no_position():
     assert _function("Het kabinet is alle vrijwilligers die ontheemden helpen zeer dankbaar.") == "meta"
     recalled = _traits("In mijn brief van 9 maart heb ik uw Kamer geïnformeerd dat de situatie in Tigray ernstig is.")
     assert recalled.recalls
+
+
+# The boundaries of "same point" (analysis.same_point, analysis.restatement), pinned at the exact
+# similarity of a pairing: a pairing that reaches the bar is the same point, one a hair below is not.
+OPVANG_OLD = "De opvang van Syrische vluchtelingen in Jordanië en Libanon staat onder grote druk."
+OPVANG_NEW = "In Jordanië en Libanon staat de opvang van vluchtelingen uit Syrië onder druk door de economische crisis."
+
+
+def _pairing(old: str, new: str, **kw: float) -> list[tuple[str, float | None]]:
+    t = PositionTracker(threshold=0.05, **kw)
+    t.process("A", dt.date(2024, 1, 1), {"migratie": [_ps("a1", "A", old)]})
+    return [(c.kind, c.similarity) for c in t.process("B", dt.date(2024, 2, 1), {"migratie": [_ps("b1", "B", new)]})
+            if c.new]
+
+
+def test_a_rewording_that_reaches_same_point_is_a_restatement_and_one_below_it_is_a_new_point():
+    [(kind, similarity)] = _pairing(OPVANG_OLD, OPVANG_NEW)
+    assert kind == REAFFIRMED and similarity is not None and 0.05 < similarity < 1
+    assert _pairing(OPVANG_OLD, OPVANG_NEW, same_point=similarity) == [(REAFFIRMED, similarity)]
+    below = math.nextafter(similarity, 1.0)  # the bar a hair above the pairing
+    assert [k for k, _ in _pairing(OPVANG_OLD, OPVANG_NEW, same_point=below)] == [ADDED]
+
+
+def test_a_stance_beside_a_description_is_a_restatement_only_from_the_restatement_bar_on():
+    old = "De opvang van Syrische vluchtelingen in Jordanië en Libanon staat onder grote druk."
+    new = "Het kabinet zal de opvang van Syrische vluchtelingen in Jordanië en Libanon blijven steunen."
+    assert modality(new).core and not modality(old).core
+    [(_, similarity)] = _pairing(old, new, same_point=0.0, restatement=0.0)
+    assert similarity is not None
+    assert _pairing(old, new, same_point=0.0, restatement=similarity)[0][0] == REAFFIRMED
+    assert _pairing(old, new, same_point=0.0, restatement=math.nextafter(similarity, 1.0))[0][0] == ADDED
+
+
+def test_a_change_of_amount_alone_is_a_modification_and_is_published():
+    # the wording is the same, only the amount moved: exactly what a reader must not miss
+    t = PositionTracker()
+    t.process("A", dt.date(2024, 1, 1), {"migratie": [_ps("a1", "A", "Nederland draagt 20 miljoen euro bij aan "
+                                                                 "de opvang van vluchtelingen via UNHCR.")]})
+    [change] = t.process("B", dt.date(2024, 2, 1), {"migratie": [
+        _ps("b1", "B", "Nederland draagt 35 miljoen euro bij aan de opvang van vluchtelingen via UNHCR.")]})
+    assert (change.kind, change.published, change.aspects) == (MODIFIED, True, ("numbers",))
+    assert change.old is not None and change.old.uid == "a1"
+    assert change.details["numbers"] == {"old": ["20 miljoen euro"], "new": ["35 miljoen euro"]}
+    assert [s.uid for s in t.position("migratie")] == ["b1"]  # the new amount supersedes the old one
+
+
+def test_the_same_sentence_again_is_a_reaffirmation_and_is_not_published():
+    text = "Het kabinet financiert de opvang van Eritrese vluchtelingen in Ethiopië via UNHCR."
+    t = PositionTracker()
+    t.process("A", dt.date(2024, 1, 1), {"migratie": [_ps("a1", "A", text)]})
+    [change] = t.process("B", dt.date(2024, 2, 1), {"migratie": [_ps("b1", "B", text)]})
+    assert (change.kind, change.published, change.aspects) == (REAFFIRMED, False, ())

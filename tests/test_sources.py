@@ -151,7 +151,8 @@ def test_page_faults_are_logged_and_keep_the_cursor(tmp_path, fault, expect):
         with mon.sessions.begin() as s:
             from monitor.store.models import SourceCursor
             s.add(SourceCursor(name="tk", kind="tk-odata", cursor={"since": "2023-01-01T00:00:00"}))
-        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher(timeout=0.5, retries=1))) == 0
+        result = poll_source(mon, mon.settings.sources[0], _fetcher(timeout=0.5, retries=1))
+        assert result.stored == 0 and result.failed and expect in result.error, result  # `poll` exits non-zero
         error = _q(tmp_path, "SELECT last_error FROM source_cursor WHERE name='tk'")[0][0]
         assert _cursor(tmp_path, "tk") == {"since": "2023-01-01T00:00:00"} and expect in error
         logged = _q(tmp_path, "SELECT locator, message FROM ingest_log WHERE outcome='error'")
@@ -189,7 +190,6 @@ def test_file_faults_skip_the_file_and_go_on(tmp_path):
 def test_fetcher_respects_retry_after_and_conditional_requests():
     waits: list[float] = []
     with FakeServices() as svc:
-        svc.routes["/busy"] = flaky(1, (200, {"ETag": '"v1"'}, b"ok"))
         svc.routes["/busy"] = lambda path, state={"n": 0}: (
             (429, {"Retry-After": "7"}, b"slow down") if (state.__setitem__("n", state["n"] + 1) or state["n"] == 1)
             else (200, {"ETag": '"v1"'}, b"ok"))
@@ -209,8 +209,10 @@ def test_an_unchanged_service_answers_304_and_nothing_is_fetched(tmp_path):
             "If-None-Match") == '"p1"' else page
         mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n')
         spec = mon.settings.sources[0]
-        poll_source(mon, spec, _fetcher())
+        first = poll_source(mon, spec, _fetcher())
         assert svc.requests[-1][1].get("If-None-Match") is None
-        poll_source(mon, spec, _fetcher())
+        assert (first.stored, first.failed) == (0, False), first  # an empty service is no failure
+        second = poll_source(mon, spec, _fetcher())
         assert svc.requests[-1][1].get("If-None-Match") == '"p1"'
+        assert (second.stored, second.failed, second.error) == (0, False, ""), second  # a 304 is no error
         assert _q(tmp_path, "SELECT last_error FROM source_cursor") == [("",)]

@@ -84,11 +84,15 @@ def test_a_late_letter_keeps_entry_ids_says_revised_and_rewrites_no_archive(late
         before = {p: {e.id: e for e in feed(base, p).entries} for p in paths}
         pages_before = {p: archives(base, p) for p in paths}
         r = httpx.get(base + "/feed.atom")
-        modified = r.headers["last-modified"]
+        modified, etag = r.headers["last-modified"], r.headers["etag"]
         late.arrive()
         # Last-Modified is the store's last change: the late letter (dated 2021) makes it newer
         r2 = httpx.get(base + "/feed.atom", headers={"If-Modified-Since": modified})
         assert r2.status_code == 200
+        # and the ETag follows the content: a reader holding the old one gets the new feed, not a 304
+        r3 = httpx.get(base + "/feed.atom", headers={"If-None-Match": etag})
+        assert r3.status_code == 200 and r3.headers["etag"] != etag
+        assert httpx.get(base + "/feed.atom", headers={"If-None-Match": r3.headers["etag"]}).status_code == 304
         revised = 0
         for p in paths:
             after = {e.id: e for e in feed(base, p).entries}

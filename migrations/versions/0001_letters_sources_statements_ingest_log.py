@@ -1,7 +1,7 @@
 """letters, sources, statements, ingest log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 13:06:15.621322
 """
 from __future__ import annotations

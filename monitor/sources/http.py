@@ -61,7 +61,7 @@ class Fetched:
 
 
 class _RateLimiter:
-    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]):
+    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], object]):
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.clock, self.sleep = clock, sleep
         self.next_at: dict[str, float] = {}

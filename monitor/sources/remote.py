@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,6 @@ def remote_jobs(monitor: Any) -> dict[str, tuple[Callable[[], Any], int]]:
     from .adapters import poll_source  # noqa: PLC0415
     for spec in settings.sources:
         if spec.enabled:
-            jobs[f"source:{spec.name}"] = (lambda spec=spec: poll_source(monitor, spec),
+            jobs[f"source:{spec.name}"] = (functools.partial(poll_source, monitor, spec),
                                            settings.schedule.remote_seconds)
     return jobs

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from ..ids import norm_text, sha256
@@ -52,7 +52,7 @@ def _same_parent(session: Session, parent: str, letter: Letter | None) -> list[A
     if letter is not None:
         names.add(letter.reference)
         names.update(session.scalars(select(LetterAlias.alias).where(LetterAlias.letter_id == letter.id)))
-    cond = Attachment.parent_reference.in_({n for n in names if n})
+    cond: ColumnElement[bool] = Attachment.parent_reference.in_({n for n in names if n})
     if letter is not None:
         cond = or_(cond, Attachment.letter_id == letter.id)
     return list(session.scalars(select(Attachment).where(cond).order_by(Attachment.id)))

@@ -144,11 +144,12 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
         outcome, message = STORED, f"new letter {letter.key}"
     else:
         _apply_meta(letter, parsed, now)
-        version = next((v for v in letter.versions if v.text_sha256 == text_sha), None)
-        if version is None:
+        known = next((v for v in letter.versions if v.text_sha256 == text_sha), None)
+        if known is None:
             version = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now)
             outcome, message = NEW_VERSION, f"version {version.number} of {letter.key}"
         else:
+            version = known
             outcome, message = DUPLICATE, f"same text as {letter.key}: recorded as another source"
     session.flush()
     source = known_source(session, kind, locator, fingerprint)

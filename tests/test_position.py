@@ -1,0 +1,105 @@
+"""The standing position across several letters: what supersedes what, when silence is news, and a
+tracker restored from the store (``load``) behaving as the one that built it. Pure: no database."""
+from __future__ import annotations
+
+import datetime as dt
+
+from monitor.position import (ADDED, INITIAL, MODIFIED, NOT_RESTATED, REAFFIRMED, PositionStatement,
+                              PositionTracker, can_hold_position, change_uid)
+from monitor.significance import Traits
+
+KEEP = "Het kabinet blijft de opvang van Eritrese vluchtelingen in Ethiopië via UNHCR financieren."
+FACT = "De situatie in de kampen in het noorden van Ethiopië is de afgelopen maanden verslechterd."
+OTHER = "Nederland steunt de Europese missie die de grensbewaking in Niger versterkt met extra personeel."
+
+
+def _ps(uid: str, letter: str, text: str, function: str = "commitment", position: int = 0) -> PositionStatement:
+    day = {"A": 1, "B": 2, "C": 3, "D": 4}[letter]
+    return PositionStatement(uid, letter, dt.date(2024, day, 1), text, ref=hash(uid) % 1000,
+                             traits=Traits(function=function, government=True), position=position)
+
+
+def _run(t: PositionTracker, letter: str, series: str, *items: PositionStatement) -> list:
+    return t.process(letter, items[0].date, {"migratie": list(items)}, series=series)
+
+
+def test_a_dossier_that_stops_repeating_a_commitment_publishes_the_silence():
+    t = PositionTracker()
+    assert [c.kind for c in _run(t, "A", "36000", _ps("a1", "A", KEEP), _ps("a2", "A", FACT, "fact", 1))] \
+        == [INITIAL, INITIAL]
+    b = _run(t, "B", "36000", _ps("b1", "B", KEEP), _ps("b2", "B", OTHER, position=1))
+    assert [(c.kind, c.old.uid if c.old else None) for c in b] == [(REAFFIRMED, "a1"), (ADDED, None),
+                                                                      (NOT_RESTATED, "a2")]
+    assert not b[2].published  # a fact not said again is no news
+    c = _run(t, "C", "36000", _ps("c1", "C", OTHER))
+    silent = {ch.old.uid: ch for ch in c if ch.kind == NOT_RESTATED}
+    assert set(silent) == {"b1"}  # only the previous letter's statements; b2 was restated by c1
+    assert silent["b1"].published and silent["b1"].significance == 0.62
+    assert "eerder herhaald" in silent["b1"].details["why"]
+
+
+def test_silence_in_another_series_or_on_a_point_said_once_is_kept_not_published():
+    for series_c, repeat in (("99999", True), ("36000", False)):
+        t = PositionTracker()
+        _run(t, "A", "36000", _ps("a1", "A", KEEP if repeat else OTHER))
+        _run(t, "B", "36000", _ps("b1", "B", KEEP))
+        [silent] = [ch for ch in _run(t, "C", series_c, _ps("c1", "C", FACT, "fact")) if ch.kind == NOT_RESTATED]
+        assert silent.old is not None and silent.old.uid == "b1"
+        assert not silent.published and silent.significance == 0.2, (series_c, repeat)
+
+
+def test_a_revised_statement_leaves_the_standing_position():
+    t = PositionTracker()
+    _run(t, "A", "s", _ps("a1", "A", "Nederland draagt 20 miljoen euro bij aan de opvang via UNHCR."))
+    [m] = _run(t, "B", "s", _ps("b1", "B", "Nederland draagt 35 miljoen euro bij aan de opvang via UNHCR."))
+    assert m.kind == MODIFIED
+    assert [s.uid for s in t.position("migratie")] == ["b1"]
+    # the superseded a1 is gone from every index: a later letter is compared with b1 only
+    later = _run(t, "C", "s", _ps("c1", "C", "Nederland draagt 50 miljoen euro bij aan de opvang via UNHCR."))
+    assert [(c.kind, c.old.uid if c.old else None) for c in later] == [(MODIFIED, "b1")]
+
+
+def test_a_tracker_restored_from_the_store_makes_the_same_changes():
+    built = PositionTracker()
+    _run(built, "A", "36000", _ps("a1", "A", KEEP), _ps("a2", "A", FACT, "fact", 1))
+    _run(built, "B", "36000", _ps("b1", "B", KEEP), _ps("b2", "B", OTHER, position=1))
+    restored = PositionTracker()
+    restored.load("migratie", built.position("migratie"), last_letter="B", last_series="36000",
+                  repeated=built.repeated["migratie"])
+    assert restored.position("migratie") == built.position("migratie")
+    letter_c = (_ps("c1", "C", OTHER),)
+    assert _run(restored, "C", "36000", *letter_c) == _run(built, "C", "36000", *letter_c)
+
+
+def test_change_ids_depend_on_what_changed_only():
+    a = change_uid("migratie", MODIFIED, "B", "b1", "a1")
+    assert a == change_uid("migratie", MODIFIED, "B", "b1", "a1") and a.startswith("c-")
+    assert len({a, change_uid("terugkeer", MODIFIED, "B", "b1", "a1"), change_uid("migratie", ADDED, "B", "b1", "a1"),
+                change_uid("migratie", MODIFIED, "C", "b1", "a1"), change_uid("migratie", MODIFIED, "B", "b2", "a1"),
+                change_uid("migratie", MODIFIED, "B", "b1", None)}) == 6
+
+
+def test_only_running_text_of_four_words_or_more_can_hold_a_position():
+    assert can_hold_position("paragraph", "Het kabinet steunt dit.")
+    assert can_hold_position("list_item", "het kabinet steunt dit")
+    assert not can_hold_position("paragraph", "Het kabinet steunt.")
+    assert not can_hold_position("heading", "Het kabinet steunt de terugkeer")
+
+
+def test_a_change_records_what_the_api_and_the_feed_show():
+    t = PositionTracker()
+    old = _ps("a1", "A", "Nederland draagt 20 miljoen euro bij aan de opvang via UNHCR.")
+    new = _ps("b1", "B", "Nederland draagt 35 miljoen euro bij aan de opvang via UNHCR.")
+    _run(t, "A", "s", old)
+    [m] = _run(t, "B", "s", new)
+    assert (m.uid, m.topic, m.kind, m.letter, m.date, m.new, m.old) == (
+        change_uid("migratie", MODIFIED, "B", "b1", "a1"), "migratie", MODIFIED, "B", dt.date(2024, 2, 1), new, old)
+    assert m.similarity is not None and 0.9 < m.similarity <= 1.0
+    assert "".join(o.text for o in m.ops if o.op != "-") == new.text  # the word diff rebuilds the new text
+    assert "".join(o.text for o in m.ops if o.op != "+") == old.text
+    assert set(m.details) == {"diff_ratio", "numbers", "why"} and "getal gewijzigd" in m.details["why"]
+    assert 0.56 <= m.significance <= 1.0
+    [r] = _run(t, "C", "s", _ps("c1", "C", new.text))
+    assert (r.uid, r.kind, r.letter, r.date, r.significance, r.published) == (
+        change_uid("migratie", REAFFIRMED, "C", "c1", "b1"), REAFFIRMED, "C", dt.date(2024, 3, 1), 0.0, False)
+    assert r.ops and "".join(o.text for o in r.ops) == new.text
