@@ -20,7 +20,7 @@ from .common import MAX_LIMIT, Web, bool_param, date_param, find_letter, int_par
 
 
 def letter_dict(letter: Letter, sources: list[str], statements: int | None = None) -> dict[str, Any]:
-    d = {"id": letter.key, "title": letter.title, "date": letter.date.isoformat() if letter.date else None,
+    d: dict[str, Any] = {"id": letter.key, "title": letter.title, "date": letter.date.isoformat() if letter.date else None,
          "kind": letter.kind, "reference": letter.reference, "dossier": letter.dossier, "sender": letter.sender,
          "url": letter.url, "sources": sources, "html": f"/letters/{letter.key}"}
     if statements is not None:

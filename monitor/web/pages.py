@@ -189,7 +189,8 @@ def routes(web: Web) -> list[Route]:
             total = change_store.count_changes(session, f)
             pager = _pager(request, total, PAGE)
             found = change_store.changes(session, f, limit=PAGE, offset=pager["offset"])
-            hits, n_hits = [], 0
+            hits: list[search_store.Hit] = []
+            n_hits = 0
             if matched is not None:
                 on_topic = (select(TopicAssignmentRecord.statement_id).where(TopicAssignmentRecord.topic == topic)
                             if topic else None)
