@@ -1,7 +1,10 @@
 """The HTTP service: Atom feeds, Dutch HTML pages and a read-only JSON API (Starlette).
 
-What holds: the web side opens the database read-only (SQLite ``query_only``,
-PostgreSQL read-only transactions), only GET/HEAD are routed, every filter is
+What holds: the reading side opens the database read-only (SQLite ``query_only``,
+PostgreSQL read-only transactions) and routes only GET/HEAD; the only other
+routes are the writing ones of :mod:`monitor.web.review` (login, logout,
+reviews), which need a login or the API token and use their own engine with
+write rights. Every filter is
 a bound parameter or a checked value, and bad requests get a 4xx with a JSON
 (or Dutch HTML) message, never a 500.
 
@@ -29,14 +32,15 @@ from starlette.responses import JSONResponse, Response
 
 from .config import Settings
 from .store.db import make_engine
-from .web import feeds, jsonapi, pages
+from .web import feeds, jsonapi, pages, review
 from .web.common import Web
 from .web.jsonapi import letter_dict  # noqa: F401 - kept importable from here
+from .web.review import Writer
 
 __all__ = ["create_app", "letter_dict"]
 
 
-def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
+def create_app(settings: Settings, engine: Engine | None = None, write_engine: Engine | None = None) -> Starlette:
     # Hand the GIL over every 1 ms instead of 5 ms: a render thread then delays /healthz and the
     # event loop by a millisecond at a time, not five (bench/healthz.py).
     sys.setswitchinterval(0.001)
@@ -46,6 +50,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     engine = engine or make_engine(settings.database.url, readonly=True,
                                    busy_timeout=settings.database.busy_timeout_seconds)
     web = Web(settings, engine)
+    # the writing side (reviews, logins) has its own engine with write rights; reading never gets one
+    writer = Writer(web, write_engine or make_engine(settings.database.url,
+                                                     busy_timeout=settings.database.busy_timeout_seconds))
+    web.review_context = writer.context
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -54,6 +62,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         return pages.error_page(web, exc.status_code, str(exc.detail))
 
     # feeds first: "/topics/{topic}.atom" before the page "/topics/{topic}", which would match it too
-    routes = [*feeds.routes(web), *jsonapi.routes(web), *pages.routes(web)]
+    routes = [*feeds.routes(web), *jsonapi.routes(web), *pages.routes(web), *review.routes(web, writer)]
     return Starlette(routes=routes, exception_handlers={HTTPException: http_error},
                      middleware=[Middleware(GZipMiddleware, minimum_size=1000)])

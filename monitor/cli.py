@@ -555,3 +555,6 @@ def log_cmd(ctx: Ctx, limit: int, errors: bool) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+from . import cli_review  # noqa: E402,F401 - registers `review` and `user` on main

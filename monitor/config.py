@@ -88,6 +88,51 @@ class ServerSettings:
 class ScheduleSettings:
     inbox_seconds: int = 60
     remote_seconds: int = 3600
+    notify_seconds: int = 60  # how often pending notifications are planned and sent (its own job)
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """The writing side of the web app (reviews). Accounts come from ``policy-monitor user add``.
+
+    ``api_token``: scripts may write with ``Authorization: Bearer TOKEN`` (empty: no token accepted);
+    ``secret_key``: signs cookies (empty: one is made once and kept in var/secret_key);
+    ``secure_cookies``: mark cookies Secure (set it when served behind https).
+    """
+
+    api_token: str = ""
+    secret_key: str = ""
+    secure_cookies: bool = False
+    session_hours: float = 12.0
+    lockout_minutes: float = 15.0
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """How notifications go out: the SMTP relay for ``mailto:`` subscriptions, and retries with backoff."""
+
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    mail_from: str = "policy-monitor@localhost"
+    attempts: int = 6  # then the delivery is recorded failed
+    retry_seconds: float = 60.0  # first retry after this; doubled each time, at most an hour
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class SubscriptionSpec:
+    """One rule: which change sets (topics, kinds, minimum significance) go where (``to``).
+
+    ``to``: ``mailto:ADDRESS`` (sent through notify.smtp_host), ``smtp://HOST:PORT/?to=ADDRESS``, or an
+    ``http(s)://`` webhook URL that receives JSON. Empty ``topics``/``kinds``: all.
+    """
+
+    name: str
+    to: str
+    topics: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    min_significance: float = 0.0
+    subject: str = ""  # the mail subject; empty: the change set's headline
 
 
 @dataclass(frozen=True)
@@ -152,6 +197,9 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     sources: tuple[SourceSpec, ...] = ()
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    subscriptions: tuple[SubscriptionSpec, ...] = ()
     root: Path = Path(".")
 
     @property
@@ -175,7 +223,10 @@ _SECTIONS: dict[str, type] = {
     "feed": FeedSettings,
     "server": ServerSettings,
     "schedule": ScheduleSettings,
+    "auth": AuthSettings,
+    "notify": NotifySettings,
 }
+_CHANGE_KINDS = ("modified", "added", "initial", "not_restated")
 _SOURCE_KINDS = ("tk-odata", "tk-syncfeed", "sru")
 
 
@@ -348,7 +399,7 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     """Validate an already-parsed config mapping (plus environment overrides)."""
     data = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
     _apply_env(data, os.environ if environ is None else environ)
-    allowed = set(_SECTIONS) | {"topics", "sources"}
+    allowed = set(_SECTIONS) | {"topics", "sources", "subscriptions"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(allowed))})")
@@ -382,7 +433,40 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     source_names = [s.name for s in sources]
     if len(set(source_names)) != len(source_names):
         raise ConfigError("sources: names must be unique")
-    return Settings(topics=topics, sources=sources, root=root, **built)
+    subs_raw = data.get("subscriptions", [])
+    if not isinstance(subs_raw, list):
+        raise ConfigError("subscriptions: expected an array of tables ([[subscriptions]])")
+    subscriptions = tuple(_validate_subscription(i, b, {t.name for t in topics}) for i, b in enumerate(subs_raw))
+    sub_names = [s.name for s in subscriptions]
+    if len(set(sub_names)) != len(sub_names):
+        raise ConfigError("subscriptions: names must be unique")
+    return Settings(topics=topics, sources=sources, subscriptions=subscriptions, root=root, **built)
+
+
+def _validate_subscription(i: int, body: Any, topics: set[str]) -> SubscriptionSpec:
+    if not isinstance(body, Mapping):
+        raise ConfigError(f"subscriptions[{i}]: expected a table")
+    for required in ("name", "to"):
+        if not body.get(required):
+            raise ConfigError(f"subscriptions[{i}].{required}: required")
+    if "topic" in body:  # one topic may be written as topic = "x"
+        body = {**{k: v for k, v in body.items() if k != "topic"}, "topics": body["topic"]}
+    spec = _build(SubscriptionSpec, f"subscriptions[{i}]", body)
+    if len(spec.name) > 100:
+        raise ConfigError(f"subscriptions[{i}].name: at most 100 characters")
+    for t in spec.topics:
+        if t not in topics:
+            raise ConfigError(f"subscriptions[{i}].topics: no topic named {t!r}")
+    for k in spec.kinds:
+        if k not in _CHANGE_KINDS:
+            raise ConfigError(f"subscriptions[{i}].kinds: {k!r} is not one of {', '.join(_CHANGE_KINDS)}")
+    if not spec.to.startswith(("mailto:", "smtp://", "http://", "https://")):
+        raise ConfigError(f"subscriptions[{i}].to: {spec.to!r} is not a mailto:, smtp:// or http(s):// URL")
+    if spec.to.startswith("smtp://") and "to=" not in spec.to:
+        raise ConfigError(f"subscriptions[{i}].to: an smtp:// URL needs ?to=ADDRESS")
+    if spec.min_significance > 1:
+        raise ConfigError(f"subscriptions[{i}].min_significance: between 0 and 1, got {spec.min_significance}")
+    return spec
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:

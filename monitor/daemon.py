@@ -116,6 +116,14 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
         jobs: dict[str, tuple[Callable[[], Any], int]] = {"inbox": (monitor.poll_inbox, settings.schedule.inbox_seconds)}
         from .sources.remote import remote_jobs  # noqa: PLC0415 - optional adapters
         jobs.update(remote_jobs(monitor))
+        if settings.subscriptions:  # its own job: a slow mail server or webhook never holds up ingest
+            from . import notify  # noqa: PLC0415
+            mailing = settings.serving(host, port)  # links in messages need the server's address
+            with monitor.sessions() as session:  # subscriptions hear of change sets from now on, not before
+                notify.start(session, mailing, monitor.now())
+                session.commit()
+            jobs["notify"] = (lambda: notify.run(monitor.sessions, mailing, monitor.now),
+                              settings.schedule.notify_seconds)
         if once:
             for func, _ in jobs.values():
                 func()

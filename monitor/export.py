@@ -37,8 +37,17 @@ def build_export(session: Session) -> dict[str, Any]:
         })
     from .store import changes as change_store
 
+    from .store import review as review_store
+
     views = change_store.changes(session, newest_first=False)
-    return {"letters": out_letters, "changes": [v.as_dict() for v in views]}
+    verdicts = review_store.statuses(session, {v.record.uid for v in views})
+    out_changes = []
+    for v in views:
+        d = v.as_dict()
+        st = verdicts.get(v.record.uid)
+        d["review"] = st.as_dict() if st is not None else None  # rejected ones too: input to learn from
+        out_changes.append(d)
+    return {"letters": out_letters, "changes": out_changes}
 
 
 def write_export(session: Session, path: str) -> dict[str, Any]:

@@ -71,6 +71,8 @@ class EntryChange:
     published: bool = True
     significance: float = 0.0
     topics: tuple[str, ...] = ()  # in a merged (overall) entry: every topic the statement is on
+    verdict: str = ""  # an analyst's verdict: "confirmed" (rejected and merged items are left out before)
+    notes: tuple[str, ...] = ()  # analysts' notes, plain text
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class ChangeSet:
     url: str  # our page for this change set
     first_seen: dt.datetime | None = None  # when it was first published (None: not known, the letter date)
     revised: dt.datetime | None = None  # when its changes were last recomputed differently, if ever
+    reviewed: dt.datetime | None = None  # when an analyst last confirmed, rejected, merged or annotated an item
 
     @property
     def published(self) -> tuple[EntryChange, ...]:
@@ -105,7 +108,7 @@ class ChangeSet:
 
     @property
     def updated(self) -> dt.datetime:
-        return max(self.published_at, self.revised) if self.revised else self.published_at
+        return max(t for t in (self.published_at, self.revised, self.reviewed) if t is not None)
 
     @property
     def archive_key(self) -> tuple[dt.datetime, dt.date, str, str]:
@@ -222,6 +225,9 @@ def change_html(c: EntryChange, rank: int | None = None) -> str:
         parts.append(f"<blockquote><p>{_esc(c.new_text)}</p></blockquote>")
     if c.old_letter is not None:
         parts.append(f"<p>Eerdere brief: {_letter_link(c.old_letter)}</p>")
+    if c.verdict == "confirmed":
+        parts.append("<p><strong>Bevestigd door een analist.</strong></p>")
+    parts += [f"<p>Notitie van een analist: {_esc(n)}</p>" for n in c.notes]
     return "<div>" + "".join(parts) + "</div>"
 
 
@@ -241,6 +247,9 @@ def changeset_html(cs: ChangeSet, fold: bool = True) -> str:
     if cs.revised:
         body.append(f"<p><em>Herzien op {dutch_date(cs.revised.date())}: opnieuw berekend nadat een eerder "
                     "gedateerde brief of een nieuwe versie binnenkwam.</em></p>")
+    if cs.reviewed:
+        body.append(f"<p><em>Herzien op {dutch_date(cs.reviewed.date())}: door een analist beoordeeld "
+                    "(bevestigd, afgewezen, samengevoegd of van een notitie voorzien).</em></p>")
     shown = cs.published[:LEAD] if fold else cs.published
     body += [change_html(c, i) for i, c in enumerate(shown, 1)]
     rest, kept = len(cs.published) - len(shown), len(cs.folded)
@@ -274,8 +283,9 @@ def merge_by_letter(sets: Sequence[ChangeSet], url_for: "dict[str, str] | None" 
         url = (url_for or {}).get(key, group[0].url)
         firsts = [cs.first_seen for cs in group if cs.first_seen]
         revisions = [cs.revised for cs in group if cs.revised]
+        reviews = [cs.reviewed for cs in group if cs.reviewed]
         out.append(ChangeSet(ALL_TOPICS, group[0].letter, tuple(merged), url, min(firsts, default=None),
-                             max(revisions, default=None)))
+                             max(revisions, default=None), max(reviews, default=None)))
     return out
 
 

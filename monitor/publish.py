@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .config import Settings
 from .feed import ChangeSet, EntryChange, FeedMeta, LetterRef, merge_by_letter, render
 from .store import changes as change_store
+from .store import review as review_store
 from .store import version as data_version
 from .store.db import as_utc
 from .store.models import Letter, Source
@@ -50,12 +51,14 @@ def _sources(session: Session, letter_ids: set[int]) -> dict[int, tuple[str, ...
 
 
 def changesets(session: Session, base_url: str, topic: str | None = None, dossier: str | None = None,
-               letter_key: str | None = None, recent: int | None = None) -> list[ChangeSet]:
+               letter_key: str | None = None, recent: int | None = None,
+               letter_ids: tuple[int, ...] | None = None) -> list[ChangeSet]:
     """Change sets (letter × topic) with at least one published change, optionally for one topic, dossier or
     letter, or of the ``recent`` most recent letters only; each holds its published changes first (most
     significant first), then the kept ones."""
-    letter_ids: tuple[int, ...] | None = None
-    if letter_key is not None:
+    if letter_ids is not None:
+        pass  # the caller chose the letters (notifications: those with changes since a subscription began)
+    elif letter_key is not None:
         letter_ids = tuple(session.scalars(select(Letter.id).where(Letter.key == letter_key)))
     elif recent is not None:
         letter_ids = change_store.recent_letters(session, recent, topic=topic, dossier=dossier)
@@ -66,6 +69,8 @@ def changesets(session: Session, base_url: str, topic: str | None = None, dossie
     letters = {v.letter.id for v in views} | {v.previous_letter.id for v in views if v.previous_letter}
     sources = _sources(session, letters)
     history = change_store.history(session, {v.letter.id for v in views})
+    # analysts' verdicts: rejected and merged items leave the feeds; any review dates the entry's revision
+    verdicts = review_store.statuses(session, {v.record.uid for v in views})
 
     def ref(l: Letter) -> LetterRef:
         return LetterRef(l.key, l.title or l.key, l.date or l.created_at.date(), letter_url(base_url, l.key),
@@ -75,7 +80,10 @@ def changesets(session: Session, base_url: str, topic: str | None = None, dossie
     for v in views:
         grouped[(v.letter.key, v.record.topic)].append(v)
     out = []
-    for (key, t), vs in grouped.items():
+    for (key, t), all_vs in grouped.items():
+        reviewed = max((s.last_at for v in all_vs if (s := verdicts.get(v.record.uid)) and s.last_at),
+                       default=None)
+        vs = [v for v in all_vs if not ((s := verdicts.get(v.record.uid)) and s.hidden)]
         if not any(v.record.published for v in vs):
             continue
         vs.sort(key=lambda v: (not v.record.published, -v.record.significance,
@@ -86,11 +94,21 @@ def changesets(session: Session, base_url: str, topic: str | None = None, dossie
             diff=tuple((op, text) for op, text in (v.record.details or {}).get("diff", [])),
             old_letter=ref(v.previous_letter) if v.previous_letter else None,
             details={k: v.record.details[k] for k in ("numbers", "modality") if k in (v.record.details or {})},
-            published=bool(v.record.published), significance=v.record.significance)
+            published=bool(v.record.published), significance=v.record.significance,
+            verdict=_verdict(verdicts.get(v.record.uid)), notes=_notes(verdicts.get(v.record.uid)))
             for v in vs)
         first, revised = history.get((vs[0].letter.id, t), (None, None))
-        out.append(ChangeSet(t, ref(vs[0].letter), changes, changeset_url(base_url, key, t), first, revised))
+        out.append(ChangeSet(t, ref(vs[0].letter), changes, changeset_url(base_url, key, t), first, revised,
+                             reviewed))
     return out
+
+
+def _verdict(status: review_store.Status | None) -> str:
+    return status.verdict or "" if status is not None else ""
+
+
+def _notes(status: review_store.Status | None) -> tuple[str, ...]:
+    return tuple(n.text for n in status.notes) if status is not None else ()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from ..function import POSITION
 from ..position import MODIFIED, PUBLISHED_KINDS, REAFFIRMED, can_hold_position
 from .db import as_utc
 from .models import ChangeRecord, Letter, Source, StatementRecord, TopicAssignmentRecord
+from .review import hidden_uids
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Filters:
                  kinds: tuple[str, ...] | None = None, letter_id: int | None = None, include_reaffirmed: bool = False,
                  published: bool | None = None, letter_ids: tuple[int, ...] | None = None,
                  dossier: str | None = None, source_kind: str | None = None,
-                 min_significance: float | None = None, statement_ids: Any = None):
+                 min_significance: float | None = None, statement_ids: Any = None, hide_rejected: bool = False):
         self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
         self.kinds = kinds or (PUBLISHED_KINDS + ((REAFFIRMED,) if include_reaffirmed else ()))
         self.published = published
@@ -59,6 +60,8 @@ class Filters:
         self.dossier, self.source_kind, self.min_significance = dossier, source_kind, min_significance
         # a subquery of statement ids (a search's hits): a change on either side of one of them
         self.statement_ids = statement_ids
+        # leave out what an analyst rejected or merged into another item (pages and feeds; the API keeps it)
+        self.hide_rejected = hide_rejected
 
 
 def _filtered(q: Any, f: Filters) -> Any:
@@ -85,6 +88,8 @@ def _filtered(q: Any, f: Filters) -> Any:
     if f.statement_ids is not None:
         q = q.where(ChangeRecord.statement_id.in_(f.statement_ids)
                     | ChangeRecord.previous_statement_id.in_(f.statement_ids))
+    if f.hide_rejected:
+        q = q.where(ChangeRecord.uid.not_in(hidden_uids()))
     return q
 
 

@@ -326,3 +326,76 @@ class DocumentFailure(Base):
     parked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     first_failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Review(Base):
+    """An analyst's verdict on a change (issue 15): confirm, reject, note, or merge into another change.
+
+    Attached to the change's stable ``uid``, never to a row id: a recomputed
+    change keeps its uid, so its verdict survives. Rows are only added, never
+    changed: the latest confirm/reject/merge is the verdict, the rest is
+    history (a rejection stays queryable as an input the analysis may learn from).
+    """
+
+    __tablename__ = "review"
+    __table_args__ = (Index("ix_review_change_uid", "change_uid", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_uid: Mapped[str] = mapped_column(String(40), comment="change.uid (stable across recomputation)")
+    verdict: Mapped[str] = mapped_column(String(10), comment="confirm, reject, note, merge")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    merged_into: Mapped[str] = mapped_column(String(40), default="", server_default="",
+                                             comment="for merge: the change uid this one is folded into")
+    by: Mapped[str] = mapped_column(String(100), comment="account name, or 'cli:NAME' / 'token' for scripts")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Account(Base):
+    """A local account that may write (review). Created from the CLI only; no default account exists."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text, comment="argon2id hash (argon2-cffi)")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginSession(Base):
+    """A logged-in session. The cookie holds a signed random token; only its hash is stored here."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, comment="sha256 of the session token")
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Delivery(Base):
+    """One notification of one change set (letter × topic) to one subscription: sent once, retried, recorded."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("subscription", "letter_key", "topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription: Mapped[str] = mapped_column(String(100))
+    letter_key: Mapped[str] = mapped_column(String(100))
+    topic: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(10), index=True, comment="pending, sent, failed")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, comment="what is sent, fixed when planned")
+
+
+class SubscriptionStart(Base):
+    """When a subscription was first seen: it is told about change sets from then on, not the whole history."""
+
+    __tablename__ = "subscription_start"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -98,6 +98,8 @@ class Web:
         self.labels = {t.name: t.label for t in settings.topics}
         self.base = settings.feed.base_url.rstrip("/")
         self.slots = threading.BoundedSemaphore(RENDER_THREADS)
+        # set by the app when it has a writing side: a logged-in analyst's review forms for a request, or None
+        self.review_context: Callable[[Request], Any] = lambda request: None
         self.templates.env.globals.update(site_title=settings.feed.title, topic_label=self.label,
                                           topic_names=self.topics)
 

@@ -15,6 +15,7 @@ from ..position import PUBLISHED_KINDS, REAFFIRMED
 from ..publish import shown_source
 from ..store import analysis, queries
 from ..store import changes as change_store
+from ..store import review as review_store
 from ..store.models import Letter
 from .common import MAX_LIMIT, Web, bool_param, date_param, find_letter, int_param
 
@@ -38,6 +39,15 @@ def statement_dicts(session: Any, letter: Letter) -> list[dict[str, Any]]:
     return [{"id": r.uid, "position": r.position, "kind": r.kind, "role": r.role, "section": r.section,
              "text": r.text, "topics": [t.topic for t in tops.get(r.id, [])],
              "evidence": {t.topic: t.evidence for t in tops.get(r.id, [])}} for r in records]
+
+
+def with_reviews(session: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each change dict with ``review``: its analysts' verdict, who, when and notes (None: not reviewed)."""
+    verdicts = review_store.statuses(session, {d["id"] for d in items})
+    for d in items:
+        st = verdicts.get(d["id"])
+        d["review"] = st.as_dict() if st is not None else None
+    return items
 
 
 def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
@@ -94,7 +104,7 @@ def routes(web: Web) -> list[Route]:
                                      letter_id, published=published)
             views = change_store.changes(session, f, limit=limit, offset=offset)
             total = change_store.count_changes(session, f)
-            items = [v.as_dict() for v in views]
+            items = with_reviews(session, [v.as_dict() for v in views])
         return JSONResponse({"items": items, **page_links(request, total, limit, offset)})
 
     def api_position(request: Request) -> Response:

@@ -127,15 +127,21 @@ def routes(web: Web) -> list[Route]:
         if (moved := web.moved(request, key)) is not None:
             return moved
 
+        review = web.review_context(request)
+
         def build(session: Session) -> str:
             letter = find_letter(session, key)
-            found = change_store.changes(session, change_store.Filters(topic=topic, letter_id=letter.id))
+            found = change_store.changes(session, change_store.Filters(topic=topic, letter_id=letter.id,
+                                                                         hide_rejected=True))
             if not any(v.record.published for v in found):
                 raise HTTPException(404, "geen wijzigingen voor deze brief en dit onderwerp")
             items = views.change_items(session, found)
             previous = next((i.old.letter for i in items if i.old is not None), None)
             return web.render("changeset.html", topic=topic, letter=letter, items=items, side=side,
-                              previous=previous)
+                              previous=previous, review=review)
+        if review is not None:  # forms carry this analyst's CSRF token: never cached, never shared
+            with web.sessions() as session:
+                return HTMLResponse(build(session), headers={"Cache-Control": "no-store"})
         return web.cached_html(request, build)
 
     def compare_page(request: Request) -> Response:
@@ -185,7 +191,7 @@ def routes(web: Web) -> list[Route]:
             f = change_store.Filters(
                 topic, since, until, kinds, published={"published": True, "kept": False}.get(significance),
                 dossier=dossier, source_kind=source, min_significance=views.HIGH if significance == "high" else None,
-                statement_ids=matched)
+                statement_ids=matched, hide_rejected=True)
             total = change_store.count_changes(session, f)
             pager = _pager(request, total, PAGE)
             found = change_store.changes(session, f, limit=PAGE, offset=pager["offset"])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..compare import CHANGED, GONE, NEW, SAME, Pair
 from ..feed import ASPECT_NL, KIND_NL, modality_nl
 from ..store import browse
+from ..store import review as review_store
 from ..store.changes import ChangeView
 from ..store.models import Letter, StatementRecord
 from ..store.search import words
@@ -24,6 +25,7 @@ SOURCE_NL = {"folder": "map (eigen bestanden)", "tk-odata": "Tweede Kamer (OData
 SIGNIFICANCE_NL = {"": "alle wijzigingen", "published": "alleen gemelde wijzigingen",
                    "high": "alleen belangrijke (betekenis ≥ 0,6)", "kept": "alleen kleinere wijzigingen"}
 HIGH = 0.6
+VERDICT_NL = {"confirmed": "bevestigd", "rejected": "afgewezen", "merged": "samengevoegd"}
 
 
 @dataclass
@@ -53,6 +55,9 @@ class Item:
     significance: float | None = None
     modality: tuple[str, str] | None = None
     numbers: tuple[str, str] | None = None
+    uid: str = ""  # the change's stable id (review forms post to it)
+    verdict: str = ""  # an analyst's verdict in Dutch ("bevestigd"), empty when not reviewed
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (who, text) of analysts' notes
 
     @property
     def left(self) -> list[tuple[str, str]]:
@@ -95,6 +100,7 @@ def _context(session: Session, sides: list[Side]) -> None:
 def change_items(session: Session, views: list[ChangeView]) -> list[Item]:
     """A change set's changes: published first, most significant first, each with both paragraphs."""
     views = sorted(views, key=lambda v: (not v.record.published, -v.record.significance, v.record.uid))
+    verdicts = review_store.statuses(session, {v.record.uid for v in views})
     items = []
     for v in views:
         r = v.record
@@ -105,7 +111,9 @@ def change_items(session: Session, views: list[ChangeView]) -> list[Item]:
             diff=[(op, text) for op, text in (r.details or {}).get("diff", [])],
             old=Side(v.old, v.previous_letter) if v.old is not None and v.previous_letter is not None else None,
             new=Side(v.new, v.letter) if v.new is not None else None,
-            published=bool(r.published), significance=r.significance, modality=modality, numbers=numbers))
+            published=bool(r.published), significance=r.significance, modality=modality, numbers=numbers,
+            uid=r.uid, verdict=VERDICT_NL.get((st := verdicts.get(r.uid)) and st.verdict or "", ""),
+            notes=[(n.by, n.text) for n in st.notes] if st else []))
     _context(session, [s for i in items for s in (i.old, i.new) if s is not None])
     return items
 

@@ -1,0 +1,184 @@
+"""Notifications: each subscription is told once about each new change set that matches its rule.
+
+What holds:
+
+* a subscription (``[[subscriptions]]`` in config.toml) hears about change
+  sets first published after it was first seen (:class:`SubscriptionStart`),
+  never the whole history;
+* :func:`plan` records one ``delivery`` row per (subscription, letter, topic),
+  with the message fixed then; the unique key makes "once" hold across
+  restarts and across two planners;
+* :func:`deliver` sends what is due: mail over SMTP (``mailto:`` through
+  ``notify.smtp_host``, or ``smtp://HOST:PORT/?to=ADDR``) or JSON to a webhook;
+  a failure is recorded and retried with doubling backoff until
+  ``notify.attempts``, then the row is marked failed;
+* the daemon runs this as its own scheduler job, so a slow mail server never
+  holds up ingest. A crash between sending and recording may send one
+  message twice (at least once, never silently lost).
+
+smtplib and httpx, not Apprise: two channels, fully testable on loopback,
+no plug-in surface.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import Settings, SubscriptionSpec
+from .feed import KIND_NL, ChangeSet, dutch_date
+from .publish import changesets
+from .store.db import as_utc
+from .store.models import ChangeRecord, Delivery, SubscriptionStart
+
+log = logging.getLogger("monitor.notify")
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+MAX_BACKOFF = 3600.0
+
+
+def start(session: Session, settings: Settings, now: dt.datetime) -> None:
+    """Record when each configured subscription was first seen (the caller commits)."""
+    known = set(session.scalars(select(SubscriptionStart.name)))
+    for sub in settings.subscriptions:
+        if sub.name not in known:
+            session.add(SubscriptionStart(name=sub.name, started_at=now))
+
+
+def _matching(sub: SubscriptionSpec, cs: ChangeSet) -> list[Any]:
+    if sub.topics and cs.topic not in sub.topics:
+        return []
+    return [c for c in cs.published if (not sub.kinds or c.kind in sub.kinds)
+            and c.significance >= sub.min_significance]
+
+
+def payload(sub: SubscriptionSpec, cs: ChangeSet, items: list[Any]) -> dict[str, Any]:
+    return {"subscription": sub.name, "topic": cs.topic, "headline": cs.headline, "url": cs.url,
+            "subject": sub.subject or cs.headline,
+            "letter": {"id": cs.letter.key, "title": cs.letter.title, "date": cs.letter.date.isoformat(),
+                       "url": cs.letter.url},
+            "changes": [{"id": c.uid, "kind": c.kind, "significance": round(c.significance, 3),
+                         "aspects": list(c.aspects), "old_text": c.old_text, "new_text": c.new_text,
+                         "verdict": c.verdict or None} for c in items]}
+
+
+def plan(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """Add a pending delivery for each new matching change set; returns how many (the caller commits)."""
+    start(session, settings, now)
+    starts = {s.name: as_utc(s.started_at) for s in session.scalars(select(SubscriptionStart))}
+    subs = [s for s in settings.subscriptions if s.name in starts]
+    if not subs:
+        return 0
+    since = min(starts[s.name] for s in subs)
+    # only letters with a published change computed since the earliest start: not the whole history each time
+    letter_ids = tuple(session.scalars(select(ChangeRecord.letter_id).distinct().where(
+        ChangeRecord.superseded_at.is_(None), ChangeRecord.published.is_(True), ChangeRecord.computed_at >= since)))
+    if not letter_ids:
+        return 0
+    sets = changesets(session, settings.feed.base_url.rstrip("/"), letter_ids=letter_ids)
+    done = {tuple(r) for r in session.execute(select(Delivery.subscription, Delivery.letter_key, Delivery.topic))}
+    added = 0
+    for sub in subs:
+        for cs in sets:
+            if (sub.name, cs.letter.key, cs.topic) in done or cs.first_seen is None or cs.first_seen < starts[sub.name]:
+                continue
+            items = _matching(sub, cs)
+            if items:
+                session.add(Delivery(subscription=sub.name, letter_key=cs.letter.key, topic=cs.topic, status=PENDING,
+                                     attempts=0, created_at=now, next_attempt_at=now, payload=payload(sub, cs, items)))
+                added += 1
+    return added
+
+
+def _mail_text(p: dict[str, Any]) -> str:
+    letter = p["letter"]
+    lines = [p["headline"], "", f"Brief: {letter['title']} ({dutch_date(dt.date.fromisoformat(letter['date']))})",
+             f"Bekijk de wijzigingen: {p['url']}", ""]
+    for i, c in enumerate(p["changes"], 1):
+        lines.append(f"{i}. {KIND_NL.get(c['kind'], c['kind'])}")
+        if c["old_text"]:
+            lines.append(f"   Eerder: {c['old_text']}")
+        if c["new_text"]:
+            lines.append(f"   Nu: {c['new_text']}")
+    return "\n".join(lines) + "\n"
+
+
+def send(settings: Settings, to: str, p: dict[str, Any]) -> None:
+    """Send one message; raises on any failure (the caller records it and retries later)."""
+    n = settings.notify
+    if to.startswith(("http://", "https://")):
+        r = httpx.post(to, json=p, timeout=n.timeout_seconds, follow_redirects=False)
+        r.raise_for_status()
+        return
+    if to.startswith("mailto:"):
+        host, port, rcpt, sender = n.smtp_host, n.smtp_port, to.removeprefix("mailto:"), n.mail_from
+    else:  # smtp://host:port/?to=ADDRESS[&from=ADDRESS]
+        u = urlsplit(to)
+        q = parse_qs(u.query)
+        host, port, rcpt = u.hostname or "localhost", u.port or 25, q["to"][0]
+        sender = q.get("from", [n.mail_from])[0]
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["To"] = p["subject"], sender, rcpt
+    msg.set_content(_mail_text(p))
+    with smtplib.SMTP(host, port, timeout=n.timeout_seconds) as smtp:
+        smtp.send_message(msg)
+
+
+def deliver(sessions: sessionmaker[Session], settings: Settings, now: Callable[[], dt.datetime]) -> tuple[int, int]:
+    """Send every due delivery; returns (sent, failed attempts). Each outcome is committed on its own."""
+    by_name = {s.name: s for s in settings.subscriptions}
+    with sessions() as session:
+        due = [d.id for d in session.scalars(select(Delivery).where(
+            Delivery.status == PENDING, Delivery.next_attempt_at <= now()).order_by(Delivery.id))]
+    sent = failed = 0
+    for did in due:
+        with sessions() as session:
+            d = session.get(Delivery, did)
+            if d is None or d.status != PENDING:
+                continue
+            sub = by_name.get(d.subscription)
+            error = ""
+            if sub is None:
+                error = "subscription no longer in the config"
+            else:
+                try:
+                    send(settings, sub.to, d.payload)
+                except Exception as exc:  # noqa: BLE001 - any failure of a channel is recorded and retried
+                    error = f"{type(exc).__name__}: {exc}"[:500]
+            d.attempts += 1
+            if not error:
+                d.status, d.sent_at, d.last_error = SENT, now(), ""
+                sent += 1
+            else:
+                failed += 1
+                d.last_error = error
+                if sub is None or d.attempts >= settings.notify.attempts:
+                    d.status = FAILED
+                    log.error("notification %s of %s/%s failed for good: %s", d.subscription, d.letter_key,
+                              d.topic, error)
+                else:
+                    wait = min(MAX_BACKOFF, settings.notify.retry_seconds * 2 ** (d.attempts - 1))
+                    d.next_attempt_at = now() + dt.timedelta(seconds=wait)
+                    log.warning("notification %s of %s/%s failed (try %d), again in %.0fs: %s", d.subscription,
+                                d.letter_key, d.topic, d.attempts, wait, error)
+            session.commit()
+    return sent, failed
+
+
+def run(sessions: sessionmaker[Session], settings: Settings, now: Callable[[], dt.datetime]) -> tuple[int, int]:
+    """One round of the daemon's notify job: plan, then deliver what is due."""
+    with sessions() as session:
+        try:
+            plan(session, settings, now())
+            session.commit()
+        except IntegrityError:  # another planner recorded the same change set first: it is planned, once
+            session.rollback()
+    return deliver(sessions, settings, now)

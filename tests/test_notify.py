@@ -1,0 +1,127 @@
+"""Notifications: a real SMTP server (aiosmtpd) and a real webhook receiver on loopback, a real daemon run.
+
+Each gets exactly one message per change set; a webhook that fails first is
+retried; a restarted daemon sends nothing twice.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from monitor.config import ConfigError, load_settings
+from monitor.daemon import run_daemon
+from tests.conftest import copy_seeds, write_config
+from tests.test_http import _free_port
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+    fail_first = 1
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if Hook.fail_first > 0:
+            Hook.fail_first -= 1
+            self.send_response(503)
+            self.end_headers()
+            return
+        Hook.received.append(body)
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture()
+def receivers():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    Hook.received, Hook.fail_first = [], 1
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=hook.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield inbox, controller.port, f"http://127.0.0.1:{hook.server_address[1]}/hook"
+    finally:
+        hook.shutdown()
+        controller.stop()
+
+
+def test_mail_and_webhook_once_per_change_set_with_retry_and_nothing_twice_after_restart(tmp_path, receivers):
+    inbox, smtp_port, hook_url = receivers
+    letters = copy_seeds(tmp_path / "inbox")
+    cfg = write_config(tmp_path / "config.toml", letters, extra=f"""
+[notify]
+smtp_host = "127.0.0.1"
+smtp_port = {smtp_port}
+retry_seconds = 0.0
+
+[[subscriptions]]
+name = "terugkeer-mail"
+topic = "terugkeer"
+to = "mailto:analist@example.org"
+
+[[subscriptions]]
+name = "alles-webhook"
+to = "{hook_url}"
+min_significance = 0.5
+""")
+    db = tmp_path / "monitor.db"
+    settings = load_settings(cfg, database_url=f"sqlite:///{db}")
+    assert run_daemon(settings, "127.0.0.1", 8099, serve=False, once=True) == 0
+    con = sqlite3.connect(db)
+    sets = {(k, t) for k, t in con.execute(
+        "SELECT DISTINCT l.key, c.topic FROM change c JOIN letter l ON l.id = c.letter_id "
+        "WHERE c.superseded_at IS NULL AND c.published AND c.topic = 'terugkeer'")}
+    big = {(k, t) for k, t in con.execute(
+        "SELECT DISTINCT l.key, c.topic FROM change c JOIN letter l ON l.id = c.letter_id "
+        "WHERE c.superseded_at IS NULL AND c.published AND c.significance >= 0.5")}
+    assert sets and big
+    # mail: one per terugkeer change set, at once
+    assert len(inbox.messages) == len(sets)
+    assert all(rcpt == ["analist@example.org"] for rcpt, _ in inbox.messages)
+    assert all("terugkeer" in body for _, body in inbox.messages)
+    # webhook: the first POST failed, so one change set is still pending; the others arrived
+    assert len(Hook.received) == len(big) - 1
+    failed = con.execute("SELECT attempts, last_error FROM delivery WHERE status = 'pending'").fetchall()
+    assert len(failed) == 1 and failed[0][0] == 1 and "503" in failed[0][1]
+
+    # the daemon restarts: the pending webhook is retried, nothing else is sent again
+    assert run_daemon(settings, "127.0.0.1", 8099, serve=False, once=True) == 0
+    assert run_daemon(settings, "127.0.0.1", 8099, serve=False, once=True) == 0
+    assert len(inbox.messages) == len(sets)
+    got = [(b["letter"]["id"], b["topic"]) for b in Hook.received]
+    assert sorted(got) == sorted(big)  # every change set exactly once
+    assert all(c["significance"] >= 0.5 for b in Hook.received for c in b["changes"])
+    rows = con.execute("SELECT subscription, status, attempts FROM delivery ORDER BY attempts").fetchall()
+    assert {s for _, s, _ in rows} == {"sent"} and rows[-1][2] == 2
+    assert len(rows) == len(sets) + len(big)
+    con.close()
+
+
+def test_a_bad_subscription_is_a_clear_config_error(tmp_path):
+    for extra, message in (('[[subscriptions]]\nname = "x"\nto = "ftp://host"\n', "is not a mailto:"),
+                           ('[[subscriptions]]\nname = "x"\nto = "mailto:a@b"\ntopics = ["nope"]\n',
+                            "no topic named 'nope'"),
+                           ('[[subscriptions]]\nname = "x"\nto = "mailto:a@b"\nkinds = ["deleted"]\n',
+                            "'deleted' is not one of"),
+                           ('[[subscriptions]]\nto = "mailto:a@b"\n', "subscriptions[0].name: required")):
+        cfg = write_config(tmp_path / "config.toml", tmp_path, extra=extra)
+        with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            load_settings(cfg)
