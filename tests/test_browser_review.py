@@ -70,7 +70,7 @@ def submit(driver: object, button: object) -> None:
 
     def reloaded(d: object) -> bool:
         try:
-            old.tag_name  # type: ignore[attr-defined]
+            _ = old.tag_name  # reading a stale element raises once the page was replaced
             return False
         except Exception:  # noqa: BLE001 - stale: the new page replaced it
             return d.execute_script("return document.readyState") == "complete"  # type: ignore[attr-defined]

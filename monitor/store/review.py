@@ -118,7 +118,7 @@ def statuses(session: Session, uids: list[str] | set[str] | None = None) -> dict
     return out
 
 
-def hidden_uids() -> Select[tuple[str]]:
+def hidden_uids() -> Select[Any]:
     """A subquery: uids whose latest decisive verdict is reject or merge (left out of feeds and pages)."""
     latest = (select(func.max(Review.id)).where(Review.verdict.in_(DECISIVE)).group_by(Review.change_uid))
     return select(Review.change_uid).where(Review.id.in_(latest), Review.verdict.in_((REJECT, MERGE)))
