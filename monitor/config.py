@@ -266,6 +266,14 @@ _RANGES: dict[str, _Range] = {
     "sources.max_bytes": _Range(1, 2**31),
     "sources.retries_per_document": _Range(1, 100),
     "sources.start_skiptoken": _Range(0, 2**53),
+    "auth.session_hours": _Range(0, 24 * 90, open_low=True),
+    "auth.lockout_minutes": _Range(0, 24 * 60),
+    "notify.smtp_port": _Range(1, 65535),
+    "notify.attempts": _Range(1, 100),
+    "notify.retry_seconds": _Range(1, 86400),
+    "notify.timeout_seconds": _Range(0, 600, open_low=True),
+    "schedule.notify_seconds": _Range(1, 86400),
+    "subscriptions.min_significance": _Range(0, 1),
 }
 
 
