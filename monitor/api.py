@@ -34,6 +34,7 @@ from starlette.routing import Route
 
 from . import pages
 from .config import Settings
+from .metrics import metrics_endpoint, unhealthy_sources
 from .position import PUBLISHED_KINDS, REAFFIRMED
 from .publish import FeedPublisher, changesets, shown_source
 from .store import analysis, queries
@@ -288,8 +289,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         try:
             with sessions() as session:
                 n = len(list(session.scalars(select(Letter.id).limit(1))))
+                failing = unhealthy_sources(session, settings)
         except Exception as exc:  # noqa: BLE001 - report, don't crash, the health check
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        if failing:  # a source down for longer than server.unhealthy_after_failing_seconds
+            return JSONResponse({"status": "unhealthy", "database": "reachable", "failing": failing}, status_code=503)
         return JSONResponse({"status": "ok", "database": "reachable", "letters": n > 0})
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -320,6 +324,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         get("/letters/{key}", letter_page),
         get("/api/letters", api_letters), get("/api/letters/{key}", api_letter), get("/api/changes", api_changes),
         get("/api/positions/{topic}", api_position), get("/api/topics", api_topics),
+        Route("/metrics", metrics_endpoint(settings, engine), methods=["GET"]),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: http_error},
                      middleware=[Middleware(GZipMiddleware, minimum_size=1000)])

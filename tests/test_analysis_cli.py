@@ -1,22 +1,13 @@
 """Topic analysis through the real CLI and database: evidence stored, re-runs recorded."""
 from __future__ import annotations
 
-import sqlite3
-
 from alembic import command
 from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.store.db import alembic_config, make_engine
 from tests.conftest import ROOT
-
-
-def _q(db_url: str, sql: str) -> list[tuple]:
-    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.conftest import query as _q
 
 
 def test_topics_are_stored_with_evidence_and_shown(cli, db_url, seeds_copy):
@@ -56,9 +47,11 @@ def test_changed_topic_config_reruns_the_analysis_and_records_it(tmp_path, db_ur
     assert _q(db_url, "SELECT count(DISTINCT run_id) FROM topic_assignment") == [(1,)]
 
 
-def test_a_database_behind_the_schema_is_refused_clearly(tmp_path, seeds_copy):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    command.upgrade(alembic_config(make_engine(url)), "0001")
+def test_a_database_behind_the_schema_is_refused_clearly(db_url, seeds_copy):
+    url = db_url
+    engine = make_engine(url)
+    command.upgrade(alembic_config(engine), "0001")
+    engine.dispose()
     result = CliRunner().invoke(main, ["--database", url, "ingest", str(seeds_copy)])
     assert result.exit_code == 1
     assert "run `policy-monitor migrate`" in result.output

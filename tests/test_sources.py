@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from urllib.parse import unquote
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from monitor.config import load_settings
 from monitor.daemon import Monitor
 from monitor.sources.adapters import poll_source
 from monitor.sources.http import Fetcher
-from tests.conftest import write_config
+from tests.conftest import db_for, json_value, query, write_config
 from tests.fakeservices import FakeServices, flaky, slow
 from tests.pdfmaker import make_pdf
 
@@ -49,20 +48,16 @@ def _monitor(tmp_path: Path, sources: str) -> Monitor:
     inbox = tmp_path / "empty-inbox"
     inbox.mkdir(exist_ok=True)
     write_config(cfg, inbox, extra=sources)
-    return Monitor(load_settings(cfg, database_url=f"sqlite:///{tmp_path / 'm.db'}", environ={}))
+    return Monitor(load_settings(cfg, database_url=db_for(tmp_path), environ={}))
 
 
 def _q(tmp_path: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(tmp_path / "m.db")
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return query(db_for(tmp_path), sql)
 
 
 def _cursor(tmp_path: Path, name: str) -> dict:
     """The stored cursor without bookkeeping keys (those start with "_")."""
-    raw = json.loads(_q(tmp_path, f"SELECT cursor FROM source_cursor WHERE name = '{name}'")[0][0])
+    raw = json_value(_q(tmp_path, f"SELECT cursor FROM source_cursor WHERE name = '{name}'")[0][0])
     return {k: v for k, v in raw.items() if not k.startswith("_")}
 
 

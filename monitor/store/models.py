@@ -233,6 +233,10 @@ class SourceCursor(Base):
     polled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     backfilled: Mapped[bool] = mapped_column(default=False, comment="the first full back-fill has completed")
+    failing_since: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, comment="first failed poll since the last good one; empty: not failing")
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0", comment="failed polls, ever")
+    last_poll_seconds: Mapped[float | None] = mapped_column(Float, nullable=True, comment="how long the last poll took")
 
 
 class DataVersion(Base):
