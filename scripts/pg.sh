@@ -5,7 +5,7 @@
 #   scripts/pg.sh install          install Debian's postgresql if its binaries are missing (root)
 #   scripts/pg.sh start DIR [PORT] initdb + start a cluster in DIR; prints its superuser URL
 #   scripts/pg.sh stop DIR         stop the cluster in DIR and remove DIR
-#   scripts/pg.sh run CMD...       start a cluster, run CMD with MONITOR_TEST_PG_URL set, stop it
+#   scripts/pg.sh run CMD...       start a cluster, run CMD with POLICY_MONITOR_TEST_PG_URL set, stop it
 #
 # The server runs as the owner of DIR: postgres refuses to run as root, so as root the
 # cluster belongs to the `postgres` user (created by the Debian package) or `nobody`.
@@ -88,7 +88,7 @@ case "${1:-}" in
         trap 'stop_pg "$dir"' EXIT
         url="$(start_pg "$dir")"
         echo "pg.sh: PostgreSQL $("$(pg_bin)/postgres" --version | awk '{print $3}') at $url" >&2
-        MONITOR_TEST_PG_URL="$url" "$@"
+        POLICY_MONITOR_TEST_PG_URL="$url" "$@"
         ;;
     *) sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac

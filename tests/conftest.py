@@ -41,15 +41,15 @@ def copy_seeds(dest: Path, names: tuple[str, ...] = SEED_LETTERS) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- backends
-# MONITOR_TEST_DATABASE picks the backend of every test database: "sqlite" (default, a file in the
+# POLICY_MONITOR_TEST_DATABASE picks the backend of every test database: "sqlite" (default, a file in the
 # test's tmp_path) or "postgresql" (a fresh, empty database per test on the server at
-# MONITOR_TEST_PG_URL, which `scripts/pg.sh run` starts and `make test-postgres` uses).
-BACKEND = os.environ.get("MONITOR_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
-PG_SERVER_URL = os.environ.get("MONITOR_TEST_PG_URL", "")
+# POLICY_MONITOR_TEST_PG_URL, which `scripts/pg.sh run` starts and `make test-postgres` uses).
+BACKEND = os.environ.get("POLICY_MONITOR_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
+PG_SERVER_URL = os.environ.get("POLICY_MONITOR_TEST_PG_URL", "")
 if BACKEND not in ("sqlite", "postgresql"):
-    raise pytest.UsageError(f"MONITOR_TEST_DATABASE={BACKEND!r}: expected sqlite or postgresql")
+    raise pytest.UsageError(f"POLICY_MONITOR_TEST_DATABASE={BACKEND!r}: expected sqlite or postgresql")
 if BACKEND == "postgresql" and not PG_SERVER_URL:
-    raise pytest.UsageError("MONITOR_TEST_DATABASE=postgresql needs MONITOR_TEST_PG_URL (a superuser URL); "
+    raise pytest.UsageError("POLICY_MONITOR_TEST_DATABASE=postgresql needs POLICY_MONITOR_TEST_PG_URL (a superuser URL); "
                             "`make test-postgres` starts a server and sets both")
 
 # A test that checks something only one backend has says so with one of these.
@@ -79,6 +79,9 @@ class Databases:
         db = f"pmtest_{os.getpid()}_{next(_names)}"
         source = make_url(template).database if template is not None else "template0"
         with _pg_admin().connect() as conn:
+            if template is not None:  # an in-process CLI run leaves pooled connections; a template needs none
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": source})
             conn.execute(text(f'CREATE DATABASE "{db}" TEMPLATE "{source}"'))
         self.created.append(db)
         return make_url(PG_SERVER_URL).set(database=db).render_as_string(hide_password=False)

@@ -2,8 +2,8 @@
 serialised, the same export from both backends, /metrics and /healthz over real HTTP, logfmt logs,
 clear one-line errors for an unusable database, and the systemd unit.
 
-Every test here runs on the backend under test (MONITOR_TEST_DATABASE); the cross-backend export test
-needs a PostgreSQL server (MONITOR_TEST_PG_URL) and runs in both passes of `.ci/run`.
+Every test here runs on the backend under test (POLICY_MONITOR_TEST_DATABASE); the cross-backend export test
+needs a PostgreSQL server (POLICY_MONITOR_TEST_PG_URL) and runs in both passes of `.ci/run`.
 """
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def test_the_writer_lock_holds_however_the_server_is_named(db_url):
     from monitor.store.lock import WriterBusy, WriterLock
     other = make_url(db_url).set(host="localhost").render_as_string(hide_password=False)
     with WriterLock(db_url, Path("."), what="first"):
-        with pytest.raises(WriterBusy, match=f"{BUSY}: pid {os.getpid()}: first"):
+        with pytest.raises(WriterBusy, match=f"{BUSY} on this database: pid {os.getpid()}: first holds the PostgreSQL"):
             WriterLock(other, Path("."), wait=0.3).acquire()
     with WriterLock(other, Path(".")):  # released with its connection
         pass
@@ -172,7 +172,7 @@ def test_the_writer_lock_holds_however_the_server_is_named(db_url):
 # ------------------------------------------------------------------------------------------ backends
 
 
-@pytest.mark.skipif(not PG_SERVER_URL, reason="needs a PostgreSQL server: MONITOR_TEST_PG_URL (make test-postgres)")
+@pytest.mark.skipif(not PG_SERVER_URL, reason="needs a PostgreSQL server: POLICY_MONITOR_TEST_PG_URL (make test-postgres)")
 def test_the_seeds_export_identically_from_sqlite_and_postgresql(tmp_path, seeds_copy, monkeypatch):
     monkeypatch.setattr("tests.conftest.BACKEND", "postgresql")
     pg = Databases(tmp_path)
