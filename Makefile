@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: setup run ingest test eval bench clean
+.PHONY: setup run ingest test test-sqlite test-postgres eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,15 @@ run: setup
 	$(BIN)/policy-monitor migrate
 	$(BIN)/policy-monitor run
 
-test: setup
+# `make test`: the whole suite on SQLite, then again on PostgreSQL (a throw-away server that
+# scripts/pg.sh installs if needed, starts in a temporary folder and removes afterwards).
+test: test-sqlite test-postgres
+
+test-sqlite: setup
 	$(BIN)/python -m pytest -q
+
+test-postgres: setup
+	scripts/pg.sh run env POLICY_MONITOR_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q
 
 eval: setup
 	@tmp=$$(mktemp -d); \
@@ -32,6 +39,11 @@ eval: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Both backends side by side (README, "Running on PostgreSQL"); SCALE_SECONDS bounds the PostgreSQL scale run.
+SCALE_SECONDS ?= 300
+bench-backends: setup
+	scripts/pg.sh run sh -c '$(BIN)/python bench/backends.py --postgres "$$POLICY_MONITOR_TEST_PG_URL" --scale-seconds $(SCALE_SECONDS)'
 
 clean:
 	rm -rf $(VENV) var build *.egg-info .pytest_cache
