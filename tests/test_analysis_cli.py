@@ -1,12 +1,15 @@
 """Topic analysis through the real CLI and database: evidence stored, re-runs recorded."""
 from __future__ import annotations
 
+import json
+
 from alembic import command
 from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.store.db import alembic_config, make_engine
 from tests.conftest import ROOT
+from tests.conftest import json_value
 from tests.conftest import query as _q
 
 
@@ -15,7 +18,7 @@ def test_topics_are_stored_with_evidence_and_shown(cli, db_url, seeds_copy):
     rows = _q(db_url, "SELECT t.topic, t.rule, t.evidence FROM topic_assignment t JOIN statement s "
                       "ON s.id = t.statement_id WHERE s.text LIKE 'Vooralsnog is de inzet deze toezegging%'")
     assert [(r[0], r[1]) for r in rows] == [("ontwikkeling", "anaphora")]
-    assert "source_uids" in rows[0][2]
+    assert "source_uids" in json.dumps(json_value(rows[0][2]))  # JSON: text on SQLite, parsed on PostgreSQL
     out = cli("topics", "kst-27925-781").output
     assert "not terugkeer" in out and "veiligheid" in out
     forbidden = _q(db_url, "SELECT count(*) FROM topic_assignment t JOIN statement s ON s.id = t.statement_id "
