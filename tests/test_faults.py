@@ -131,7 +131,7 @@ def test_a_writer_beside_the_daemon_refuses_clearly_and_changes_nothing(corpus, 
                                db, "run", "--no-serve"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for(lambda: f"{daemon.pid} " in writer_holder(db, tmp_path))
+        wait_for(lambda: str(daemon.pid) in writer_holder(db, tmp_path))
         other = cli(corpus["config"], db, "--wait", "0", "analyse")
         assert other.returncode == 1
         assert "another writer is running" in other.stderr and str(daemon.pid) in other.stderr

@@ -118,14 +118,14 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-SCHEMA_LOCK_SQL = "SELECT pg_advisory_lock(:k)"
+SCHEMA_LOCK_SQL = "SELECT pg_advisory_xact_lock(:k)"
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Upgrade to the Alembic head; returns (before, after) revisions. A newer database is a SchemaError.
 
-    Serialised per database: on PostgreSQL a session advisory lock (its own
-    key, not the writer's, so a writer may migrate) is held around the whole
+    Serialised per database: on PostgreSQL an advisory lock (its own key, not
+    the writer's, so a writer may migrate) is held around the whole
     upgrade, and the revision is read only once it is held; a second process
     then finds the schema made and has nothing to do, instead of failing on
     ``alembic_version``. SQLite serialises DDL by its write lock and every
@@ -135,8 +135,11 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         if engine.dialect.name == "postgresql":
             from .lock import pg_key  # noqa: PLC0415 - lock imports this module
             guard = stack.enter_context(engine.connect())
+            # A transaction-level lock on a connection of its own, held open across the upgrade: it ends
+            # with that transaction (rolled back when the connection goes back to the pool), so a pooled
+            # connection can never keep it and block the next upgrade.
+            stack.enter_context(guard.begin())
             guard.execute(text(SCHEMA_LOCK_SQL), {"k": pg_key("schema")})
-            guard.commit()  # the lock is the session's, not the transaction's: it stays until close
         before = current_revision(engine)
         if before is not None and before not in _known_revisions():
             ensure_schema(engine)  # raises with the message that says what to do

@@ -66,7 +66,7 @@ class LetterVersion(Base):
     text_sha256: Mapped[str] = mapped_column(String(64), index=True, comment="hash of the cleaned text")
     raw_sha256: Mapped[str] = mapped_column(String(64))
     raw: Mapped[bytes] = mapped_column(LargeBinary, comment="the file's bytes, as received")
-    media_type: Mapped[str] = mapped_column(String(60))
+    media_type: Mapped[str] = mapped_column(String(255))
     filename: Mapped[str] = mapped_column(Text, default="")
     cleaned_text: Mapped[str] = mapped_column(Text)
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
