@@ -6,12 +6,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: setup browser run ingest test lint mutate eval bench clean
+.PHONY: setup browser run ingest test test-sqlite test-postgres lint mutate eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -28,9 +28,13 @@ browser:
 	@test -f var/npm/node_modules/axe-core/axe.min.js || \
 		npm install --silent --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION)
 
-# One worker per core (pytest-xdist): the suite is mostly waiting on SQLite, subprocesses and servers.
+# `make test`: the whole suite on SQLite (one worker per core, pytest-xdist: it is mostly waiting on
+# SQLite, subprocesses and servers), then again on PostgreSQL (a throw-away server that scripts/pg.sh
+# installs if needed, starts in a temporary folder and removes afterwards).
 JOBS ?= auto
-test: setup browser
+test: test-sqlite test-postgres
+
+test-sqlite: setup browser
 	$(BIN)/python -m pytest -q -n $(JOBS)
 
 # The guard rails (.ci/run runs them before the tests): lint, architecture contracts, types.
@@ -46,6 +50,9 @@ MUTATE ?=
 mutate: setup
 	$(BIN)/mutmut run $(MUTATE)
 
+test-postgres: setup
+	scripts/pg.sh run env POLICY_MONITOR_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q
+
 eval: setup
 	@tmp=$$(mktemp -d); \
 	MONITOR_DATABASE_URL=sqlite:///$$tmp/eval.db $(BIN)/policy-monitor ingest seeds >/dev/null && \
@@ -55,6 +62,11 @@ eval: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Both backends side by side (README, "Running on PostgreSQL"); SCALE_SECONDS bounds the PostgreSQL scale run.
+SCALE_SECONDS ?= 300
+bench-backends: setup
+	scripts/pg.sh run sh -c '$(BIN)/python bench/backends.py --postgres "$$POLICY_MONITOR_TEST_PG_URL" --scale-seconds $(SCALE_SECONDS)'
 
 clean:
 	rm -rf $(VENV) var build *.egg-info .pytest_cache .mypy_cache .ruff_cache mutants

@@ -36,6 +36,7 @@ from .web import feeds, jsonapi, pages, review
 from .web.common import Web
 from .web.jsonapi import letter_dict  # noqa: F401 - kept importable from here
 from .web.review import Writer
+from .metrics import metrics_endpoint
 
 __all__ = ["create_app", "letter_dict"]
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings, engine: Engine | None = None, write_engine: E
         return pages.error_page(web, exc.status_code, str(exc.detail))
 
     # feeds first: "/topics/{topic}.atom" before the page "/topics/{topic}", which would match it too
-    routes = [*feeds.routes(web), *jsonapi.routes(web), *pages.routes(web), *review.routes(web, writer)]
+    routes = [*feeds.routes(web), *jsonapi.routes(web), *pages.routes(web), *review.routes(web, writer),
+              Route("/metrics", metrics_endpoint(settings, engine), methods=["GET"])]
     return Starlette(routes=routes, exception_handlers={HTTPException: http_error},
                      middleware=[Middleware(GZipMiddleware, minimum_size=1000)])

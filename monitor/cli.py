@@ -18,7 +18,7 @@ import click
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from .config import ConfigError, Settings, load_settings
-from .store.db import SchemaError, make_engine, open_database, session_factory, upgrade, utcnow
+from .store.db import SchemaError, make_engine, masked, open_database, session_factory, upgrade, utcnow
 
 
 class ConfigProblem(click.ClickException):
@@ -66,10 +66,10 @@ class Ctx:
         try:
             lock = WriterLock(url, self.settings.root / "var", wait=self.wait)
             lock.acquire()
-        except WriterBusy as exc:
+        except (WriterBusy, SchemaError) as exc:  # SchemaError: no driver, or the server cannot be reached
             raise click.ClickException(str(exc)) from None
         except ArgumentError as exc:
-            raise click.ClickException(f"database URL {url!r} is not usable: {exc}") from None
+            raise click.ClickException(f"database URL {masked(url)} is not usable: {exc}") from None
         try:
             yield
         finally:
@@ -476,11 +476,13 @@ def serve(ctx: Ctx, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from .api import create_app
+    from .logs import setup_service_logging
     ctx.engine()  # refuse a database that is missing or behind, before listening
-    logging.getLogger().setLevel(logging.INFO)
+    setup_service_logging()
     host = host or ctx.settings.server.host
     port = port or ctx.settings.server.port
-    uvicorn.run(create_app(ctx.settings.serving(host, port)), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(ctx.settings.serving(host, port)), host=host, port=port, log_level="info",
+                log_config=None)
 
 
 @main.command()
@@ -492,11 +494,10 @@ def serve(ctx: Ctx, host: str | None, port: int | None) -> None:
 def run(ctx: Ctx, host: str | None, port: int | None, no_serve: bool, once: bool) -> None:
     """The daemon: poll the inbox (and configured sources), process new letters, serve the feeds."""
     from .daemon import run_daemon
+    from .logs import setup_service_logging
     from .process import EmptyScheme
     from .store.lock import WriterBusy
-    logging.getLogger().setLevel(logging.INFO)
-    for name in ("monitor", "apscheduler"):
-        logging.getLogger(name).setLevel(logging.INFO)
+    setup_service_logging()  # one logfmt line an event on stdout, for journald and log shippers
     s = ctx.settings
     try:  # the daemon takes the writer lock, then opens (or creates) the database
         code = run_daemon(s, host or s.server.host, port or s.server.port, serve=not no_serve, once=once)

@@ -82,6 +82,8 @@ class FeedSettings:
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8080
+    # /healthz answers 503 once a remote source has failed every poll for this long (0: never)
+    unhealthy_after_failing_seconds: int = 21600
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from .config import Settings
 from .ingest import inbox_candidates, ingest_one
+from .metrics import ANALYSIS_SECONDS, POLL_SECONDS
 from .process import analyse_letters
 from .store.db import open_database, session_factory, utcnow
 from .store.letters import ERROR
@@ -56,17 +57,20 @@ class Monitor:
                 log.info("stopping: inbox poll ends after the current letter")
                 break
             result = ingest_one(self.sessions, cand, self.now(), self.max_bytes)
+            fields = {"source": "inbox", "letter": result.letter_key, "locator": cand.locator,
+                      "outcome": result.outcome}
             if result.changed and result.letter_id is not None:
-                log.info("ingested %s: %s", cand.locator, result.message)
+                log.info("ingested %s: %s", cand.locator, result.message, extra=fields)
                 changed.append(result.letter_id)
             elif result.outcome == ERROR:  # a known failure (failed_before) was reported when it happened
-                log.error("failed %s: %s", cand.locator, result.message)
+                log.error("failed %s: %s", cand.locator, result.message, extra=fields)
         self.analyse(changed)
         return len(changed)
 
     def analyse(self, changed: list[int]) -> str:
         """Bring the analysis up to date: ``changed`` letters and whatever the store marks due."""
-        summary = analyse_letters(self.sessions, self.settings, self.now(), changed, timeline=self.timeline)
+        with ANALYSIS_SECONDS.time():
+            summary = analyse_letters(self.sessions, self.settings, self.now(), changed, timeline=self.timeline)
         if summary:
             log.info("%s", summary)
         return summary
@@ -84,7 +88,8 @@ def build_scheduler(monitor: Monitor, jobs: dict[str, tuple[Callable[[], Any], i
 def _guard(name: str, func: Callable[[], Any]) -> Callable[[], None]:
     def run() -> None:
         try:
-            func()
+            with POLL_SECONDS.labels(name.removeprefix("source:")).time():
+                func()
         except Exception:  # a failing poll is logged and retried next interval, never kills the daemon
             log.exception("job %s failed", name)
     return run
@@ -137,7 +142,7 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
 
                 from .api import create_app
                 config = uvicorn.Config(create_app(settings.serving(host, port)), host=host, port=port, log_level="info",
-                                        access_log=False, lifespan="off")
+                                        access_log=False, lifespan="off", log_config=None)
                 server = uvicorn.Server(config)
                 original = server.handle_exit
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import faults
@@ -58,13 +58,33 @@ def _record(sessions: sessionmaker[Session], cand: Candidate, outcome: str, mess
             repo.log(session, kind=cand.kind, locator=cand.locator, outcome=outcome, message=message, letter=letter,
                      now=now, duration_ms=(time.perf_counter() - started) * 1000, fingerprint=fingerprint)
     except SQLAlchemyError as exc:
-        log.error("%s: could not record %s in the ingest log: %s", cand.locator, outcome, _db_error(exc))
+        log.error("%s: could not record %s in the ingest log: %s", cand.locator, outcome, _db_error(exc),
+                  extra=_fields(cand))
+
+
+def _fields(cand: Candidate, letter: str = "") -> dict[str, str]:
+    """The structured fields of a log line about one candidate (see :mod:`monitor.logs`)."""
+    return {"source": cand.kind, "locator": cand.locator, "letter": letter}
 
 
 def _db_error(exc: SQLAlchemyError) -> str:
     """The driver's own words ("database is locked"), without SQLAlchemy's statement dump."""
     orig = getattr(exc, "orig", None)
     return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0]
+
+
+def _stored_meanwhile(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime,
+                      fingerprint: str) -> tuple[str, int] | None:
+    """(key, id) of the letter another process stored from these bytes, or None."""
+    try:
+        with sessions.begin() as session:
+            known = repo.known_source(session, cand.kind, cand.locator, fingerprint)
+            if known is None:
+                return None
+            known.last_seen = now
+            return known.letter.key, known.letter_id
+    except SQLAlchemyError:
+        return None
 
 
 def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, max_bytes: int) -> IngestResult:
@@ -84,7 +104,7 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
             failed = None if known is not None else repo.failed_before(session, cand.kind, cand.locator, fingerprint)
     except SQLAlchemyError as exc:
         message = f"database error, nothing stored: {_db_error(exc)}"
-        log.error("%s: %s", cand.locator, message)
+        log.error("%s: %s", cand.locator, message, extra=_fields(cand))
         return IngestResult(cand.locator, repo.ERROR, message)
     if known is not None:
         return IngestResult(cand.locator, repo.UNCHANGED, f"unchanged since last ingest ({letter_key})",
@@ -94,23 +114,33 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
                             f"unchanged since it failed ({failed}); not retried until the file changes")
     if cand.error or cand.data is None:
         message = cand.error or "no data"
-        log.error("%s: %s", cand.locator, message)
+        log.error("%s: %s", cand.locator, message, extra=_fields(cand))
         _record(sessions, cand, repo.ERROR, message, now, started, fingerprint=fingerprint)
         return IngestResult(cand.locator, repo.ERROR, message)
     try:
         parsed = parse_letter(cand.data, cand.name, cand.override, max_bytes=max_bytes)
     except InputError as exc:
-        log.error("%s: %s", cand.locator, exc)
+        log.error("%s: %s", cand.locator, exc, extra=_fields(cand))
         _record(sessions, cand, repo.ERROR, str(exc), now, started, fingerprint=fingerprint)
         return IngestResult(cand.locator, repo.ERROR, str(exc))
     except Exception as exc:  # a parser bug must not stop the other files  # noqa: BLE001
         message = f"could not parse: {type(exc).__name__}: {exc}"
-        log.exception("%s: %s", cand.locator, message)
+        log.exception("%s: %s", cand.locator, message, extra=_fields(cand))
         _record(sessions, cand, repo.ERROR, message, now, started, fingerprint=fingerprint)
         return IngestResult(cand.locator, repo.ERROR, message)
     warnings = [w for w in parsed.extracted.warnings] + [f"{f.kind}: {f.text}" for f in parsed.cleaned.flags]
     try:
         with sessions.begin() as session:
+            # Looked up again in the storing transaction: another process may have stored these very bytes
+            # while we parsed them (the unique keys catch the case where both insert at once, below).
+            again = repo.known_source(session, cand.kind, cand.locator, fingerprint)
+            if again is not None:
+                again.last_seen = now
+                key, letter_id = again.letter.key, again.letter_id
+                log.info("%s: already known (stored meanwhile by another process: %s)", cand.locator, key,
+                         extra=_fields(cand, key))
+                return IngestResult(cand.locator, repo.UNCHANGED,
+                                    f"already known: stored meanwhile by another process ({key})", key, letter_id)
             out = repo.store_parsed(session, parsed, cand.data, kind=cand.kind, locator=cand.locator,
                                     filename=cand.name, now=now, external_id=cand.external_id,
                                     fingerprint=fingerprint, aliases=cand.aliases)
@@ -118,16 +148,29 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
             repo.log(session, kind=cand.kind, locator=cand.locator, outcome=out.outcome, message=message,
                      letter=out.letter_key, now=now, duration_ms=(time.perf_counter() - started) * 1000)
             data_version.bump(session, now)
+    except IntegrityError as exc:
+        # Another process stored these very bytes between our look-up and our insert (a unique key
+        # said so): what it stored is what we would have stored, so the letter is already known.
+        meanwhile = _stored_meanwhile(sessions, cand, now, fingerprint)
+        if meanwhile is not None:
+            log.info("%s: already known (stored meanwhile by another process: %s)", cand.locator, meanwhile[0],
+                     extra={"letter": meanwhile[0], "source": cand.kind})
+            return IngestResult(cand.locator, repo.UNCHANGED,
+                                f"already known: stored meanwhile by another process ({meanwhile[0]})", *meanwhile)
+        message = f"database error, nothing stored: {_db_error(exc)}"
+        log.error("%s: %s", cand.locator, message, extra=_fields(cand))
+        _record(sessions, cand, repo.ERROR, message, now, started)
+        return IngestResult(cand.locator, repo.ERROR, message)
     except SQLAlchemyError as exc:
         # not remembered as a failure of the file: the next attempt tries it again
         message = f"database error, nothing stored: {_db_error(exc)}"
-        log.error("%s: %s", cand.locator, message)
+        log.error("%s: %s", cand.locator, message, extra=_fields(cand))
         _record(sessions, cand, repo.ERROR, message, now, started)
         return IngestResult(cand.locator, repo.ERROR, message)
     faults.point("ingest")
     for w in warnings:
-        log.warning("%s: %s", cand.locator, w)
-    log.info("%s: %s", cand.locator, message)
+        log.warning("%s: %s", cand.locator, w, extra=_fields(cand, out.letter_key))
+    log.info("%s: %s", cand.locator, message, extra=_fields(cand, out.letter_key))
     return IngestResult(cand.locator, out.outcome, message, out.letter_key, out.letter_id)
 
 

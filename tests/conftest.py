@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import itertools
+import json
+import os
 import re
 import shutil
-import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from monitor.cli import main
 
@@ -34,16 +40,159 @@ def copy_seeds(dest: Path, names: tuple[str, ...] = SEED_LETTERS) -> Path:
     return dest
 
 
-def current_changes(db: Path) -> list[tuple]:
-    """Every current (not superseded) change, as readers see it, in a stable order."""
-    con = sqlite3.connect(db)
+# ---------------------------------------------------------------------------------------------- backends
+# POLICY_MONITOR_TEST_DATABASE picks the backend of every test database: "sqlite" (default, a file in the
+# test's tmp_path) or "postgresql" (a fresh, empty database per test on the server at
+# POLICY_MONITOR_TEST_PG_URL, which `scripts/pg.sh run` starts and `make test-postgres` uses).
+BACKEND = os.environ.get("POLICY_MONITOR_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
+PG_SERVER_URL = os.environ.get("POLICY_MONITOR_TEST_PG_URL", "")
+if BACKEND not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"POLICY_MONITOR_TEST_DATABASE={BACKEND!r}: expected sqlite or postgresql")
+if BACKEND == "postgresql" and not PG_SERVER_URL:
+    raise pytest.UsageError("POLICY_MONITOR_TEST_DATABASE=postgresql needs POLICY_MONITOR_TEST_PG_URL (a superuser URL); "
+                            "`make test-postgres` starts a server and sets both")
+
+# A test that checks something only one backend has says so with one of these.
+sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite-specific: a database file, PRAGMAs, flock")
+postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL-specific")
+
+_names = itertools.count(1)
+
+
+class Databases:
+    """Creates test databases on the chosen backend and drops the PostgreSQL ones afterwards."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.created: list[str] = []
+
+    def new(self, name: str = "monitor", template: str | None = None) -> str:
+        """The URL of a database no one has used: a new file name, or an empty PostgreSQL database.
+
+        ``template``: the URL of a database to copy instead (nobody may be connected to it).
+        """
+        if BACKEND == "sqlite":
+            path = self.tmp_path / f"{name}.db"
+            if template is not None:
+                shutil.copy(make_url(template).database or "", path)
+            return f"sqlite:///{path}"
+        db = f"pmtest_{os.getpid()}_{next(_names)}"
+        source = make_url(template).database if template is not None else "template0"
+        with _pg_admin().connect() as conn:
+            if template is not None:  # an in-process CLI run leaves pooled connections; a template needs none
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": source})
+            conn.execute(text(f'CREATE DATABASE "{db}" TEMPLATE "{source}"'))
+        self.created.append(db)
+        return make_url(PG_SERVER_URL).set(database=db).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with _pg_admin().connect() as conn:
+            for db in self.created:  # FORCE: a test's daemon or server that is still connected is not an error
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        self.created.clear()
+
+
+_admin_engine: Any = None
+
+
+def _pg_admin() -> Any:
+    global _admin_engine
+    if _admin_engine is None:
+        _admin_engine = create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+    return _admin_engine
+
+
+@pytest.fixture()
+def databases(tmp_path: Path) -> Iterator[Databases]:
+    """``databases.new("name")``: further private databases for tests that need more than one."""
+    dbs = Databases(tmp_path)
+    yield dbs
+    if dbs.created:
+        dbs.drop_all()
+
+
+_loose = Databases(Path("."))  # databases made by db_for(); dropped after each test by the autouse fixture
+_by_path: dict[tuple[Path, str], str] = {}
+
+
+def db_for(tmp_path: Path, name: str = "m") -> str:
+    """The database URL that belongs to a test's ``tmp_path`` (the same URL on every call in that test)."""
+    key = (tmp_path, name)
+    if key not in _by_path:
+        _by_path[key] = f"sqlite:///{tmp_path / name}.db" if BACKEND == "sqlite" else _loose.new(name)
+    return _by_path[key]
+
+
+@pytest.fixture(autouse=True)
+def _drop_loose_databases() -> Iterator[None]:
+    yield
+    _by_path.clear()
+    if _loose.created:
+        _loose.drop_all()
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column as read with plain SQL: SQLite hands back the text, PostgreSQL the parsed value."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+@pytest.fixture(scope="module")
+def module_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """Databases shared by the tests of one module (a corpus ingested once)."""
+    dbs = Databases(tmp_path_factory.mktemp("databases"))
+    yield dbs
+    if dbs.created:
+        dbs.drop_all()
+
+
+def query(url: str, sql: str, **params: Any) -> list[tuple]:
+    """Rows of one read-only SQL statement (through SQLAlchemy, so the same check runs on either backend)."""
+    engine = create_engine(url)
     try:
-        return sorted(con.execute(
-            "SELECT l.key, c.topic, c.kind, c.uid, c.published, round(c.significance, 9), c.aspects, ns.uid, os.uid "
-            "FROM change c JOIN letter l ON l.id = c.letter_id LEFT JOIN statement ns ON ns.id = c.statement_id "
-            "LEFT JOIN statement os ON os.id = c.previous_statement_id WHERE c.superseded_at IS NULL").fetchall())
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
     finally:
-        con.close()
+        engine.dispose()
+
+
+def database_exists(url: str) -> bool:
+    """Has a policy-monitor process created this database's schema yet?"""
+    if BACKEND == "sqlite":
+        return Path(make_url(url).database or "").exists()
+    return bool(scalar(url, "SELECT count(*) FROM pg_tables WHERE tablename = 'alembic_version'"))
+
+
+def integrity_ok(url: str) -> bool:
+    """SQLite's own integrity check; PostgreSQL has none to run from SQL (its WAL keeps it consistent)."""
+    if BACKEND != "sqlite":
+        return True
+    return scalar(url, "PRAGMA integrity_check") == "ok"
+
+
+def scalar(url: str, sql: str, **params: Any) -> Any:
+    rows = query(url, sql, **params)
+    return rows[0][0] if rows else None
+
+
+def execute(url: str, sql: str, **params: Any) -> None:
+    """One writing SQL statement, committed (for tests that damage or age a database on purpose)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        engine.dispose()
+
+
+def current_changes(url: str) -> list[tuple]:
+    """Every current (not superseded) change, as readers see it, in a stable order."""
+    rows = query(url,
+                 "SELECT l.key, c.topic, c.kind, c.uid, c.published, c.significance, c.aspects, ns.uid, os.uid "
+                 "FROM change c JOIN letter l ON l.id = c.letter_id LEFT JOIN statement ns ON ns.id = c.statement_id "
+                 "LEFT JOIN statement os ON os.id = c.previous_statement_id WHERE c.superseded_at IS NULL")
+    # rounded here, not in SQL: PostgreSQL has no round(double precision, int)
+    return sorted((*r[:5], round(r[5], 9), *r[6:]) for r in rows)
 
 
 def write_config(path: Path, inbox: Path, extra: str = "", inbox_seconds: int | None = None) -> Path:
@@ -78,8 +227,9 @@ def synthetic_letters(dest: Path, count: int = 3) -> list[Path]:
 
 
 @pytest.fixture()
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'monitor.db'}"
+def db_url(databases: Databases) -> str:
+    """A private, not yet created (SQLite) or empty (PostgreSQL) database on the backend under test."""
+    return databases.new("monitor")
 
 
 @pytest.fixture()

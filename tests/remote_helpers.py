@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 from monitor.config import load_settings
 from monitor.daemon import Monitor
 from monitor.sources.http import Fetcher
-from tests.conftest import ROOT
+from tests.conftest import ROOT, db_for, json_value, query
 from tests.pdfmaker import make_pdf
 
 FIXTURES = ROOT / "tests" / "fixtures" / "remote"
@@ -65,19 +64,15 @@ def make_monitor(tmp_path: Path, sources: str) -> Monitor:
     inbox.mkdir(exist_ok=True)
     base = (ROOT / "config.toml").read_text(encoding="utf-8").replace('folders = ["seeds"]', f'folders = ["{inbox}"]')
     cfg.write_text(base + "\n" + sources, encoding="utf-8")
-    return Monitor(load_settings(cfg, database_url=f"sqlite:///{tmp_path / 'm.db'}", environ={}))
+    return Monitor(load_settings(cfg, database_url=db_for(tmp_path), environ={}))
 
 
 def q(tmp_path: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(tmp_path / "m.db")
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return query(db_for(tmp_path), sql)
 
 
 def cursor_of(tmp_path: Path, name: str) -> dict:
-    raw = json.loads(q(tmp_path, f"SELECT cursor FROM source_cursor WHERE name = '{name}'")[0][0])
+    raw = json_value(q(tmp_path, f"SELECT cursor FROM source_cursor WHERE name = '{name}'")[0][0])
     return {k: v for k, v in raw.items() if not k.startswith("_")}
 
 

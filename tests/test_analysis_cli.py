@@ -1,7 +1,7 @@
 """Topic analysis through the real CLI and database: evidence stored, re-runs recorded."""
 from __future__ import annotations
 
-import sqlite3
+import json
 
 from alembic import command
 from click.testing import CliRunner
@@ -9,14 +9,8 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.store.db import alembic_config, make_engine
 from tests.conftest import ROOT
-
-
-def _q(db_url: str, sql: str) -> list[tuple]:
-    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.conftest import json_value
+from tests.conftest import query as _q
 
 
 def test_topics_are_stored_with_evidence_and_shown(cli, db_url, seeds_copy):
@@ -24,7 +18,7 @@ def test_topics_are_stored_with_evidence_and_shown(cli, db_url, seeds_copy):
     rows = _q(db_url, "SELECT t.topic, t.rule, t.evidence FROM topic_assignment t JOIN statement s "
                       "ON s.id = t.statement_id WHERE s.text LIKE 'Vooralsnog is de inzet deze toezegging%'")
     assert [(r[0], r[1]) for r in rows] == [("ontwikkeling", "anaphora")]
-    assert "source_uids" in rows[0][2]
+    assert "source_uids" in json.dumps(json_value(rows[0][2]))  # JSON: text on SQLite, parsed on PostgreSQL
     out = cli("topics", "kst-27925-781").output
     assert "not terugkeer" in out and "veiligheid" in out
     forbidden = _q(db_url, "SELECT count(*) FROM topic_assignment t JOIN statement s ON s.id = t.statement_id "
@@ -56,9 +50,11 @@ def test_changed_topic_config_reruns_the_analysis_and_records_it(tmp_path, db_ur
     assert _q(db_url, "SELECT count(DISTINCT run_id) FROM topic_assignment") == [(1,)]
 
 
-def test_a_database_behind_the_schema_is_refused_clearly(tmp_path, seeds_copy):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    command.upgrade(alembic_config(make_engine(url)), "0001")
+def test_a_database_behind_the_schema_is_refused_clearly(db_url, seeds_copy):
+    url = db_url
+    engine = make_engine(url)
+    command.upgrade(alembic_config(engine), "0001")
+    engine.dispose()
     result = CliRunner().invoke(main, ["--database", url, "ingest", str(seeds_copy)])
     assert result.exit_code == 1
     assert "run `policy-monitor migrate`" in result.output

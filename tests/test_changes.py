@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 
 from monitor.align import SimilarityIndex, align
 from monitor.diff import compare, modality, numbers, word_diff
 from monitor.position import (ADDED, INITIAL, MODIFIED, NOT_RESTATED, REAFFIRMED, PositionStatement,
                               PositionTracker)
+from tests.conftest import query, scalar
 
 
 def test_word_diff_reconstructs_both_texts_on_word_boundaries():
@@ -69,32 +69,27 @@ def test_tracker_kinds_and_standing_position():
 
 
 def _changes(db_url: str) -> list[tuple]:
-    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
-    try:
-        return sorted(con.execute(
-            "SELECT c.uid, c.topic, c.kind, l.key, ns.uid, os.uid, c.published, c.significance FROM change c JOIN letter l ON l.id = c.letter_id "
-            "LEFT JOIN statement ns ON ns.id = c.statement_id LEFT JOIN statement os ON os.id = c.previous_statement_id "
-            "WHERE c.superseded_at IS NULL").fetchall())
-    finally:
-        con.close()
+    return sorted(query(
+        db_url, "SELECT c.uid, c.topic, c.kind, l.key, ns.uid, os.uid, c.published, c.significance FROM change c "
+        "JOIN letter l ON l.id = c.letter_id LEFT JOIN statement ns ON ns.id = c.statement_id "
+        "LEFT JOIN statement os ON os.id = c.previous_statement_id WHERE c.superseded_at IS NULL"))
 
 
-def test_reverse_order_ingest_gives_the_same_changes(cli, db_url, seeds_copy, tmp_path):
+def test_reverse_order_ingest_gives_the_same_changes(cli, db_url, seeds_copy, databases):
     cli("ingest", str(seeds_copy))
     in_order = _changes(db_url)
     assert in_order
     from click.testing import CliRunner
 
     from monitor.cli import main
-    other = f"sqlite:///{tmp_path / 'reverse.db'}"
+    other = databases.new("reverse")
     files = sorted(p for p in seeds_copy.iterdir() if not p.name.endswith(".meta.toml"))
     for f in reversed(files):  # newest letter first: every later ingest is a late arrival
         result = CliRunner().invoke(main, ["--database", other, "ingest", str(f)])
         assert result.exit_code == 0, result.output
     assert _changes(other) == in_order
-    con = sqlite3.connect(other.removeprefix("sqlite:///"))
-    superseded = con.execute("SELECT count(*) FROM change WHERE superseded_at IS NOT NULL").fetchone()[0]
-    notes = [r[0] for r in con.execute("SELECT note FROM analysis_run WHERE kind = 'changes'")]
+    superseded = scalar(other, "SELECT count(*) FROM change WHERE superseded_at IS NOT NULL")
+    notes = [r[0] for r in query(other, "SELECT note FROM analysis_run WHERE kind = 'changes'")]
     assert superseded > 0 and any("recomputed" in n for n in notes)  # the history shows the recomputation
 
 

@@ -6,7 +6,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,8 +13,9 @@ from pathlib import Path
 
 import feedparser
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
-from tests.conftest import ROOT, SEEDS, copy_seeds, write_config
+from tests.conftest import ROOT, SEEDS, copy_seeds, database_exists, integrity_ok, scalar, write_config
 
 
 def _free_port() -> int:
@@ -32,36 +32,32 @@ def wait_for(predicate, timeout: float = 90.0, every: float = 0.2):
             value = predicate()
             if value:
                 return value
-        except (httpx.HTTPError, sqlite3.Error):
+        except (httpx.HTTPError, SQLAlchemyError):  # not up yet, or the schema not yet made
             pass
         time.sleep(every)
     raise AssertionError("timed out waiting for a condition")
 
 
-def analysed_letters(db: Path) -> int:
+def analysed_letters(db: str) -> int:
     """Letters whose topics and changes are both computed for their current version."""
-    con = sqlite3.connect(db)
-    try:
-        return con.execute("SELECT count(*) FROM letter WHERE topics_version_id = current_version_id "
-                           "AND changes_version_id = current_version_id").fetchone()[0]
-    finally:
-        con.close()
+    return scalar(db, "SELECT count(*) FROM letter WHERE topics_version_id = current_version_id "
+                      "AND changes_version_id = current_version_id")
 
 
-def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path):
+def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path, db_url: str):
     inbox = copy_seeds(tmp_path / "inbox", ("2021-04-14-navo-raad-afghanistan.txt",
                                             "2021-05-12-defensie-terugkeer-afghanistan.txt"))
     config = write_config(tmp_path / "config.toml", inbox, inbox_seconds=1)
-    db = tmp_path / "monitor.db"
+    db = db_url
     port = _free_port()
-    cmd = [sys.executable, "-m", "monitor.cli", "--config", str(config), "--database", f"sqlite:///{db}",
+    cmd = [sys.executable, "-m", "monitor.cli", "--config", str(config), "--database", db,
            "run", "--port", str(port)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/feed.atom"
     try:
         # the condition, not a first sign of life: both letters analysed, and the server answering
-        wait_for(lambda: db.exists() and analysed_letters(db) == 2)
+        wait_for(lambda: database_exists(db) and analysed_letters(db) == 2)
         first = wait_for(lambda: (r := httpx.get(url, timeout=5)).status_code == 200 and r)
         before = {e.id for e in feedparser.parse(first.content).entries}
         assert before
@@ -80,9 +76,8 @@ def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path):
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert "stopped cleanly" in out
-    con = sqlite3.connect(db)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert con.execute("SELECT count(*) FROM letter").fetchone()[0] == 3
-    versions = con.execute("SELECT count(*) FROM letter l JOIN letter_version v ON v.id = l.current_version_id "
-                           "WHERE (SELECT count(*) FROM statement s WHERE s.version_id = v.id) = 0").fetchone()[0]
+    assert integrity_ok(db)
+    assert scalar(db, "SELECT count(*) FROM letter") == 3
+    versions = scalar(db, "SELECT count(*) FROM letter l JOIN letter_version v ON v.id = l.current_version_id "
+                          "WHERE (SELECT count(*) FROM statement s WHERE s.version_id = v.id) = 0")
     assert versions == 0  # no half letters

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.sources.adapters import poll_source
 from monitor.sources.http import Fetcher, retry_after_seconds
+from tests.conftest import db_for
 from tests.fakeservices import Drip, FakeServices
 from tests.remote_helpers import (JSON, PDF, LETTER_PDF, cursor_of, fetcher, make_monitor, odata_page, q,
                                   serve_official, source_block, stored)
@@ -153,7 +154,7 @@ def test_7_poll_exits_non_zero_when_a_source_failed(tmp_path):
                            + source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/", "rate_per_second = 100.0"))
         mon.engine.dispose()
         result = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "--database",
-                                           f"sqlite:///{tmp_path / 'm.db'}", "poll"], catch_exceptions=False)
+                                           db_for(tmp_path), "poll"], catch_exceptions=False)
     assert result.exit_code == 1, result.output
     assert "koop: failed" in result.output and "malformed XML" in result.output
     assert q(tmp_path, "SELECT count(*) FROM letter")[0][0] == 5  # the other source was polled all the same

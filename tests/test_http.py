@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import socket
-import sqlite3
 import threading
 import time
 
@@ -13,7 +12,7 @@ import uvicorn
 
 from monitor.api import create_app
 from monitor.config import load_settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, scalar
 
 
 def _free_port() -> int:
@@ -122,21 +121,22 @@ def test_bad_requests_get_clean_4xx(server, path, params, status):
 
 
 def test_nothing_in_the_api_can_write(server, db_url):
-    before = sqlite3.connect(db_url.removeprefix("sqlite:///")).execute("SELECT count(*) FROM letter").fetchone()
+    before = scalar(db_url, "SELECT count(*) FROM letter")
     for method in ("POST", "PUT", "DELETE", "PATCH"):
         assert httpx.request(method, f"{server}/api/letters").status_code == 405
     httpx.get(f"{server}/api/letters/x'; DROP TABLE letter; --")
-    after = sqlite3.connect(db_url.removeprefix("sqlite:///")).execute("SELECT count(*) FROM letter").fetchone()
-    assert before == after == (5,)
+    after = scalar(db_url, "SELECT count(*) FROM letter")
+    assert before == after == 5
 
 
 def test_web_engine_refuses_writes(db_url, cli, seeds_copy):
     from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError
 
     from monitor.store.db import make_engine
     cli("ingest", str(seeds_copy))
     engine = make_engine(db_url, readonly=True)
-    with pytest.raises(OperationalError, match="readonly|read-only|query_only|attempt to write"):
+    # SQLite: "attempt to write a readonly database"; PostgreSQL: "cannot execute DELETE in a read-only transaction"
+    with pytest.raises(DBAPIError, match="readonly|read-only|query_only|attempt to write"):
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM letter"))

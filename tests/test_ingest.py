@@ -1,42 +1,28 @@
-"""Ingesting into a real SQLite file through the real CLI."""
+"""Ingesting into a real database (SQLite file or PostgreSQL) through the real CLI."""
 from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 
 import pytest
 
-from tests.conftest import SEED_LETTERS, SEEDS
+from tests.conftest import SEED_LETTERS, SEEDS, query, scalar
 from tests.pdfmaker import make_pdf
 
 
-def _db_path(db_url: str) -> str:
-    return db_url.removeprefix("sqlite:///")
-
-
 def _snapshot(db_url: str) -> dict[str, list[tuple]]:
-    con = sqlite3.connect(_db_path(db_url))
-    try:
-        snap = {t: con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-                for t in ("letter_version", "statement", "footnote")}
-        # the letter as stored; which analysis run last looked at it is bookkeeping that moves on
-        snap["letter"] = con.execute("SELECT id, key, title, date, kind, reference, dossier, sender, url, "
-                                     "current_version_id, created_at FROM letter ORDER BY id").fetchall()
-        # a source's last_seen moves on every poll by design; everything else must not
-        snap["source"] = con.execute("SELECT id, kind, locator, raw_sha256, letter_id, version_id, first_seen "
-                                     "FROM source ORDER BY id").fetchall()
-        return snap
-    finally:
-        con.close()
+    snap = {t: query(db_url, f"SELECT * FROM {t} ORDER BY id") for t in ("letter_version", "statement", "footnote")}
+    # the letter as stored; which analysis run last looked at it is bookkeeping that moves on
+    snap["letter"] = query(db_url, "SELECT id, key, title, date, kind, reference, dossier, sender, url, "
+                                   "current_version_id, created_at FROM letter ORDER BY id")
+    # a source's last_seen moves on every poll by design; everything else must not
+    snap["source"] = query(db_url, "SELECT id, kind, locator, raw_sha256, letter_id, version_id, first_seen "
+                                   "FROM source ORDER BY id")
+    return snap
 
 
 def _count(db_url: str, table: str, where: str = "1=1") -> int:
-    con = sqlite3.connect(_db_path(db_url))
-    try:
-        return con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
-    finally:
-        con.close()
+    return scalar(db_url, f"SELECT count(*) FROM {table} WHERE {where}")
 
 
 def test_seeds_are_stored_once_and_reingest_adds_nothing(cli, db_url, seeds_copy):
@@ -74,8 +60,7 @@ def test_a_copy_under_another_name_adds_a_source_not_a_letter(cli, db_url, seeds
     assert _count(db_url, "letter") == 5
     assert _count(db_url, "source", "letter_id = (SELECT id FROM letter WHERE key = 'kst-27925-781')") == 2
     # the copy has no sidecar: what the text suggests must not overwrite the sidecar's title
-    con = sqlite3.connect(_db_path(db_url))
-    title = con.execute("SELECT title FROM letter WHERE key = 'kst-27925-781'").fetchone()[0]
+    title = scalar(db_url, "SELECT title FROM letter WHERE key = 'kst-27925-781'")
     assert title.startswith("Brief van de minister van Defensie over het verloop")
 
 
@@ -87,9 +72,8 @@ def test_a_changed_file_is_a_new_version_of_the_same_letter(cli, db_url, seeds_c
     assert "new_version" in out
     assert _count(db_url, "letter") == 5
     assert _count(db_url, "letter_version") == 6
-    con = sqlite3.connect(_db_path(db_url))
-    current = con.execute("SELECT s.text FROM statement s JOIN letter l ON s.version_id = l.current_version_id "
-                          "WHERE s.text LIKE 'Ik zal deel te nemen%'").fetchall()
+    current = query(db_url, "SELECT s.text FROM statement s JOIN letter l ON s.version_id = l.current_version_id "
+                            "WHERE s.text LIKE 'Ik zal deel te nemen%'")
     assert current
 
 
@@ -143,13 +127,13 @@ def test_show_letters_and_export(cli, db_url, seeds_copy, tmp_path):
     assert len(ids) == len(set(ids))
 
 
-def test_statement_ids_are_stable_across_databases(tmp_path, seeds_copy):
+def test_statement_ids_are_stable_across_databases(tmp_path, seeds_copy, databases):
     from click.testing import CliRunner
 
     from monitor.cli import main
     exports = []
     for name in ("a", "b"):
-        db = f"sqlite:///{tmp_path / name}.db"
+        db = databases.new(name)
         out = tmp_path / f"{name}.json"
         runner = CliRunner()
         assert runner.invoke(main, ["--database", db, "ingest", str(seeds_copy)]).exit_code == 0

@@ -3,14 +3,14 @@ traceback, never lost work, never a silently empty analysis."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine
 
 from monitor.cli import main
-from tests.conftest import ROOT, copy_seeds
+from tests.conftest import ROOT, copy_seeds, execute, scalar, sqlite_only
 
 CONFIG = str(ROOT / "config.toml")
 
@@ -24,12 +24,11 @@ def one_letter(tmp_path: Path, name: str = "2021-04-14-navo-raad-afghanistan.txt
     return copy_seeds(tmp_path / "in", (name,))
 
 
-def test_no_config_is_refused_and_wipes_nothing(tmp_path, monkeypatch):
-    db = f"sqlite:///{tmp_path / 'm.db'}"
+def test_no_config_is_refused_and_wipes_nothing(tmp_path, monkeypatch, db_url):
+    db = db_url
     inbox = one_letter(tmp_path)
     assert run("--config", CONFIG, "--database", db, "ingest", str(inbox)).exit_code == 0
-    con = sqlite3.connect(tmp_path / "m.db")
-    before = con.execute("SELECT count(*) FROM topic_assignment").fetchone()[0]
+    before = scalar(db, "SELECT count(*) FROM topic_assignment")
     assert before > 0
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -37,7 +36,7 @@ def test_no_config_is_refused_and_wipes_nothing(tmp_path, monkeypatch):
     monkeypatch.delenv("MONITOR_CONFIG", raising=False)
     result = run("--database", db, "ingest", str(inbox))
     assert result.exit_code == 2 and "no config file" in result.output and str(elsewhere) in result.output
-    assert con.execute("SELECT count(*) FROM topic_assignment").fetchone()[0] == before
+    assert scalar(db, "SELECT count(*) FROM topic_assignment") == before
 
 
 def test_a_config_with_no_topics_is_refused(tmp_path):
@@ -54,21 +53,24 @@ def test_non_finite_numbers_in_the_config_are_errors(tmp_path, value):
     assert result.exit_code == 2 and "analysis.same_point" in result.output and "finite" in result.output
 
 
+@sqlite_only  # another program holding SQLite's one write lock; PostgreSQL has row locks, not this
 def test_a_locked_database_fails_each_file_clearly_and_the_next_files_are_still_tried(tmp_path):
     path = tmp_path / "m.db"
     db = f"sqlite:///{path}"
     assert run("--config", CONFIG, "--database", db, "migrate").exit_code == 0
     inbox = copy_seeds(tmp_path / "in", ("2021-04-14-navo-raad-afghanistan.txt",
                                          "2021-05-12-defensie-terugkeer-afghanistan.txt"))
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
-    holder.execute("UPDATE data_version SET version = version")
+    engine = create_engine(db, isolation_level="AUTOCOMMIT")
+    holder = engine.connect()
+    holder.exec_driver_sql("BEGIN IMMEDIATE")  # another program holds the write lock
+    holder.exec_driver_sql("UPDATE data_version SET version = version")
     try:
         result = run("--config", CONFIG, "--database", db, "ingest", str(inbox),
                      env={"MONITOR_DATABASE_BUSY_TIMEOUT_SECONDS": "0.2"})
     finally:
-        holder.execute("ROLLBACK")
+        holder.exec_driver_sql("ROLLBACK")
         holder.close()
+        engine.dispose()
     assert result.exit_code == 1, result.output
     for f in inbox.glob("*.txt"):  # both files tried, each failure names the file and the cause
         assert any(str(f) in line and "database is locked" in line for line in result.output.splitlines()), \
@@ -77,6 +79,7 @@ def test_a_locked_database_fails_each_file_clearly_and_the_next_files_are_still_
     assert again.exit_code == 0 and "2 stored or updated" in again.output  # nothing lost: retried in full
 
 
+@sqlite_only  # a mistyped file name; a PostgreSQL database is never created by connecting to it
 def test_read_commands_never_create_a_database(tmp_path):
     typo = tmp_path / "monitr.db"
     result = run("--config", CONFIG, "--database", f"sqlite:///{typo}", "letters")
@@ -94,48 +97,42 @@ def test_unusable_databases_are_clear_errors(tmp_path, url):
         assert "Traceback" not in result.output and "Error" in result.output, result.output
 
 
-def test_a_database_from_a_newer_version_is_not_told_to_migrate(tmp_path):
-    path = tmp_path / "m.db"
-    db = f"sqlite:///{path}"
+def test_a_database_from_a_newer_version_is_not_told_to_migrate(db_url):
+    db = db_url
     assert run("--config", CONFIG, "--database", db, "migrate").exit_code == 0
-    con = sqlite3.connect(path)
-    con.execute("UPDATE alembic_version SET version_num = '0099'")
-    con.commit()
-    con.close()
+    execute(db, "UPDATE alembic_version SET version_num = '0099'")
     for args in (("letters",), ("migrate",)):
         result = run("--config", CONFIG, "--database", db, *args)
         assert result.exit_code == 1, result.output
         assert "0099" in result.output and "newer version" in result.output and "run `policy" not in result.output
 
 
-def test_a_link_out_of_the_inbox_is_not_followed(tmp_path):
+def test_a_link_out_of_the_inbox_is_not_followed(tmp_path, db_url):
     inbox = one_letter(tmp_path)
     secret = tmp_path / "outside" / "geheim.txt"
     secret.parent.mkdir()
     secret.write_text("Geachte voorzitter,\n\nDit is een geheime tekst van buiten de inbox.\n", encoding="utf-8")
     os.symlink(secret, inbox / "link.txt")
-    db = tmp_path / "m.db"
-    result = run("--config", CONFIG, "--database", f"sqlite:///{db}", "ingest", str(inbox))
+    db = db_url
+    result = run("--config", CONFIG, "--database", db, "ingest", str(inbox))
     assert result.exit_code == 1
     assert "link.txt" in result.output and "outside the inbox" in result.output
-    con = sqlite3.connect(db)
-    assert con.execute("SELECT count(*) FROM letter").fetchone()[0] == 1
-    assert con.execute("SELECT count(*) FROM statement WHERE text LIKE '%geheime%'").fetchone()[0] == 0
+    assert scalar(db, "SELECT count(*) FROM letter") == 1
+    assert scalar(db, "SELECT count(*) FROM statement WHERE text LIKE '%geheime%'") == 0
 
 
-def test_deeply_nested_xml_is_refused_and_a_failed_file_is_not_retried_until_it_changes(tmp_path):
+def test_deeply_nested_xml_is_refused_and_a_failed_file_is_not_retried_until_it_changes(tmp_path, db_url):
     inbox = tmp_path / "in"
     inbox.mkdir()
     bad = inbox / "diep.xml"
     bad.write_bytes(b"<?xml version='1.0'?>" + b"<a>" * 50_000 + b"tekst" + b"</a>" * 50_000)
-    db = tmp_path / "m.db"
-    args = ("--config", CONFIG, "--database", f"sqlite:///{db}", "ingest", str(inbox))
+    db = db_url
+    args = ("--config", CONFIG, "--database", db, "ingest", str(inbox))
     first = run(*args)
     assert first.exit_code == 1 and "nested more than" in first.output
     second = run(*args)
     assert second.exit_code == 1 and "not retried until the file changes" in second.output
-    con = sqlite3.connect(db)
-    assert con.execute("SELECT count(*) FROM ingest_log WHERE locator LIKE '%diep.xml'").fetchone()[0] == 1
+    assert scalar(db, "SELECT count(*) FROM ingest_log WHERE locator LIKE '%diep.xml'") == 1
     bad.write_bytes(b"<?xml version='1.0'?><brief><al>Het kabinet steunt de terugkeer.</al></brief>")
     third = run(*args)
     assert "diep.xml: new letter" in third.output  # changed bytes are tried again

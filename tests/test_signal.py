@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import sqlite3
 
 from html.parser import HTMLParser
 
@@ -23,7 +22,7 @@ from monitor.pipeline import parse_letter
 from monitor.position import ADDED, MODIFIED, NOT_RESTATED, PositionStatement, PositionTracker
 from monitor.quantities import quantities
 from monitor.significance import Traits
-from tests.conftest import ROOT
+from tests.conftest import ROOT, query
 
 
 def _function(text: str, kind: str = "paragraph", section_kind: str = "") -> str:
@@ -116,8 +115,8 @@ def test_silence_is_published_only_when_a_series_drops_a_commitment_it_kept_repe
         assert any(c.published for c in silent) is expect, (series_c, repeated)
 
 
-def _seed_db(tmp_path, order: list[str], name: str) -> str:
-    db = f"sqlite:///{tmp_path / name}"
+def _seed_db(databases, order: list[str], name: str) -> str:
+    db = databases.new(name)
     for f in order:
         result = CliRunner().invoke(main, ["--config", str(ROOT / "config.toml"), "--database", db, "ingest", f])
         assert result.exit_code == 0, result.output
@@ -125,25 +124,20 @@ def _seed_db(tmp_path, order: list[str], name: str) -> str:
 
 
 def _published(db: str) -> list[tuple]:
-    con = sqlite3.connect(db.removeprefix("sqlite:///"))
-    try:
-        return sorted(con.execute(
-            "SELECT c.uid, c.topic, c.kind, c.significance FROM change c "
-            "WHERE c.superseded_at IS NULL AND c.published").fetchall())
-    finally:
-        con.close()
+    return sorted(query(db, "SELECT c.uid, c.topic, c.kind, c.significance FROM change c "
+                            "WHERE c.superseded_at IS NULL AND c.published"))
 
 
-def test_published_changes_do_not_depend_on_arrival_order(tmp_path, seeds_copy):
+def test_published_changes_do_not_depend_on_arrival_order(databases, seeds_copy):
     files = sorted(str(p) for p in seeds_copy.iterdir() if not p.name.endswith(".meta.toml"))
-    reference = _published(_seed_db(tmp_path, files, "in-order.db"))
+    reference = _published(_seed_db(databases, files, "in-order"))
     assert reference
     rng = random.Random(20261130)
     for i in range(2):
         order = files[:]
         rng.shuffle(order)
-        assert _published(_seed_db(tmp_path, order, f"shuffled-{i}.db")) == reference, order
-    db = _seed_db(tmp_path, files, "full.db")
+        assert _published(_seed_db(databases, order, f"shuffled-{i}")) == reference, order
+    db = _seed_db(databases, files, "full")
     result = CliRunner().invoke(main, ["--config", str(ROOT / "config.toml"), "--database", db, "analyse"])
     assert result.exit_code == 0, result.output
     assert _published(db) == reference
@@ -183,16 +177,14 @@ def test_a_feed_entry_is_a_ranked_digest_that_folds_the_rest():
 
 def test_function_and_scope_are_stored_with_their_evidence(cli, seeds_copy, db_url):
     cli("ingest", str(seeds_copy))
-    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
-    try:
-        row = con.execute("SELECT function, function_evidence FROM statement WHERE text LIKE "
-                          "'Mochten de ontwikkelingen daartoe aanleiding geven%'").fetchone()
-        assert row[0] == "inform" and json.loads(row[1])["rule"] == "promise to inform the Kamer"
-        row = con.execute("SELECT in_scope, scope_evidence FROM statement WHERE text LIKE "
-                          "'Ook Nederland noemde de acties van Belarus%'").fetchone()
-        assert row[0] == 0 and "Belarus" in json.dumps(json.loads(row[1]), ensure_ascii=False)
-    finally:
-        con.close()
+    def as_json(value):  # SQLite hands JSON back as text, PostgreSQL as the parsed value
+        return json.loads(value) if isinstance(value, str) else value
+    row = query(db_url, "SELECT function, function_evidence FROM statement WHERE text LIKE "
+                        "'Mochten de ontwikkelingen daartoe aanleiding geven%'")[0]
+    assert row[0] == "inform" and as_json(row[1])["rule"] == "promise to inform the Kamer"
+    row = query(db_url, "SELECT in_scope, scope_evidence FROM statement WHERE text LIKE "
+                        "'Ook Nederland noemde de acties van Belarus%'")[0]
+    assert not row[0] and "Belarus" in json.dumps(as_json(row[1]), ensure_ascii=False)
 
 
 def test_the_seed_letters_parse_into_position_and_non_position_statements():

@@ -1,7 +1,7 @@
 """full-text search over statements
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 10:00:00
 
 SQLite: an FTS5 index over ``statement.text`` (external content: the text is
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -18,10 +18,12 @@ What holds:
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..clean import clean
 from ..config import SourceSpec
@@ -115,7 +117,7 @@ class _Poll:
                      letter=letter, now=self.monitor.now())
 
     def error(self, locator: str, message: str) -> None:
-        log.error("source %s: %s", self.spec.name, message)
+        log.error("source %s: %s", self.spec.name, message, extra={"source": self.spec.name})
         self.result.doc_errors += 1
         self.log(locator, repo.ERROR, message)
 
@@ -160,11 +162,11 @@ class _Poll:
         if attempts >= budget:
             self.result.parked += 1
             text = f"{message} (failed {attempts} polls: parked, skipped from now on)"
-            log.error("source %s: %s", self.spec.name, text)
+            log.error("source %s: %s", self.spec.name, text, extra={"source": self.spec.name})
             self.log(doc.locator, PARKED, text)
             return True
         text = f"{message} (attempt {attempts} of {budget}; the page is fetched again next poll)"
-        log.warning("source %s: %s", self.spec.name, text)
+        log.warning("source %s: %s", self.spec.name, text, extra={"source": self.spec.name})
         self.log(doc.locator, repo.ERROR, text)
         return False
 
@@ -177,7 +179,8 @@ class _Poll:
                          letter=key, now=self.monitor.now())
         if key:
             self.result.withdrawn += 1
-            log.info("source %s: %s withdrawn (%s)", self.spec.name, key, note)
+            log.info("source %s: %s withdrawn (%s)", self.spec.name, key, note,
+                     extra={"source": self.spec.name, "letter": key})
         return True
 
     def store_letter(self, doc: RemoteDoc, name: str, body: bytes) -> None:
@@ -195,7 +198,8 @@ class _Poll:
         if result.changed and result.letter_id is not None:
             self.changed.append(result.letter_id)
             self.result.stored += 1
-            log.info("ingested %s: %s", doc.url, result.message)
+            log.info("ingested %s: %s", doc.url, result.message,
+                     extra={"source": self.spec.name, "letter": result.letter_key, "locator": doc.url})
 
     def store_attachment(self, doc: RemoteDoc, name: str, body: bytes) -> None:
         try:
@@ -238,11 +242,14 @@ def _fail(monitor: Any, spec: SourceSpec, kind: str, result: PollResult, message
     with monitor.sessions.begin() as session:
         row = session.get(SourceCursor, spec.name)
         row.last_error = message
+        row.failing_since = row.failing_since or monitor.now()  # kept until a good poll: /healthz reads it
+        row.failures = (row.failures or 0) + 1
         repo.log(session, kind=kind, locator=locator, outcome=repo.ERROR, message=message, now=monitor.now())
 
 
 def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) -> PollResult:
     """Poll one remote source once."""
+    started = time.perf_counter()
     adapter = ADAPTERS[spec.kind](spec)
     own = fetcher is None
     fetcher = _fetcher_for(monitor, spec, fetcher)
@@ -284,22 +291,38 @@ def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) 
                 row.last_modified = pages_fetcher.first[2] if same else ""
             row.backfilled = True
             row.last_error = ""
+            row.failing_since = None
     except NotModified:
-        log.info("source %s: not modified since the last poll", spec.name)
+        log.info("source %s: not modified since the last poll", spec.name, extra={"source": spec.name})
         with sessions.begin() as session:
             row = session.get(SourceCursor, spec.name)
             row.polled_at = utcnow()
             row.last_error = ""
+            row.failing_since = None
     except Stopped:
-        log.info("source %s: stopped during a request; the cursor is kept", spec.name)
+        log.info("source %s: stopped during a request; the cursor is kept", spec.name,
+                 extra={"source": spec.name})
     except (FetchError, PageError) as exc:
-        log.error("source %s: %s (cursor kept; retried next poll)", spec.name, exc)
+        log.error("source %s: %s (cursor kept; retried next poll)", spec.name, exc,
+                  extra={"source": spec.name})
         _fail(monitor, spec, adapter.kind, result, str(exc), getattr(exc, "url", "") or spec.url)
     except Exception as exc:  # a bug or a response nobody foresaw: logged, never a traceback out of poll
-        log.exception("source %s: unexpected error", spec.name)
+        log.exception("source %s: unexpected error", spec.name, extra={"source": spec.name})
         _fail(monitor, spec, adapter.kind, result, f"{spec.url}: unexpected {type(exc).__name__}: {exc}", spec.url)
     finally:
         if own:
             fetcher.close()
+        _record_duration(monitor, spec, time.perf_counter() - started)
         monitor.analyse(work.changed)
     return result
+
+
+def _record_duration(monitor: Any, spec: SourceSpec, seconds: float) -> None:
+    """Keep the poll's duration for /metrics; a database that refuses it costs the figure, not the poll."""
+    try:
+        with monitor.sessions.begin() as session:
+            row = session.get(SourceCursor, spec.name)
+            if row is not None:
+                row.last_poll_seconds = seconds
+    except SQLAlchemyError as exc:
+        log.warning("source %s: could not record the poll duration: %s", spec.name, exc, extra={"source": spec.name})

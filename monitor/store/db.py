@@ -1,6 +1,7 @@
 """Engines, sessions and schema checks. SQLite gets WAL, foreign keys and a busy timeout."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,24 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 class SchemaError(RuntimeError):
     """The database is not at the schema this code expects; the message says what to run."""
+
+
+def masked(url: str) -> str:
+    """The URL as it may be shown: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
+def connect_error(url: str, exc: BaseException) -> str:
+    """One line for a database that cannot be reached: which one (password masked) and why."""
+    if isinstance(exc, ImportError):  # the dialect's driver (psycopg) is not installed
+        return (f"cannot open the database {masked(url)}: its driver is not installed ({exc.name or exc}): "
+                "install it with `make setup` or `pip install 'policy-monitor[postgres]'`")
+    orig = getattr(exc, "orig", None) or exc
+    first = next((line.strip() for line in str(orig).splitlines() if line.strip()), type(orig).__name__)
+    return f"cannot open the database {masked(url)}: {first}"
 
 
 def utcnow() -> dt.datetime:
@@ -60,7 +79,10 @@ def make_engine(url: str, readonly: bool = False, busy_timeout: float = 10.0) ->
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if readonly:
         kwargs["execution_options"] = {"postgresql_readonly": True}
-    return create_engine(url, **kwargs)
+    try:
+        return create_engine(url, **kwargs)
+    except ImportError as exc:  # a missing driver is a message naming the database, never a traceback
+        raise SchemaError(connect_error(url, exc)) from None
 
 
 def _readonly_pragmas(busy_ms: int) -> Any:
@@ -96,12 +118,32 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+SCHEMA_LOCK_SQL = "SELECT pg_advisory_xact_lock(:k)"
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Upgrade to the Alembic head; returns (before, after) revisions. A newer database is a SchemaError."""
-    before = current_revision(engine)
-    if before is not None and before not in _known_revisions():
-        ensure_schema(engine)  # raises with the message that says what to do
-    command.upgrade(alembic_config(engine), "head")
+    """Upgrade to the Alembic head; returns (before, after) revisions. A newer database is a SchemaError.
+
+    Serialised per database: on PostgreSQL an advisory lock (its own key, not
+    the writer's, so a writer may migrate) is held around the whole
+    upgrade, and the revision is read only once it is held; a second process
+    then finds the schema made and has nothing to do, instead of failing on
+    ``alembic_version``. SQLite serialises DDL by its write lock and every
+    creating path holds the writer lock.
+    """
+    with contextlib.ExitStack() as stack:
+        if engine.dialect.name == "postgresql":
+            from .lock import pg_key  # noqa: PLC0415 - lock imports this module
+            guard = stack.enter_context(engine.connect())
+            # A transaction-level lock on a connection of its own, held open across the upgrade: it ends
+            # with that transaction (rolled back when the connection goes back to the pool), so a pooled
+            # connection can never keep it and block the next upgrade.
+            stack.enter_context(guard.begin())
+            guard.execute(text(SCHEMA_LOCK_SQL), {"k": pg_key("schema")})
+        before = current_revision(engine)
+        if before is not None and before not in _known_revisions():
+            ensure_schema(engine)  # raises with the message that says what to do
+        command.upgrade(alembic_config(engine), "head")
     return before, head_revision()
 
 
@@ -149,14 +191,12 @@ def open_database(url: str, *, create: bool, readonly: bool = False, busy_timeou
                 raise SchemaError(f"no database at {db}: check --database, or create it with `policy-monitor migrate`")
         engine = make_engine(url, readonly=readonly, busy_timeout=busy_timeout)
     except ArgumentError as exc:  # includes NoSuchModuleError (an unknown dialect)
-        raise SchemaError(f"database URL {url!r} is not usable: {exc}") from None
+        raise SchemaError(f"database URL {masked(url)} is not usable: {exc}") from None
     try:
         ensure_schema(engine, auto_create=create)
     except SQLAlchemyError as exc:
         engine.dispose()
-        orig = getattr(exc, "orig", None) or exc
-        raise SchemaError(f"cannot open the database {u.render_as_string(hide_password=True)}: "
-                          f"{str(orig).splitlines()[0]}") from None
+        raise SchemaError(connect_error(url, exc)) from None
     except SchemaError:
         engine.dispose()
         raise

@@ -11,7 +11,12 @@ never leaves a stale lock behind.
 * SQLite: an exclusive ``flock`` on ``<database file>.lock``, which also
   records the holder's pid and command for the message;
 * PostgreSQL: ``pg_try_advisory_lock`` on a dedicated connection (session
-  level, so it lives exactly as long as that connection);
+  level, so it lives exactly as long as that connection). PostgreSQL scopes
+  advisory locks to the database, so the key is one constant: two processes
+  that reach the same database by different host names, a socket or a port
+  forward still exclude each other. The holder is found through
+  ``pg_locks``/``pg_stat_activity`` (the lock connection's
+  ``application_name`` carries its pid and command);
 * an in-memory SQLite database has one process by definition: no lock.
 """
 from __future__ import annotations
@@ -27,6 +32,9 @@ from typing import IO, Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from .db import SchemaError, connect_error
 
 POLL_SECONDS = 0.1
 
@@ -35,11 +43,29 @@ class WriterBusy(RuntimeError):
     """Another process is writing to this database; the message says which and where."""
 
 
-def _pg_key(url: str) -> int:
-    """A stable signed 64-bit advisory-lock key for this database."""
-    u = make_url(url)
-    digest = hashlib.sha256(f"policy-monitor writer {u.host}:{u.port}/{u.database}".encode()).digest()
+def pg_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key; the database itself scopes it, so no URL part is in it."""
+    digest = hashlib.sha256(f"policy-monitor {name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+WRITER_KEY = pg_key("writer")
+_HOLDER_SQL = text(
+    "SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = "
+    "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND l.classid::bigint = :hi AND l.objid::bigint = :lo")
+
+
+def pg_holder(conn: Any, key: int = WRITER_KEY) -> str | None:
+    """Who holds advisory lock ``key`` on this connection's database ("pid N: command"), or None."""
+    unsigned = key & 0xFFFFFFFFFFFFFFFF  # a bigint key is shown as two 32-bit oids: high, low
+    row = conn.execute(_HOLDER_SQL, {"hi": unsigned >> 32, "lo": unsigned & 0xFFFFFFFF}).first()
+    if row is None:
+        return None
+    name = str(row[1] or "")
+    return name.removeprefix("policy-monitor writer ") if name.startswith("policy-monitor writer") \
+        else f"server pid {row[0]} ({name or 'no application name'})"
 
 
 def lock_file(url: str, fallback_dir: Path) -> Path | None:
@@ -98,12 +124,26 @@ class WriterLock:
     # ------------------------------------------------------------------ PostgreSQL
 
     def _try_pg(self) -> bool:
-        if self._conn is None:
-            self._engine = create_engine(self.url, pool_size=1, max_overflow=0)
-            self._conn = self._engine.connect()
-        got = bool(self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _pg_key(self.url)}).scalar())
-        self._conn.commit()
+        try:
+            if self._conn is None:
+                # the application name is how a waiting process (and an operator's pg_stat_activity) sees who
+                # writes; PostgreSQL truncates it to 63 bytes
+                name = f"policy-monitor writer pid {os.getpid()}: {self.what}"[:63]
+                self._engine = create_engine(self.url, pool_size=1, max_overflow=0,
+                                             connect_args={"application_name": name})
+                self._conn = self._engine.connect()
+            got = bool(self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": WRITER_KEY}).scalar())
+            self._conn.commit()
+        except (SQLAlchemyError, ImportError) as exc:
+            self._close()
+            raise SchemaError(connect_error(self.url, exc)) from None
         return got
+
+    def _pg_holder(self) -> str:
+        try:
+            return pg_holder(self._conn) or "another process (it has just finished)"
+        except SQLAlchemyError:
+            return "another process"
 
     # ------------------------------------------------------------------ both
 
@@ -114,7 +154,7 @@ class WriterLock:
         attempt = self._try_pg if self.backend == "postgresql" else self._try_file
         while not attempt():
             if time.monotonic() >= deadline:
-                holder = self._holder()
+                holder = self._pg_holder() if self.backend == "postgresql" else self._holder()
                 self._close()
                 waited = f" (waited {self.wait:g} s)" if self.wait else ""
                 where = f"lock {self.path}" if self.path else "PostgreSQL advisory lock"
@@ -129,8 +169,10 @@ class WriterLock:
             self._fh = None
         if self._conn is not None:
             self._conn.close()  # ends the session, and with it the advisory lock
+            self._conn = None
+        if self._engine is not None:
             self._engine.dispose()
-            self._conn = self._engine = None
+            self._engine = None
 
     def release(self) -> None:
         if self._fh is not None:

@@ -66,7 +66,7 @@ class LetterVersion(Base):
     text_sha256: Mapped[str] = mapped_column(String(64), index=True, comment="hash of the cleaned text")
     raw_sha256: Mapped[str] = mapped_column(String(64))
     raw: Mapped[bytes] = mapped_column(LargeBinary, comment="the file's bytes, as received")
-    media_type: Mapped[str] = mapped_column(String(60))
+    media_type: Mapped[str] = mapped_column(String(255))
     filename: Mapped[str] = mapped_column(Text, default="")
     cleaned_text: Mapped[str] = mapped_column(Text)
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -234,6 +234,10 @@ class SourceCursor(Base):
     polled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     backfilled: Mapped[bool] = mapped_column(default=False, comment="the first full back-fill has completed")
+    failing_since: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, comment="first failed poll since the last good one; empty: not failing")
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0", comment="failed polls, ever")
+    last_poll_seconds: Mapped[float | None] = mapped_column(Float, nullable=True, comment="how long the last poll took")
 
 
 class DataVersion(Base):

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..metrics import unhealthy_sources
 from ..position import PUBLISHED_KINDS, REAFFIRMED
 from ..publish import shown_source
 from ..store import analysis, queries
@@ -126,8 +127,11 @@ def routes(web: Web) -> list[Route]:
         try:
             with web.sessions() as session:
                 n = len(list(session.scalars(select(Letter.id).limit(1))))
+                failing = unhealthy_sources(session, web.settings)
         except Exception as exc:  # noqa: BLE001 - report, don't crash, the health check
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        if failing:  # a source down for longer than server.unhealthy_after_failing_seconds
+            return JSONResponse({"status": "unhealthy", "database": "reachable", "failing": failing}, status_code=503)
         return JSONResponse({"status": "ok", "database": "reachable", "letters": n > 0})
 
     return [
