@@ -70,7 +70,7 @@ def failing_sources(session: Session, now: dt.datetime) -> list[FailingSource]:
     rows = session.execute(select(SourceCursor.name, SourceCursor.failing_since, SourceCursor.last_error)
                            .where(SourceCursor.failing_since.is_not(None))).all()
     out = [FailingSource(name, as_utc(since), (now - as_utc(since)).total_seconds(), error or "")
-           for name, since, error in rows]
+           for name, since, error in rows if since is not None]
     return sorted(out, key=lambda f: -f.seconds)
 
 
@@ -159,14 +159,14 @@ class StoreCollector(Collector):
                 run = session.execute(select(AnalysisRun.started_at, AnalysisRun.finished_at)
                                       .where(AnalysisRun.kind == stage, AnalysisRun.finished_at.is_not(None))
                                       .order_by(AnalysisRun.id.desc()).limit(1)).first()
-                if run is not None:
+                if run is not None and run[0] is not None and run[1] is not None:
                     analysis.add_metric([stage], (as_utc(run[1]) - as_utc(run[0])).total_seconds())
             published.add_metric([], session.scalar(
                 select(func.count(ChangeRecord.id)).where(ChangeRecord.published.is_(True),
                                                          ChangeRecord.superseded_at.is_(None))) or 0)
-            n = database_bytes(session, self.settings.database.url)
-            if n is not None:
-                size.add_metric([], n)
+            db_bytes = database_bytes(session, self.settings.database.url)
+            if db_bytes is not None:
+                size.add_metric([], db_bytes)
         return [ingested, failed, poll_failures, failing, last_good, poll_seconds, analysis, published, size]
 
 

@@ -41,13 +41,9 @@ def test_seeds_are_stored_once_and_reingest_adds_nothing(cli, db_url, seeds_copy
 
 def _touched(db_url: str) -> dict[str, list[tuple]]:
     """What a write leaves behind even when it changes no content: timestamps, the log, the data version."""
-    con = sqlite3.connect(_db_path(db_url))
-    try:
-        return {"letter": con.execute("SELECT id, updated_at FROM letter ORDER BY id").fetchall(),
-                "ingest_log": con.execute("SELECT count(*) FROM ingest_log").fetchall(),
-                "data_version": con.execute("SELECT version, changed_at FROM data_version").fetchall()}
-    finally:
-        con.close()
+    return {"letter": query(db_url, "SELECT id, updated_at FROM letter ORDER BY id"),
+            "ingest_log": query(db_url, "SELECT count(*) FROM ingest_log"),
+            "data_version": query(db_url, "SELECT version, changed_at FROM data_version")}
 
 
 def test_a_copy_under_another_name_adds_a_source_not_a_letter(cli, db_url, seeds_copy, tmp_path):

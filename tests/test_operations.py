@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -27,7 +26,7 @@ from monitor.cli import main
 from monitor.config import load_settings
 from monitor.logs import parse_line
 from monitor.store.db import head_revision
-from tests.conftest import (BACKEND, PG_SERVER_URL, ROOT, Databases, copy_seeds, execute, postgresql_only, query,
+from tests.conftest import (PG_SERVER_URL, ROOT, Databases, copy_seeds, execute, postgresql_only, query,
                             scalar, write_config)
 from tests.fakeservices import FakeServices
 from tests.remote_helpers import serve_official, source_block
