@@ -272,9 +272,10 @@ _RANGES: dict[str, _Range] = {
     "auth.lockout_minutes": _Range(0, 24 * 60),
     "notify.smtp_port": _Range(1, 65535),
     "notify.attempts": _Range(1, 100),
-    "notify.retry_seconds": _Range(1, 86400),
+    "notify.retry_seconds": _Range(0, 86400),
     "notify.timeout_seconds": _Range(0, 600, open_low=True),
     "schedule.notify_seconds": _Range(1, 86400),
+    "server.unhealthy_after_failing_seconds": _Range(0, 365 * 86400, open_low=True),
     "subscriptions.min_significance": _Range(0, 1),
 }
 
