@@ -45,7 +45,7 @@ def site(cli, db_url, seeds_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("MONITOR_AUTH_SECRET_KEY", "test-signing-key")
     settings = load_settings(ROOT / "config.toml", database_url=db_url)
     with serving(settings) as base:
-        yield (base, *first_change(tmp_path / "monitor.db"))
+        yield (base, *first_change(db_url))
 
 
 def test_user_add_prompts_for_a_password_and_refuses_a_short_one(cli, db_url):

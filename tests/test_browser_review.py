@@ -44,7 +44,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, str, str, list[str]]]:
         result = CliRunner().invoke(main, [*base_args, *args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     by_set: dict[tuple[str, str], list[str]] = {}
-    for uid, key, topic in _published(tmp_path / "monitor.db"):
+    for uid, key, topic in _published(db_url):
         by_set.setdefault((key, topic), []).append(uid)
     (key, topic), uids = next((k, v) for k, v in by_set.items() if len(v) >= 2)
     with serving(load_settings(ROOT / "config.toml", database_url=db_url)) as base:

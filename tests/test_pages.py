@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from html.parser import HTMLParser
 
 import httpx
 import pytest
 
+from tests.conftest import execute
 from tests.test_http import server  # noqa: F401 - the loopback server fixture
 
 ENGLISH = re.compile(r"\b(doing|intending|exploring|possible|modified|added|not_restated|initial|Modality)\b")
@@ -60,12 +60,9 @@ def test_search_finds_words_filters_and_escapes(server):  # noqa: F811
 
 
 def test_letter_text_is_never_markup(server, db_url):  # noqa: F811
-    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
-    con.execute("UPDATE statement SET text = '<b>vet</b> & <img src=x onerror=alert(1)>' WHERE id = "
-                "(SELECT min(id) FROM statement WHERE letter_id = (SELECT id FROM letter WHERE key = 'kst-27925-781'))")
-    con.execute("UPDATE data_version SET version = version + 1")
-    con.commit()
-    con.close()
+    execute(db_url, "UPDATE statement SET text = '<b>vet</b> & <img src=x onerror=alert(1)>' WHERE id = "
+            "(SELECT min(id) FROM statement WHERE letter_id = (SELECT id FROM letter WHERE key = 'kst-27925-781'))")
+    execute(db_url, "UPDATE data_version SET version = version + 1")
     page = httpx.get(server + "/letters/kst-27925-781").text
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 

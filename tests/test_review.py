@@ -5,25 +5,19 @@ Real CLI, real SQLite file, real server on loopback, feeds read with feedparser.
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import feedparser
 import httpx
 
 from monitor.config import load_settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, query
 from tests.test_web import serving
 
 
-def _published(db_path) -> list[tuple[str, str, str]]:
+def _published(db_url: str) -> list[tuple[str, str, str]]:
     """(uid, letter key, topic) of current published changes, most significant first."""
-    con = sqlite3.connect(db_path)
-    try:
-        return con.execute("SELECT c.uid, l.key, c.topic FROM change c JOIN letter l ON l.id = c.letter_id "
-                           "WHERE c.superseded_at IS NULL AND c.published ORDER BY c.significance DESC, c.uid"
-                           ).fetchall()
-    finally:
-        con.close()
+    return query(db_url, "SELECT c.uid, l.key, c.topic FROM change c JOIN letter l ON l.id = c.letter_id "
+                         "WHERE c.superseded_at IS NULL AND c.published ORDER BY c.significance DESC, c.uid")
 
 
 def _feed_uids(base: str, topic: str) -> str:
@@ -33,8 +27,7 @@ def _feed_uids(base: str, topic: str) -> str:
 def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_export_carry_it(
         cli, db_url, seeds_copy, tmp_path):
     cli("ingest", str(seeds_copy))
-    db = tmp_path / "monitor.db"
-    rows = _published(db)
+    rows = _published(db_url)
     # a change set with two published changes: reject one, the entry stays and says it was revised
     by_set: dict[tuple[str, str], list[str]] = {}
     for uid, key, topic in rows:
@@ -82,11 +75,11 @@ def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_ex
     assert rejected in listing and "cli:anna" in listing
 
 
-def test_bad_review_input_is_a_clear_error(cli, seeds_copy, tmp_path):
+def test_bad_review_input_is_a_clear_error(cli, db_url, seeds_copy):
     cli("ingest", str(seeds_copy))
     res = cli("review", "reject", "c-nonexistent", "--by", "anna", expect=1)
     assert "no current change 'c-nonexistent'" in res.output
-    uid = _published(tmp_path / "monitor.db")[0][0]
+    uid = _published(db_url)[0][0]
     res = cli("review", "note", uid, "--by", "anna", "--note", "  ", expect=1)
     assert "a note needs text" in res.output
     res = cli("review", "merge", uid, "--into", uid, "--by", "anna", expect=1)
@@ -95,7 +88,7 @@ def test_bad_review_input_is_a_clear_error(cli, seeds_copy, tmp_path):
 
 def test_merging_two_items_keeps_one(cli, db_url, seeds_copy, tmp_path):
     cli("ingest", str(seeds_copy))
-    rows = _published(tmp_path / "monitor.db")
+    rows = _published(db_url)
     by_set: dict[tuple[str, str], list[str]] = {}
     for uid, key, topic in rows:
         by_set.setdefault((key, topic), []).append(uid)
