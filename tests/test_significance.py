@@ -54,6 +54,7 @@ def test_an_example_counts_once_as_an_example_not_also_as_an_elaboration():
 
 def test_a_topic_from_context_and_a_partial_restatement_count_less():
     assert 0 < score(function="rule") - score(function="rule", own_terms=False) < 0.2
+    assert new_statement(Traits(function="rule", own_terms=False))[1] == ["rule", "onderwerp uit context"]
     fresh, why = new_statement(Traits(function="rule"), nearest=sig.RESTATES - 0.01)
     at, why_at = new_statement(Traits(function="rule"), nearest=sig.RESTATES)
     assert at < fresh and "deels eerder gezegd" in why_at and "deels eerder gezegd" not in why
@@ -62,6 +63,7 @@ def test_a_topic_from_context_and_a_partial_restatement_count_less():
 def test_a_carried_out_decision_counts_more_but_a_carried_out_fact_does_not():
     for f in sig.BINDING:
         assert 0 < score(function=f, realised=True) - score(function=f) < 0.2
+        assert new_statement(Traits(function=f, realised=True))[1] == [f, "gerealiseerd"]
     assert score(function="fact", realised=True) == score(function="fact")
 
 
@@ -83,6 +85,8 @@ def test_a_revision_ranks_with_what_moved_and_never_rises_as_the_pairing_weakens
     gov = replace(t, government=True)
     for who in ((gov, t), (t, gov)):
         assert 0 < modified(*who, 0.3, False, False)[0] - plain < 0.1
+        assert modified(*who, 0.3, False, False)[1] == ["zelfde punt herzien", "kabinet"]
+    assert modified(replace(t, elaboration=True), t, 0.3, False, False)[1] == ["zelfde punt herzien", "uitwerking"]
     assert 0 < plain - modified(replace(t, elaboration=True), t, 0.3, False, False)[0] < 0.2
     s, why = modified(t, t, 0.3, True, True)
     assert why[:3] == ["zelfde punt herzien", "getal gewijzigd", "toezegging verschoven"]
