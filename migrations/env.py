@@ -8,14 +8,14 @@ from __future__ import annotations
 from alembic import context
 
 from monitor.store.models import Base
-from monitor.store.search import is_search_table
+from monitor.store.search import is_search_object
 
 target_metadata = Base.metadata
 
 
 def include_name(name, type_, parent_names) -> bool:  # noqa: ANN001 - alembic's hook signature
     # the search index (FTS5 and its shadow tables) is made by a migration, not from the models
-    return not (type_ == "table" and name and is_search_table(name))
+    return not is_search_object(name, type_)
 
 
 def _engine():

@@ -34,6 +34,16 @@ def is_search_table(name: str) -> bool:
     return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
 
 
+# PostgreSQL's search index (migration 0009): an expression index, not in the models either.
+PG_SEARCH_INDEX = "ix_statement_text_fts"
+
+
+def is_search_object(name: str | None, type_: str) -> bool:
+    """Schema objects the search index owns, on either backend: left out when schema and models are compared."""
+    return bool(name) and ((type_ == "table" and is_search_table(name or "")) or
+                           (type_ == "index" and name == PG_SEARCH_INDEX))
+
+
 def words(query: str) -> list[str]:
     """The words of a query; everything else (quotes, operators, ``*``) is dropped, so no input is syntax."""
     return WORD.findall(query.casefold())[:MAX_WORDS]
