@@ -35,12 +35,13 @@ _CLAUSE = re.compile(r"[,;:()]\s*|\s+(?:en|maar|om|waarbij|terwijl|omdat|zodat|m
 def features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(content lemmas, lemma bigrams) of a statement, in order; office titles are not content."""
     stripped = lexicon.strip_office_titles(text)
-    lemmas = tuple(l for l in lexicon.lemmas(stripped) if len(l) > 1 and l not in STOPWORDS)
     # bigrams run over the parts of a compound, so "Resolute Support-missie" and "de missie Resolute
-    # Support" share "resoluut support" (the compound itself is a unigram only)
-    parts = [l for l in lexicon.lemmas(stripped, compounds=False) if len(l) > 1 and l not in STOPWORDS]
+    # Support" share "resoluut support"; the compound itself is a unigram only (lemmatised once: the
+    # unigrams are the parts plus the compounds, and their order matters to nobody)
+    parts = [l for l in lexicon.lemmas(stripped) if len(l) > 1 and l not in STOPWORDS]
+    compounds = [w.lower() for w in lexicon.words(stripped) if "-" in w and w.lower() not in STOPWORDS]
     bigrams = tuple(f"{a} {b}" for a, b in zip(parts, parts[1:]))
-    return lemmas, bigrams
+    return tuple(parts + compounds), bigrams
 
 
 @lru_cache(maxsize=50_000)

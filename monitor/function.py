@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from .diff import modality
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
-from .quantities import TIME_UNITS, quantities
+from .quantities import counted_units
 
 # Sorts that carry no position, and sorts that do (strongest first).
 NON_POSITION = ("procedural", "heading", "question", "furniture", "meta", "inform", "agenda", "quote")
@@ -212,7 +212,7 @@ def classify_one(st: Statement, lead: bool = False) -> Function:
     hit = _first(_NON_POSITION_RULES, text)
     flags = dict(government=is_government(text), elaboration=bool(ELABORATION.search(text)),
                  hedged=bool(HEDGED.search(text)), lead=lead,
-                 quantified=any(q.unit and q.unit not in TIME_UNITS for q in quantities(text)),
+                 quantified=bool(counted_units(text)),
                  realised="done" in modality(text).categories, example=bool(EXAMPLE.search(text)),
                  recalls=bool(RECALLS.search(text)))
     stake = STAKES.search(text) if hit is not None and hit[0] == "agenda" else None

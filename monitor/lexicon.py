@@ -37,17 +37,9 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(text)
 
 
-def lemmas(text: str, compounds: bool = True) -> list[str]:
-    """Lemmas of the word tokens; a hyphenated compound gives the compound (unless not ``compounds``) and each part."""
-    out: list[str] = []
-    for w in words(text):
-        if "-" in w:
-            if compounds:
-                out.append(w.lower())
-            out.extend(lemma(p) for p in w.split("-") if p)
-        else:
-            out.append(lemma(w))
-    return out
+def lemmas(text: str) -> list[str]:
+    """Lemmas of the word tokens, in order; a hyphenated compound gives each of its parts."""
+    return [lemma(p) for w in words(text) for p in w.split("-") if p]
 
 
 # Office titles name institutions, not subjects: "de minister van Justitie en Veiligheid", "het ministerie

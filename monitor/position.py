@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from . import significance as sig
 from .align import SimilarityIndex, align, shared_phrases
 from .diff import Comparison, DiffOp, compare, modality
-from .quantities import TIME_UNITS, quantities
+from .quantities import counted_units
 from .significance import Traits
 
 POSITION_KINDS = frozenset({"paragraph", "list_item"})
@@ -108,8 +108,7 @@ def _details(cmp: Comparison) -> dict[str, object]:
 
 def _counts_same_thing(a: str, b: str) -> bool:
     """Both statements count the same (non-time) thing: the anchor of one point across rewordings."""
-    units = {q.unit for q in quantities(a) if q.unit and q.unit not in TIME_UNITS}
-    return bool(units & {q.unit for q in quantities(b)})
+    return bool(counted_units(a) & counted_units(b))
 
 
 class PositionTracker:

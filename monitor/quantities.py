@@ -257,6 +257,11 @@ def _blocked_until(s: str, text: str, p: int, fig: str) -> int:
     return 0
 
 
+def counted_units(text: str) -> frozenset[str]:
+    """The things a text counts (units of its quantities), spans of time left out."""
+    return frozenset(q.unit for q in quantities(text) if q.unit and q.unit not in TIME_UNITS)
+
+
 @lru_cache(maxsize=50_000)
 def quantities(text: str) -> tuple[Quantity, ...]:
     # Matching runs on lower case without re.I (three times faster); offsets must stay those

@@ -182,7 +182,7 @@ class _Topic:
     sense_for: _Patterns
     sense_against: _Patterns
     exclude: tuple[re.Pattern[str], ...]
-    idioms: tuple[re.Pattern[str], ...]
+    idioms: re.Pattern[str] | None  # all of the topic's idioms as one alternation
     letter_subjects: _Patterns
 
 
@@ -198,7 +198,7 @@ class TopicScheme:
                    ambiguous=_Patterns.build(s.ambiguous), sense_for=_Patterns.build(s.sense_for),
                    sense_against=_Patterns.build(s.sense_against),
                    exclude=tuple(_phrase(x) for x in s.exclude),
-                   idioms=(re.compile("|".join(_phrase(x).pattern for x in s.idioms)),) if s.idioms else (),
+                   idioms=re.compile("|".join(_phrase(x).pattern for x in s.idioms)) if s.idioms else None,
                    letter_subjects=_Patterns.build(s.letter_subjects))
             for s in specs]
 
@@ -265,11 +265,12 @@ class TopicScheme:
         """The text with idioms taken out (their words are no evidence for another topic), and the idioms' topics."""
         found: dict[str, list[str]] = {}
         for topic in self._topics:
-            for rx in topic.idioms:
-                hits = [m.group(0) for m in rx.finditer(low)]
-                if hits:
-                    found.setdefault(topic.spec.name, []).extend(hits)
-                    low = rx.sub(" ", low)
+            if topic.idioms is None:
+                continue
+            hits = [m.group(0) for m in topic.idioms.finditer(low)]
+            if hits:
+                found.setdefault(topic.spec.name, []).extend(hits)
+                low = topic.idioms.sub(" ", low)
         return low, found
 
     def assign(self, statements: Sequence[Statement], context: LetterContext = LetterContext()

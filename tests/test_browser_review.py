@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.config import load_settings
 from tests.conftest import ROOT, copy_seeds
-from tests.test_review import _published
+from tests.test_review import _by_change_set
 from tests.test_web import serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,9 +43,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, str, str, list[str]]]:
     for args in (["ingest", str(copy_seeds(tmp_path / "inbox"))], ["user", "add", "anna", "--password", PASSWORD]):
         result = CliRunner().invoke(main, [*base_args, *args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
-    by_set: dict[tuple[str, str], list[str]] = {}
-    for uid, key, topic in _published(db_url):
-        by_set.setdefault((key, topic), []).append(uid)
+    by_set = _by_change_set(db_url)
     (key, topic), uids = next((k, v) for k, v in by_set.items() if len(v) >= 2)
     with serving(load_settings(ROOT / "config.toml", database_url=db_url)) as base:
         yield base, key, topic, uids

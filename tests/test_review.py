@@ -20,6 +20,14 @@ def _published(db_url: str) -> list[tuple[str, str, str]]:
                          "WHERE c.superseded_at IS NULL AND c.published ORDER BY c.significance DESC, c.uid")
 
 
+def _by_change_set(db_url: str) -> dict[tuple[str, str], list[str]]:
+    """(letter key, topic) → uids of its published changes, most significant first."""
+    by_set: dict[tuple[str, str], list[str]] = {}
+    for uid, key, topic in _published(db_url):
+        by_set.setdefault((key, topic), []).append(uid)
+    return by_set
+
+
 def _feed_uids(base: str, topic: str) -> str:
     return httpx.get(f"{base}/topics/{topic}.atom").text
 
@@ -27,11 +35,8 @@ def _feed_uids(base: str, topic: str) -> str:
 def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_export_carry_it(
         cli, db_url, seeds_copy, tmp_path):
     cli("ingest", str(seeds_copy))
-    rows = _published(db_url)
     # a change set with two published changes: reject one, the entry stays and says it was revised
-    by_set: dict[tuple[str, str], list[str]] = {}
-    for uid, key, topic in rows:
-        by_set.setdefault((key, topic), []).append(uid)
+    by_set = _by_change_set(db_url)
     (key, topic), uids = next((k, v) for k, v in by_set.items() if len(v) >= 2)
     rejected, confirmed = uids[0], uids[1]
     settings = load_settings(ROOT / "config.toml", database_url=db_url)
@@ -88,10 +93,7 @@ def test_bad_review_input_is_a_clear_error(cli, db_url, seeds_copy):
 
 def test_merging_two_items_keeps_one(cli, db_url, seeds_copy, tmp_path):
     cli("ingest", str(seeds_copy))
-    rows = _published(db_url)
-    by_set: dict[tuple[str, str], list[str]] = {}
-    for uid, key, topic in rows:
-        by_set.setdefault((key, topic), []).append(uid)
+    by_set = _by_change_set(db_url)
     (key, topic), uids = next((k, v) for k, v in by_set.items() if len(v) >= 2)
     other = next(v[0] for k, v in by_set.items() if k != (key, topic))
     assert "another change set" in cli("review", "merge", uids[0], "--into", other, "--by", "a", expect=1).output
