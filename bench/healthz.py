@@ -104,6 +104,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--render-processes", type=int, default=None,
+                    help="server.render_processes for the server (default: config.toml's)")
     args = ap.parse_args()
     db = ROOT / "var" / "bench" / f"healthz-{args.letters}.db"
     if args.rebuild or not db.exists():
@@ -114,9 +116,12 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    env = dict(os.environ)
+    if args.render_processes is not None:
+        env["MONITOR_SERVER_RENDER_PROCESSES"] = str(args.render_processes)
     server = subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(ROOT / "config.toml"),
                                "--database", f"sqlite:///{db}", "serve", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -143,7 +148,9 @@ def main() -> None:
                 time.sleep(0.05)
         page_ms, by_path, errors = results.get(timeout=600)
         loader.join()
-        print(f"{args.letters} letters, {args.clients} concurrent page clients, {args.seconds:g} s")
+        shown = args.render_processes if args.render_processes is not None else "config"
+        print(f"{args.letters} letters, {args.clients} concurrent page clients, {args.seconds:g} s, "
+              f"render processes: {shown}; load average {os.getloadavg()[0]:.1f}")
         print(f"/healthz: n={len(health_ms)} p50={statistics.median(health_ms):.1f} ms "
               f"p99={percentile(health_ms, 0.99):.1f} ms max={max(health_ms):.1f} ms (goal p99 < 100 ms)")
         print(f"pages:    n={len(page_ms)} p50={statistics.median(page_ms):.1f} ms "

@@ -9,8 +9,10 @@ a bound parameter or a checked value, and bad requests get a 4xx with a JSON
 (or Dutch HTML) message, never a 500.
 
 Never stalls: every endpoint that touches the database is a plain ``def``,
-which Starlette runs in its thread pool, so the event loop (and ``/healthz``)
-keeps answering while pages render. Feeds and pages are cached by the data
+which Starlette runs in its thread pool, so the event loop keeps answering
+while pages render; as served (:func:`create_server`), pages render in worker
+processes (:mod:`monitor.web.renderpool`) and ``/healthz`` never shares the
+GIL with them. Feeds and pages are cached by the data
 version (:mod:`monitor.webcache`); responses are gzipped for clients that
 accept it; ``Last-Modified`` is the time the store last changed.
 
@@ -35,11 +37,12 @@ from .config import Settings
 from .store.db import make_engine
 from .web import feeds, jsonapi, pages, review
 from .web.common import Web
+from .web.renderpool import RenderPool
 from .web.jsonapi import letter_dict  # noqa: F401 - kept importable from here
 from .web.review import Writer
 from .metrics import metrics_endpoint
 
-__all__ = ["create_app", "letter_dict"]
+__all__ = ["create_app", "create_server", "letter_dict"]
 
 
 def create_app(settings: Settings, engine: Engine | None = None, write_engine: Engine | None = None) -> Starlette:
@@ -68,3 +71,13 @@ def create_app(settings: Settings, engine: Engine | None = None, write_engine: E
               Route("/metrics", metrics_endpoint(settings, engine), methods=["GET"])]
     return Starlette(routes=routes, exception_handlers={HTTPException: http_error},
                      middleware=[Middleware(GZipMiddleware, minimum_size=1000)])
+
+
+def create_server(settings: Settings) -> Starlette | RenderPool:
+    """The app as ``serve`` and the daemon run it: pages rendered by ``server.render_processes`` worker
+    processes (:mod:`monitor.web.renderpool`), health, metrics and writes answered here; or, with 0
+    render processes, the app itself."""
+    app = create_app(settings)
+    if settings.server.render_processes == 0:
+        return app
+    return RenderPool(app, settings, settings.server.render_processes)

@@ -475,13 +475,13 @@ def serve(ctx: Ctx, host: str | None, port: int | None) -> None:
     """Serve the feeds, pages and JSON API over HTTP (read-only; no polling)."""
     import uvicorn
 
-    from .api import create_app
+    from .api import create_server
     from .logs import setup_service_logging
     ctx.engine()  # refuse a database that is missing or behind, before listening
     setup_service_logging()
     host = host or ctx.settings.server.host
     port = port or ctx.settings.server.port
-    uvicorn.run(create_app(ctx.settings.serving(host, port)), host=host, port=port, log_level="info",
+    uvicorn.run(create_server(ctx.settings.serving(host, port)), host=host, port=port, log_level="info",
                 log_config=None)
 
 

@@ -84,6 +84,9 @@ class ServerSettings:
     port: int = 8080
     # /healthz answers 503 once a remote source has failed every poll for this long (0: never)
     unhealthy_after_failing_seconds: int = 21600
+    # worker processes that render pages and feeds (0: render on threads of the server process, which then
+    # shares its GIL with them); the server process itself answers /healthz, /metrics and writes
+    render_processes: int = 2
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,7 @@ _RANGES: dict[str, _Range] = {
     "analysis.candidates": _Range(1, 1000),
     "feed.page_size": _Range(1, 1000),
     "server.port": _Range(1, 65535),
+    "server.render_processes": _Range(0, 64),
     "schedule.inbox_seconds": _Range(1, 86400),
     "schedule.remote_seconds": _Range(60, 7 * 86400),  # a government service is not polled more than once a minute
     "sources.page_size": _Range(1, 10000),

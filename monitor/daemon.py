@@ -140,8 +140,8 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
             if serve:
                 import uvicorn
 
-                from .api import create_app
-                config = uvicorn.Config(create_app(settings.serving(host, port)), host=host, port=port, log_level="info",
+                from .api import create_server
+                config = uvicorn.Config(create_server(settings.serving(host, port)), host=host, port=port, log_level="info",
                                         access_log=False, lifespan="off", log_config=None)
                 server = uvicorn.Server(config)
                 original = server.handle_exit

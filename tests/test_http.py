@@ -1,24 +1,17 @@
 """The real server on a loopback port, real HTTP, feeds parsed with feedparser."""
 from __future__ import annotations
 
-import socket
-import threading
-import time
 
 import feedparser
 import httpx
 import pytest
-import uvicorn
 
 from monitor.api import create_app
 from monitor.config import load_settings
-from tests.conftest import ROOT, scalar
+from tests.conftest import ROOT, free_port, scalar, served
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = free_port
 
 
 @pytest.fixture()
@@ -26,24 +19,9 @@ def server(cli, db_url, seeds_copy, monkeypatch):
     cli("ingest", str(seeds_copy))
     monkeypatch.setenv("MONITOR_FEED_PAGE_SIZE", "3")
     settings = load_settings(ROOT / "config.toml", database_url=db_url)
-    port = _free_port()
-    app = create_app(settings.serving("127.0.0.1", port))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:  # a server that never comes up fails the test here, not as a confusing error later
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=5)
+    port = free_port()
+    with served(create_app(settings.serving("127.0.0.1", port)), port) as base:
+        yield base
 
 
 def test_feed_is_atom_with_conditional_get(server):

@@ -1,0 +1,185 @@
+"""Pages rendered in worker processes, so the server process never stalls behind a render.
+
+Why: a page over 1,000 letters is tens of milliseconds of pure Python (ORM rows,
+templates). Rendered on threads of the server process, twenty such requests
+share one GIL with the event loop, and ``/healthz`` waited up to 160 ms behind
+them (bench/healthz.py). Processes do not share a GIL.
+
+What holds:
+
+* The server process answers ``/healthz``, ``/metrics`` and every request that
+  writes (any method but GET and HEAD: logins, reviews) itself, so a health
+  check never queues behind pages and the login throttle is one per server.
+* Every other request (method, path, query, headers, body) goes whole to one of
+  ``server.render_processes`` worker processes, each running the same app
+  (:func:`monitor.api.create_app`) on its own read-only engine and caches; the
+  response comes back whole (status, headers, body, gzip and ETag included) and
+  is sent unchanged. A response is the same byte for byte as one rendered
+  in-process.
+* Workers are started with ``spawn`` (the daemon has scheduler threads; forking
+  them is unsafe) and warmed up at start, so the first reader does not wait for
+  an import.
+* A worker that dies (killed, out of memory) costs no reader a page: the pool is
+  replaced and each request it held (GET or HEAD, so safe to repeat) is asked
+  once more; only a request that kills a second worker too gets a 503 naming
+  the path.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures.process import BrokenProcessPool
+from collections.abc import MutableMapping
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..config import Settings
+
+log = logging.getLogger("monitor.web")
+
+# What a worker needs of the ASGI scope (the rest, like the app and router, is the server's own).
+_SCOPE_KEYS = ("type", "asgi", "http_version", "method", "scheme", "path", "raw_path", "root_path", "query_string",
+               "headers", "client", "server")
+LOCAL_PATHS = frozenset({"/healthz", "/metrics"})
+
+_app: ASGIApp | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    """Worker initializer: the app and an event loop, made once per process."""
+    global _app, _loop
+    # Ctrl-C reaches the whole process group: the server process stops the workers, in order
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    from ..api import create_app  # here, not at import: monitor.api imports this module
+    from ..logs import setup_service_logging
+    setup_service_logging()
+    _app = create_app(settings)
+    _loop = asyncio.new_event_loop()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its server process is gone. A server stopped by a signal exits without running
+    its pool's shutdown (uvicorn re-raises the signal; SIGKILL runs nothing), and a worker blocked on the
+    task queue would otherwise wait forever: it holds that queue's write end itself, so it never sees EOF."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _ready() -> bool:
+    return _app is not None
+
+
+def _respond(scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Run one request through this worker's app: (status, headers, body)."""
+    assert _app is not None and _loop is not None, "worker not started"
+    status = 500
+    headers: list[tuple[bytes, bytes]] = []
+    chunks: list[bytes] = []
+    delivered = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # the client's disconnect is the server process's business
+        raise AssertionError("unreachable")
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
+        elif message["type"] == "http.response.body":
+            chunks.append(bytes(message.get("body", b"")))
+
+    _loop.run_until_complete(_app(dict(scope), receive, send))
+    return status, headers, b"".join(chunks)
+
+
+class RenderPool:
+    """An ASGI app: ``local`` for health, metrics and writes; a process pool running the app for the rest."""
+
+    def __init__(self, local: ASGIApp, settings: Settings, processes: int):
+        if processes < 1:
+            raise ValueError("a render pool needs at least one process")
+        self.local = local
+        self.settings = settings
+        self.processes = processes
+        self._lock = threading.Lock()
+        self._warming: list[concurrent.futures.Future[bool]] = []
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker, initargs=(self.settings,))
+        # start and warm every worker now, not on the first reader's request
+        self._warming = [pool.submit(_ready) for _ in range(self.processes)]
+        return pool
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Block until every worker has started (its app built); raises if one failed to start."""
+        for future in self._warming:
+            future.result(timeout=timeout)
+
+    def _replace(self, broken: concurrent.futures.ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:
+                log.error("a render process died; starting a new pool of %d", self.processes)
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers (for operators and tests)."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return [p.pid for p in processes.values() if p.is_alive() and p.pid is not None]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":  # an orderly stop (uvicorn's lifespan) stops the workers too
+            async def receive_then_close() -> MutableMapping[str, Any]:
+                message = await receive()
+                if message["type"] == "lifespan.shutdown":
+                    await asyncio.get_running_loop().run_in_executor(None, self.close)
+                return message
+            await self.local(scope, receive_then_close, send)
+            return
+        if scope["type"] != "http" or scope["path"] in LOCAL_PATHS or scope["method"] not in ("GET", "HEAD"):
+            await self.local(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        job = {k: scope[k] for k in _SCOPE_KEYS if k in scope}
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):  # GET and HEAD only: safe to ask a fresh pool once more
+            pool = self._pool
+            try:
+                status, headers, content = await loop.run_in_executor(pool, _respond, job, body)
+                break
+            except BrokenProcessPool as exc:
+                self._replace(pool)
+                if attempt == 2:
+                    content = f"render process died while answering {scope['path']}: {exc}; try again".encode()
+                    status, headers = 503, [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"1"),
+                                            (b"content-length", str(len(content)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
