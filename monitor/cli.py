@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +79,8 @@ class Ctx:
         """Bring the analysis up to date (or redo it all); the caller holds the writer lock."""
         from .process import EmptyScheme, analyse_letters
         try:
-            return analyse_letters(self.sessions(), self.settings, utcnow(), None if full else [], note=note)
+            return analyse_letters(self.sessions(), self.settings, utcnow(), None if full else [], note=note,
+                                   progress=_letter_bar)
         except EmptyScheme as exc:
             raise ConfigProblem(f"config: {exc}") from None
         except SQLAlchemyError as exc:  # what is unfinished stays marked due: the next run finishes it
@@ -130,6 +131,18 @@ def _progress(items: list[Any], label: str) -> Any:
     return tqdm(items, desc=label, unit="file", disable=None if len(items) > 3 else True, file=sys.stderr)
 
 
+def _letter_bar(label: str, total: int) -> Callable[[], None]:
+    """A progress bar for one analysis step over ``total`` letters (on a terminal, for more than 3)."""
+    from tqdm import tqdm
+    bar = tqdm(total=total, desc=label, unit="letter", disable=None if total > 3 else True, file=sys.stderr)
+
+    def tick() -> None:
+        bar.update(1)
+        if bar.n >= total:
+            bar.close()
+    return tick
+
+
 def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     from .ingest import inbox_candidates, ingest_one
 
@@ -139,13 +152,16 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     candidates = list(inbox_candidates(paths, settings.inbox.extensions, max_bytes))
     now = utcnow()
     results = []
-    for cand in _progress(candidates, "ingest"):
+    bar = _progress(candidates, "ingest")
+    for cand in bar:
         result = ingest_one(sessions, cand, now, max_bytes)
         results.append(result)
         colour = {"error": "red", "stored": "green", "new_version": "green"}.get(result.outcome)
-        prefix = click.style(f"{result.outcome:>11}", fg=colour)
-        stream_err = result.failed
-        click.echo(f"{prefix}  {result.locator}: {result.message}", err=stream_err)
+        line = f"{click.style(f'{result.outcome:>11}', fg=colour)}  {result.locator}: {result.message}"
+        if bar.disable:
+            click.echo(line, err=result.failed)
+        else:  # above the bar, not through it
+            bar.write(line, file=sys.stderr if result.failed else sys.stdout)
     return results
 
 

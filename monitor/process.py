@@ -20,7 +20,7 @@ from .scope import ScopeVerdict, SubjectSpec, assess_scope
 from .store import analysis as store
 from .store import queries
 from .store.models import Letter
-from .timeline import Timeline
+from .timeline import Progress, Timeline, no_progress
 from .topics import ANALYSIS_VERSION, LetterContext, TopicScheme
 
 log = logging.getLogger("monitor.process")
@@ -56,7 +56,7 @@ def topics_due(session: Session, scheme: TopicScheme) -> list[int]:
 
 def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt.datetime,
                    letter_ids: Iterable[int] | None = None, note: str = "",
-                   subject: SubjectSpec | None = None) -> tuple[int, int]:
+                   subject: SubjectSpec | None = None, progress: Progress = no_progress) -> tuple[int, int]:
     """(Re)assign topics, statement functions and scope for the given letters (all when None).
 
     Each letter is one transaction that also records which run and version
@@ -70,10 +70,12 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
                               config={"topics": [dataclasses.asdict(s) for s in scheme.specs]}, now=now, note=note)
         run_id = run.id
     total = 0
+    tick = progress("topics", len(ids))
     for lid in ids:
         with sessions.begin() as session:
             letter = session.get(Letter, lid)
             if letter is None:
+                tick()
                 continue
             records = queries.statements(session, letter)
             statements = [store.to_statement(r) for r in records]
@@ -86,6 +88,7 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
             letter.topics_run_id, letter.topics_version_id = run_id, letter.current_version_id
             letter.changes_version_id = None  # its changes (and every later letter's) follow its topics
         faults.point("topics")
+        tick()
     with sessions.begin() as session:
         run = session.get_one(store.AnalysisRun, run_id)
         run.letters = len(ids)
@@ -99,7 +102,8 @@ class EmptyScheme(ValueError):
 
 
 def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt.datetime,
-                    letter_ids: list[int] | None = None, note: str = "", timeline: Timeline | None = None) -> str:
+                    letter_ids: list[int] | None = None, note: str = "", timeline: Timeline | None = None,
+                    progress: Progress = no_progress) -> str:
     """Bring the analysis up to date (``letter_ids`` a list, possibly empty) or redo everything (None).
 
     What is due is read from the store, not from the caller: letters whose
@@ -122,9 +126,10 @@ def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt
             note = "configuration or analysis version changed" if stale else ""
     parts = []
     if due is None or due:
-        n_letters, n_topics = analyse_topics(sessions, scheme, now, due, note=note, subject=subject_for(settings))
+        n_letters, n_topics = analyse_topics(sessions, scheme, now, due, note=note, subject=subject_for(settings),
+                                             progress=progress)
         parts.append(f"topics: {n_topics} assignments in {n_letters} letters")
-    n_changed = timeline.update(sessions, now, None if letter_ids is None else [], note=note)
+    n_changed = timeline.update(sessions, now, None if letter_ids is None else [], note=note, progress=progress)
     if n_changed:
         parts.append(f"changes: computed for {n_changed} letters")
     return "; ".join(parts)

@@ -24,7 +24,7 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +39,14 @@ from .store import version as data_version
 from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
 
 log = logging.getLogger("monitor.timeline")
+
+# Reports progress of a step over letters: called with the step's label and its number of letters, it returns
+# what to call once per letter done. The CLI passes a progress bar; the default reports nothing.
+Progress = Callable[[str, int], Callable[[], None]]
+
+
+def no_progress(label: str, total: int) -> Callable[[], None]:
+    return lambda: None
 CHANGES_VERSION = "changes-4"  # 2: functions, scope, same-point pairing, published; 3: stance moves, novelty; 4: repeated silence
 
 OrderKey = tuple[dt.date, str]
@@ -127,7 +135,7 @@ class Timeline:
         return tracker
 
     def update(self, sessions: sessionmaker[Session], now: dt.datetime, changed: Iterable[int] | None = None,
-               note: str = "") -> int:
+               note: str = "", progress: Progress = no_progress) -> int:
         """Compute the changes of every letter that needs it. Returns how many letters were processed.
 
         ``changed``: letters whose content or topics changed (None: everything). Letters the
@@ -162,11 +170,13 @@ class Timeline:
                 l.changes_version_id = None
         faults.point("changes-marked")
         assert self.tracker is not None
+        tick = progress("changes", len(redo_ids))
         try:
             for lid in redo_ids:
                 with sessions.begin() as session:
                     letter = session.get(Letter, lid)
                     if letter is None:
+                        tick()
                         continue
                     by_topic = _position_statements(session, [letter]).get(letter.id, {})
                     changes = self.tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
@@ -176,6 +186,7 @@ class Timeline:
                     letter.changes_version_id = letter.current_version_id
                 self.high_water = order_key(letter)
                 faults.point("changes")
+                tick()
         except BaseException:
             # the warm tracker has seen a letter whose transaction did not commit: rebuild next time
             self.tracker, self.high_water = None, None

@@ -74,3 +74,26 @@ def test_topics_explain_prints_the_chain_for_a_stored_statement(cli, seeds_copy)
     assert "function: assessment" in text and "out of scope of Afghanistan" in text and "Oekraïne" in text
     assert "no statement 's-missing'" in cli("topics", "--explain", "s-missing", expect=1).output
     assert cli("topics", expect=2).exit_code == 2  # neither a letter nor --explain
+
+
+def test_a_full_analysis_reports_progress_once_per_letter_and_step(cli, db_url, seeds_copy):
+    from monitor.config import load_settings
+    from monitor.process import analyse_letters
+    from monitor.store.db import session_factory, utcnow
+
+    cli("ingest", str(seeds_copy))
+    reported: dict[str, list[int]] = {}
+
+    def progress(label: str, total: int):
+        reported[label] = [total, 0]
+
+        def tick() -> None:
+            reported[label][1] += 1
+        return tick
+    settings = load_settings(ROOT / "config.toml", database_url=db_url)
+    sessions = session_factory(make_engine(db_url))
+    analyse_letters(sessions, settings, utcnow(), None, note="test", progress=progress)
+    assert reported == {"topics": [5, 5], "changes": [5, 5]}
+    reported.clear()
+    analyse_letters(sessions, settings, utcnow(), [], progress=progress)  # nothing due: no step, no bar
+    assert reported == {}
