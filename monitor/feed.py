@@ -294,6 +294,17 @@ def pages(count: int, page_size: int) -> int:
     return max(0, (count - 1) // page_size)
 
 
+def page_slice(count: int, page_size: int, archive: int | None) -> tuple[int, int, int]:
+    """(start, stop, archive pages) of page ``archive`` (None: the subscription document) among ``count``
+    entries in archive order. Raises IndexError for an archive page that does not exist."""
+    n_archives = pages(count, page_size)
+    if archive is None:
+        return n_archives * page_size, count, n_archives
+    if not 1 <= archive <= n_archives:
+        raise IndexError(archive)
+    return (archive - 1) * page_size, archive * page_size, n_archives
+
+
 def render(meta: FeedMeta, changesets: Sequence[ChangeSet], page_size: int, archive: int | None = None,
            authority: str = "policy-monitor.local,2026") -> bytes:
     """The subscription document (``archive`` None) or archive page ``archive`` (1 = oldest).
@@ -302,15 +313,19 @@ def render(meta: FeedMeta, changesets: Sequence[ChangeSet], page_size: int, arch
     (:attr:`ChangeSet.archive_key`). Raises IndexError for an archive page that does not exist.
     """
     ordered = sorted(changesets, key=lambda c: c.archive_key)
-    n_archives = pages(len(ordered), page_size)
+    start, stop, n_archives = page_slice(len(ordered), page_size, archive)
+    return render_page(meta, ordered[start:stop], n_archives, archive, authority)
+
+
+def render_page(meta: FeedMeta, chunk: Sequence[ChangeSet], n_archives: int, archive: int | None = None,
+                authority: str = "policy-monitor.local,2026") -> bytes:
+    """One page of a feed: ``chunk``, the change sets on it in archive order, of ``n_archives`` archive pages
+    (:func:`page_slice`). What :func:`render` gives for the same page, without the rest of the history."""
+    chunk = sorted(chunk, key=lambda c: c.archive_key)
     if archive is None:
-        chunk = ordered[n_archives * page_size:]
         older = n_archives or None
         self_url = meta.self_url
     else:
-        if not 1 <= archive <= n_archives:
-            raise IndexError(archive)
-        chunk = ordered[(archive - 1) * page_size: archive * page_size]
         older = archive - 1 or None
         self_url = meta.archive_url.format(n=archive)
 
@@ -335,7 +350,7 @@ def render(meta: FeedMeta, changesets: Sequence[ChangeSet], page_size: int, arch
             fg.link(href=newer_url, rel="previous", type="application/atom+xml")
     fg.language("nl")
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    fg.updated(max((c.updated for c in chunk), default=max((c.updated for c in ordered), default=epoch)))
+    fg.updated(max((c.updated for c in chunk), default=epoch))  # a chunk is empty only in an empty feed
     # feedgen prepends by default; add oldest first so the document lists the newest first
     for cs in chunk:
         fe = fg.add_entry(order="prepend")

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import event
+from sqlalchemy import text as sql_text
 
 from monitor.api import create_app
 from monitor.config import Settings, load_settings
@@ -176,3 +177,47 @@ def test_next_link_keeps_repeated_parameters(cli, db_url, seeds_copy):
         following = httpx.get(base + first["next"]).json()
         assert following["total"] == first["total"]
         assert "kind=modified" in first["next"] and "kind=added" in first["next"]
+
+
+def test_a_feed_page_built_from_its_own_entries_is_that_page_of_the_whole_history(late, db_url):
+    """Feeds are paged before their change sets are built (only the page's letters are read): every page of
+    every kind of feed is byte for byte the page of the whole history rendered at once — after a late
+    letter, and with an analyst's rejection that empties one entry."""
+    from sqlalchemy.orm import Session
+
+    from monitor.feed import merge_by_letter, pages, render
+    from monitor.publish import FeedPublisher, changesets
+    from monitor.store import review as review_store
+    from monitor.store.db import make_engine, utcnow
+
+    late.arrive()
+    engine = make_engine(db_url)
+    with Session(engine) as session:  # reject every published change of one entry: it leaves every feed
+        uids = [u for (u,) in session.execute(sql_text(
+            "SELECT c.uid FROM change c JOIN letter l ON l.id = c.letter_id WHERE c.superseded_at IS NULL "
+            "AND c.published AND c.topic = 'veiligheid' AND l.key = 'kst-27925-781'"))]
+        assert uids
+        for uid in uids:
+            review_store.record(session, uid, review_store.REJECT, "analist", utcnow())
+        session.commit()
+    settings = late.settings.serving("127.0.0.1", 8080)
+    publisher = FeedPublisher(settings)
+    size = settings.feed.page_size
+    base = settings.feed.base_url
+    seen_pages = 0
+    with Session(engine) as session:
+        for scope, value in [("all", None), ("topic", "terugkeer"), ("topic", "veiligheid"),
+                             ("topic", "migratie"), ("dossier", "27925"), ("dossier", "0")]:
+            whole = changesets(session, base, topic=value if scope == "topic" else None,
+                               dossier=value if scope == "dossier" else None)
+            if scope != "topic":
+                whole = merge_by_letter(whole, {cs.letter.key: cs.letter.url for cs in whole})
+            for archive in [None, *range(1, pages(len(whole), size) + 1)]:
+                expected = render(publisher.meta(scope, value), whole, size, archive,
+                                  authority=settings.feed.tag_authority)
+                assert publisher._render(session, scope, value, archive, None).body == expected, (scope, value,
+                                                                                                  archive)
+                seen_pages += 1
+            with pytest.raises(IndexError):
+                publisher._render(session, scope, value, pages(len(whole), size) + 1, None)
+    assert seen_pages > 6  # archive pages too, not only the six subscription documents

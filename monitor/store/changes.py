@@ -126,6 +126,64 @@ def recent_letters(session: Session, limit: int, topic: str | None = None, dossi
     return tuple(row[0] for row in session.execute(q))
 
 
+@dataclass(frozen=True)
+class FeedEntry:
+    """Where one feed entry (a letter × topic change set, or a letter in a merged feed) sits in the paged
+    history, without its changes: ``archive_key`` is :attr:`monitor.feed.ChangeSet.archive_key`."""
+
+    letter_id: int
+    archive_key: tuple[dt.datetime, dt.date, str, str]
+
+
+def feed_entries(session: Session, topic: str | None = None, dossier: str | None = None,
+                 merged_topic: str | None = None) -> list[FeedEntry]:
+    """Every entry of a feed in archive order, from three grouped queries (no change is loaded).
+
+    An entry is a (letter, topic) with a current published change that no analyst rejected or merged,
+    as in :func:`monitor.publish.changesets`; with ``merged_topic`` the entries of one letter are one
+    entry under that name (the overall and dossier feeds), first published when its first topic was.
+    """
+    from .review import hidden_uids
+
+    visible = (select(ChangeRecord.letter_id, ChangeRecord.topic)
+               .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.published.is_(True),
+                      ChangeRecord.uid.not_in(hidden_uids())).distinct())
+    firsts = (select(ChangeRecord.letter_id, ChangeRecord.topic, func.min(ChangeRecord.computed_at))
+              .where(ChangeRecord.published.is_(True)).group_by(ChangeRecord.letter_id, ChangeRecord.topic))
+    if topic is not None:
+        visible, firsts = visible.where(ChangeRecord.topic == topic), firsts.where(ChangeRecord.topic == topic)
+    if dossier is not None:
+        in_dossier = select(Letter.id).where(Letter.dossier == dossier)
+        visible = visible.where(ChangeRecord.letter_id.in_(in_dossier))
+        firsts = firsts.where(ChangeRecord.letter_id.in_(in_dossier))
+    entries: set[tuple[int, str]] = {(lid, t) for lid, t in session.execute(visible)}
+    if not entries:
+        return []
+    first = {(lid, t): as_utc(at) for lid, t, at in session.execute(firsts) if at is not None}
+    letters = {lid: (key, day or created.date()) for lid, key, day, created in session.execute(
+        select(Letter.id, Letter.key, Letter.date, Letter.created_at)
+        .where(Letter.id.in_({lid for lid, _ in entries})))}
+    out = []
+    if merged_topic is None:
+        for lid, t in entries:
+            key, day = letters[lid]
+            out.append(FeedEntry(lid, (first.get((lid, t)) or _midnight(day), day, key, t)))
+    else:
+        by_letter: dict[int, list[dt.datetime]] = {}
+        for lid, t in entries:
+            by_letter.setdefault(lid, [])
+            if (lid, t) in first:
+                by_letter[lid].append(first[(lid, t)])
+        for lid, times in by_letter.items():
+            key, day = letters[lid]
+            out.append(FeedEntry(lid, (min(times, default=None) or _midnight(day), day, key, merged_topic)))
+    return sorted(out, key=lambda e: e.archive_key)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.timezone.utc)
+
+
 def history(session: Session, letter_ids: set[int]) -> dict[tuple[int, str], tuple[dt.datetime | None, dt.datetime | None]]:
     """(letter id, topic) → (first published, last revised): from every row, current or superseded.
 
