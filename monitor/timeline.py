@@ -24,7 +24,8 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,7 +53,26 @@ CHANGES_VERSION = "changes-4"  # 2: functions, scope, same-point pairing, publis
 OrderKey = tuple[dt.date, str]
 
 
-def order_key(letter: Letter) -> OrderKey:
+@dataclass(frozen=True)
+class LetterRow:
+    """What the timeline needs of a letter: read as plain columns, since every update reads every letter
+    (ORM objects for all of them were most of a one-letter update at 1,000 letters)."""
+
+    id: int
+    key: str
+    date: dt.date | None
+    created_at: dt.datetime
+    dossier: str
+    current_version_id: int | None
+    changes_run_id: int | None
+    changes_version_id: int | None
+
+
+_LETTER_COLUMNS = (Letter.id, Letter.key, Letter.date, Letter.created_at, Letter.dossier, Letter.current_version_id,
+                   Letter.changes_run_id, Letter.changes_version_id)
+
+
+def order_key(letter: Letter | LetterRow) -> OrderKey:
     return (letter.date or letter.created_at.date(), letter.key)
 
 
@@ -67,7 +87,8 @@ def _traits(evidence: dict | None, rule: str, topic_evidence: list | None) -> Tr
                   recalls=bool(e.get("recalls")), topic_terms=max(len(terms), 1))
 
 
-def _position_statements(session: Session, letters: list[Letter]) -> dict[int, dict[str, list[PositionStatement]]]:
+def _position_statements(session: Session, letters: Sequence[Letter | LetterRow]
+                         ) -> dict[int, dict[str, list[PositionStatement]]]:
     """letter id → topic → its position statements (current version), in statement order.
 
     Only statements that can carry a position (their function) and are about the monitor's subject.
@@ -110,7 +131,7 @@ class Timeline:
         return PositionTracker(a.similarity_threshold, a.same_point, a.restatement, a.candidates,
                                generic=subject_lemmas(self.settings.subject.name, self.settings.subject.terms))
 
-    def _rebuild(self, session: Session, letters: list[Letter], before: OrderKey) -> PositionTracker:
+    def _rebuild(self, session: Session, letters: list[LetterRow], before: OrderKey) -> PositionTracker:
         """The tracker as it stood just before ``before``, from stored letters and current changes."""
         tracker = self._new_tracker()
         earlier = [l for l in letters if order_key(l) < before and l.changes_run_id is not None]
@@ -123,7 +144,7 @@ class Timeline:
         superseded: set[tuple[str, int | None]] = {(topic, old) for topic, old, _ in pairs}
         repeated: set[tuple[str, int | None]] = {(topic, new) for topic, _, new in pairs}  # restated an earlier one
         by_topic: dict[str, list[PositionStatement]] = defaultdict(list)
-        last_letter: dict[str, Letter] = {}
+        last_letter: dict[str, LetterRow] = {}
         for letter in earlier:  # in order: the last letter that spoke on a topic wins
             for topic, items in statements.get(letter.id, {}).items():
                 by_topic[topic].extend(s for s in items if (topic, s.ref) not in superseded)
@@ -143,7 +164,7 @@ class Timeline:
         earlier update that did not finish) are always included.
         """
         with sessions.begin() as session:
-            letters = sorted(session.scalars(select(Letter)), key=order_key)
+            letters = sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
             changed_ids = {l.id for l in letters} if changed is None else set(changed)
             pending = [l for l in letters if l.id in changed_ids or l.changes_run_id is None
                        or l.changes_version_id != l.current_version_id]
@@ -166,8 +187,9 @@ class Timeline:
             redo_ids = [l.id for l in redo]
             # The to-do list is durable before any work starts: a crash part-way leaves the rest
             # marked due, with their old changes still current until each is swapped.
-            for l in redo:
-                l.changes_version_id = None
+            for i in range(0, len(redo_ids), 1000):  # in slices: a bound parameter each
+                session.execute(update(Letter).where(Letter.id.in_(redo_ids[i:i + 1000]))
+                                .values(changes_version_id=None))
         faults.point("changes-marked")
         assert self.tracker is not None
         tick = progress("changes", len(redo_ids))
