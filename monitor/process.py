@@ -6,6 +6,7 @@ Topic analysis runs per letter, one transaction each, and records the run
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -14,20 +15,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import faults
-from .config import Settings
+from .config import Settings, SubjectSettings
 from .function import classify
 from .scope import ScopeVerdict, SubjectSpec, assess_scope
 from .store import analysis as store
 from .store import queries
 from .store.models import Letter
 from .timeline import Progress, Timeline, no_progress
-from .topics import ANALYSIS_VERSION, LetterContext, TopicScheme
+from .topics import ANALYSIS_VERSION, LetterContext, TopicScheme, TopicSpec
 
 log = logging.getLogger("monitor.process")
 
 
 def scheme_for(settings: Settings) -> TopicScheme:
-    return TopicScheme(settings.topics, extra=settings.subject)
+    """The topic scheme of these settings: one per configuration and process, so the daemon's analysis
+    passes share its caches (lemmatised topic terms) instead of building them again for every letter."""
+    return _scheme(settings.topics, settings.subject)
+
+
+@functools.lru_cache(maxsize=8)
+def _scheme(topics: tuple[TopicSpec, ...], subject: SubjectSettings) -> TopicScheme:
+    return TopicScheme(topics, extra=subject)
 
 
 def subject_for(settings: Settings) -> SubjectSpec | None:
