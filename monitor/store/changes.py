@@ -104,12 +104,15 @@ def changes(session: Session, f: Filters | None = None, limit: int | None = None
          .outerjoin(New, New.id == ChangeRecord.statement_id)
          .outerjoin(Old, Old.id == ChangeRecord.previous_statement_id)
          .outerjoin(P, P.id == ChangeRecord.previous_letter_id))
-    q = _filtered(q, f)
     date_order = ChangeRecord.letter_date.desc() if newest_first else ChangeRecord.letter_date.asc()
-    q = q.order_by(date_order, L.key, ChangeRecord.topic, ChangeRecord.significance.desc(), ChangeRecord.uid)
-    if limit is not None:
-        q = q.limit(limit).offset(offset)
-    return [ChangeView(*row) for row in session.execute(q)]
+    order = (date_order, L.key, ChangeRecord.topic, ChangeRecord.significance.desc(), ChangeRecord.uid)
+    if limit is None:
+        q = _filtered(q, f)
+    else:  # the page's ids first (sorted on a few columns), then the rows and texts of those only
+        page = (_filtered(select(ChangeRecord.id).join(L, L.id == ChangeRecord.letter_id), f)
+                .order_by(*order).limit(limit).offset(offset))
+        q = q.where(ChangeRecord.id.in_(page))
+    return [ChangeView(*row) for row in session.execute(q.order_by(*order))]
 
 
 def recent_letters(session: Session, limit: int, topic: str | None = None, dossier: str | None = None

@@ -109,6 +109,9 @@ def search_statements(session: Session, query: str, limit: int = 20, offset: int
     if dossier:
         base = base.where(Letter.dossier == dossier)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.execute(base.order_by(Letter.date.desc(), Letter.key, StatementRecord.position)
-                           .limit(limit).offset(offset))
+    order = (Letter.date.desc(), Letter.key, StatementRecord.position)
+    # the page's ids first (sorted on a few columns), then the rows and texts of those only
+    page = base.with_only_columns(StatementRecord.id).order_by(*order).limit(limit).offset(offset)
+    rows = session.execute(select(StatementRecord, Letter).join(Letter, Letter.id == StatementRecord.letter_id)
+                           .where(StatementRecord.id.in_(page)).order_by(*order))
     return [Hit(s, l) for s, l in rows], total
