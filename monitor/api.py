@@ -70,7 +70,7 @@ def create_app(settings: Settings, engine: Engine | None = None, write_engine: E
     routes = [*feeds.routes(web), *jsonapi.routes(web), *pages.routes(web), *review.routes(web, writer),
               Route("/metrics", metrics_endpoint(settings, engine), methods=["GET"])]
     return Starlette(routes=routes, exception_handlers={HTTPException: http_error},
-                     middleware=[Middleware(GZipMiddleware, minimum_size=1000)])
+                     middleware=[Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)])
 
 
 def create_server(settings: Settings) -> Starlette | RenderPool:

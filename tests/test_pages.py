@@ -1,12 +1,16 @@
 """The Dutch pages over real HTTP: what a reader sees — labels, links, order, filters, escaping, old links."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
 import httpx
 import pytest
 
+from monitor.store.browse import LetterRef, TimelinePoint
+from monitor.web.chart import MAX_BARS, layout
+from monitor.web.pages import TIMELINE_ROWS, timeline_rows
 from tests.conftest import execute
 from tests.test_http import server  # noqa: F401 - the loopback server fixture
 
@@ -106,3 +110,29 @@ def test_changes_side_by_side_with_context_and_deep_links(server):  # noqa: F811
     # a text-only reader keeps removed and inserted words apart
     assert "[weg: " in side and "[nieuw: " in side
     assert "Toezegging: doen → onderzoeken" in inline
+
+
+def _points(n: int, step: int = 2) -> list[TimelinePoint]:
+    first = dt.date(2019, 1, 1)
+    return [TimelinePoint(LetterRef(i, f"k{i}", f"Brief {i}", first + dt.timedelta(days=step * i)),
+                          first + dt.timedelta(days=step * i), {"modified": 1 + i % 3}, 1) for i in range(n)]
+
+
+def test_a_long_timeline_shows_a_window_of_letters_and_a_bar_a_month():
+    points = _points(1000)
+    day = points[500].date
+    rows, older, newer = timeline_rows(points, day)
+    assert len(rows) == TIMELINE_ROWS and points[500] in rows and rows == points[points.index(rows[0]):][:len(rows)]
+    assert older is points[points.index(rows[0]) - 1] and newer is points[points.index(rows[-1]) + 1]
+    assert timeline_rows(points, dt.date(2000, 1, 1)) == (points[:TIMELINE_ROWS], None, points[TIMELINE_ROWS])
+    assert timeline_rows(points, dt.date(2100, 1, 1)) == (points[-TIMELINE_ROWS:], points[-TIMELINE_ROWS - 1], None)
+    assert timeline_rows(points[:5], day) == (points[:5], None, None)
+    chart = layout(points, "/topics/t", day)
+    assert chart is not None and len(chart.bars) <= MAX_BARS
+    assert [b.date for b in chart.bars] == sorted(b.date for b in chart.bars)
+    assert chart.bars[-1].date == points[-1].date and chart.bars[0].title.startswith("januari 2019: 16 brieven")
+    assert sum(b.current for b in chart.bars) == 1 and next(b for b in chart.bars if b.current).date >= day
+    yearly = layout(_points(1000, step=20), "/topics/t", None)  # 55 years: too many months and quarters
+    assert yearly is not None and len(yearly.bars) <= MAX_BARS and yearly.bars[0].title.startswith("2019: ")
+    few = layout(points[:3], "/topics/t", None)  # a bar a letter while they fit
+    assert few is not None and [b.href for b in few.bars] == [f"/topics/t?as_of={p.date}#standpunt" for p in points[:3]]

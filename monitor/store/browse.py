@@ -46,11 +46,21 @@ def topic_counts(session: Session) -> dict[str, tuple[int, dt.date | None]]:
     return {t: (n, last) for t, n, last in rows}
 
 
+@dataclass(frozen=True)
+class LetterRef:
+    """What a list of letters shows of each: read as four columns, not as whole letters."""
+
+    id: int
+    key: str
+    title: str
+    date: dt.date | None
+
+
 @dataclass
 class TimelinePoint:
     """One letter that changed the topic's position: how many changes of each kind, how many published."""
 
-    letter: Letter
+    letter: LetterRef
     date: dt.date
     kinds: dict[str, int] = field(default_factory=dict)
     published: int = 0
@@ -61,13 +71,14 @@ class TimelinePoint:
 
 
 def topic_timeline(session: Session, topic: str) -> list[TimelinePoint]:
-    """Every letter with a current change on ``topic``, oldest first (uses ix_change_topic_date)."""
+    """Every letter with a current change on ``topic``, oldest first (read from ix_change_topic_current alone)."""
     rows = list(session.execute(
         select(ChangeRecord.letter_id, ChangeRecord.letter_date, ChangeRecord.kind, func.count(ChangeRecord.id),
                func.sum(case((ChangeRecord.published.is_(True), 1), else_=0)))
         .where(ChangeRecord.topic == topic, *_CURRENT)
         .group_by(ChangeRecord.letter_id, ChangeRecord.letter_date, ChangeRecord.kind)))
-    letters = {l.id: l for l in session.scalars(select(Letter).where(Letter.id.in_({r[0] for r in rows})))}
+    letters = {r.id: LetterRef(*r) for r in session.execute(
+        select(Letter.id, Letter.key, Letter.title, Letter.date).where(Letter.id.in_({r[0] for r in rows})))}
     points: dict[int, TimelinePoint] = {}
     for lid, day, kind, n, published in rows:
         p = points.setdefault(lid, TimelinePoint(letters[lid], day))

@@ -172,7 +172,9 @@ class TopicAssignmentRecord(Base):
     """A topic of a statement, with the evidence for it (matched terms, inherited-from, rule)."""
 
     __tablename__ = "topic_assignment"
-    __table_args__ = (UniqueConstraint("statement_id", "topic"), Index("ix_topic_assignment_topic", "topic"))
+    # (topic, statement_id): a topic's statements read from the index alone (0011)
+    __table_args__ = (UniqueConstraint("statement_id", "topic"),
+                      Index("ix_topic_assignment_topic_statement", "topic", "statement_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), index=True)
@@ -193,6 +195,9 @@ class ChangeRecord(Base):
     __tablename__ = "change"
     __table_args__ = (
         Index("ix_change_topic_date", "topic", "letter_date"),
+        # a topic's current changes (its timeline; what a change replaced by a date) from the index alone (0011)
+        Index("ix_change_topic_current", "topic", "superseded_at", "letter_date", "kind", "letter_id", "published",
+              "previous_statement_id"),
         # the database, not the code, guarantees one current row per change: two writers can never double it
         Index("uq_change_current", "uid", unique=True, sqlite_where=text("superseded_at IS NULL"),
               postgresql_where=text("superseded_at IS NULL")),

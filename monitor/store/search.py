@@ -14,6 +14,7 @@ sentence is history, not what the letter says.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 
@@ -64,9 +65,11 @@ MAX_MATCHES = 5000  # the best-ranked matches; a word in every letter narrows no
 
 
 def matching_ids(session: Session, query: str) -> Any:
-    """The ids of statements matching ``query`` (any version): a subquery (PostgreSQL) or a list (SQLite,
-    where the FTS5 hits are read first, so the planner looks statements and changes up by key instead of
-    scanning them); empty for an empty query."""
+    """The ids of statements matching ``query`` (any version), as a subquery; empty for an empty query.
+
+    PostgreSQL: the full-text condition itself. SQLite: the FTS5 hits are read first and handed back as
+    one JSON parameter (``SELECT value FROM json_each(?)``), so the planner looks statements and changes up
+    by key instead of scanning them, and no statement carries thousands of bound literals."""
     if session.get_bind().dialect.name == "postgresql":
         q = " ".join(words(query))
         return select(StatementRecord.id).where(
@@ -74,22 +77,28 @@ def matching_ids(session: Session, query: str) -> Any:
     match = fts5_query(query)
     if not match:
         return []
-    return list(session.scalars(text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank "
-                                     "LIMIT :n"), {"q": match, "n": MAX_MATCHES}))
+    ids = list(session.scalars(text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank "
+                                    "LIMIT :n"), {"q": match, "n": MAX_MATCHES}))
+    return select(func.json_each(json.dumps(ids)).table_valued("value").c.value)
 
 
 def search_statements(session: Session, query: str, limit: int = 20, offset: int = 0,
                       statement_ids: Select | None = None, since: dt.date | None = None,
-                      until: dt.date | None = None, dossier: str | None = None) -> tuple[list[Hit], int]:
+                      until: dt.date | None = None, dossier: str | None = None, ids: Any = None
+                      ) -> tuple[list[Hit], int]:
     """Statements of current letter versions matching ``query``, newest letter first; and how many match.
 
     ``statement_ids`` narrows the hits further (e.g. to a topic's statements); ``since``/``until`` (the
-    letter's date) and ``dossier`` narrow by letter.
+    letter's date) and ``dossier`` narrow by letter; ``ids``: :func:`matching_ids` of ``query``, when the
+    caller has it already.
     """
     if not words(query):
         return [], 0
-    ids = matching_ids(session, query)
-    base = (select(StatementRecord, Letter).join(Letter, Letter.current_version_id == StatementRecord.version_id)
+    if ids is None:
+        ids = matching_ids(session, query)
+    # joined by the letter's key, then its current version checked: letter.current_version_id has no index
+    base = (select(StatementRecord, Letter)
+            .join(Letter, (Letter.id == StatementRecord.letter_id) & (Letter.current_version_id == StatementRecord.version_id))
             .where(StatementRecord.id.in_(ids), StatementRecord.kind != "procedural"))
     if statement_ids is not None:
         base = base.where(StatementRecord.id.in_(statement_ids))
@@ -100,6 +109,9 @@ def search_statements(session: Session, query: str, limit: int = 20, offset: int
     if dossier:
         base = base.where(Letter.dossier == dossier)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.execute(base.order_by(Letter.date.desc(), Letter.key, StatementRecord.position)
-                           .limit(limit).offset(offset))
+    order = (Letter.date.desc(), Letter.key, StatementRecord.position)
+    # the page's ids first (sorted on a few columns), then the rows and texts of those only
+    page = base.with_only_columns(StatementRecord.id).order_by(*order).limit(limit).offset(offset)
+    rows = session.execute(select(StatementRecord, Letter).join(Letter, Letter.id == StatementRecord.letter_id)
+                           .where(StatementRecord.id.in_(page)).order_by(*order))
     return [Hit(s, l) for s, l in rows], total

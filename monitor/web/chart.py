@@ -2,7 +2,10 @@
 
 Pure: the template draws it (inline SVG, no script, no external asset); each
 bar is a link to the position as of that letter, so the chart can be walked
-with a mouse, a finger or the Tab key.
+with a mouse, a finger or the Tab key. With more than :data:`MAX_BARS`
+letters a bar stands for a month (else a quarter, else a year) and links to
+the position after its last letter: a thousand 8-pixel bars in 600 pixels
+would overlap, and a thousand links are a thousand stops for the Tab key.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from dataclasses import dataclass
 from ..store.browse import TimelinePoint
 
 WIDTH, HEIGHT, PAD, AXIS = 640, 160, 24, 20
+MAX_BARS = 80
+MONTHS = "januari februari maart april mei juni juli augustus september oktober november december".split()
 
 
 @dataclass(frozen=True)
@@ -34,22 +39,42 @@ class Chart:
     baseline: float
 
 
+def _buckets(points: list[TimelinePoint]) -> list[tuple[str, list[TimelinePoint]]]:
+    """The points grouped per bar: one a letter if they fit, else per month, quarter or year (named in Dutch)."""
+    if len(points) <= MAX_BARS:
+        return [("", [p]) for p in points]
+    keys = (lambda d: f"{MONTHS[d.month - 1]} {d.year}", lambda d: f"{(d.month - 1) // 3 + 1}e kwartaal {d.year}",
+            lambda d: str(d.year))
+    for key in keys:
+        groups: dict[str, list[TimelinePoint]] = {}
+        for p in points:
+            groups.setdefault(key(p.date), []).append(p)
+        if len(groups) <= MAX_BARS or key is keys[-1]:
+            return list(groups.items())
+    raise AssertionError("unreachable")
+
+
 def layout(points: list[TimelinePoint], href: str, as_of: dt.date | None) -> Chart | None:
     """Bars on a time axis; ``href`` gets ``?as_of=DATE``; the bar of the letter in force on ``as_of`` is current."""
     if not points:
         return None
     first, last = points[0].date, points[-1].date
     span = max((last - first).days, 1)
-    top = max(p.total for p in points)
     base = HEIGHT - AXIS
     current = max((p for p in points if as_of is not None and p.date <= as_of), key=lambda p: p.date, default=None)
+    groups = _buckets(points)
+    top = max(sum(p.total for p in group) for _, group in groups)
     bars = []
-    for p in points:
+    for name, group in groups:
+        p = group[-1]  # the bar stands where its last letter is, and shows the position after it
+        total = sum(q.total for q in group)
         x = PAD + (WIDTH - 2 * PAD) * ((p.date - first).days / span if len(points) > 1 else 0.5)
-        h = max(4.0, (base - PAD) * p.total / top)
-        title = f"{p.date.isoformat()}: {p.letter.title} — {p.total} wijziging{'en' if p.total != 1 else ''}"
+        h = max(4.0, (base - PAD) * total / top)
+        changes = f"{total} wijziging{'en' if total != 1 else ''}"
+        title = (f"{p.date.isoformat()}: {p.letter.title} — {changes}" if not name else
+                 f"{name}: {len(group)} brie{'ven' if len(group) != 1 else 'f'}, {changes}")
         bars.append(Bar(round(x, 1), round(base - h, 1), round(h, 1), p.date, title,
-                        f"{href}?as_of={p.date.isoformat()}#standpunt", p is current))
+                        f"{href}?as_of={p.date.isoformat()}#standpunt", any(q is current for q in group)))
     ticks = []
     for year in range(first.year + (first.month > 1 or first.day > 1), last.year + 1):
         d = dt.date(year, 1, 1)

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import markupsafe
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
@@ -78,8 +79,21 @@ def _environment() -> jinja2.Environment:
     # autoescape on for every template: letter text is data, never markup
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["datum"] = lambda d: dutch_date(d) if d else "datum onbekend"
+    env.filters["datum"] = datum = lambda d: dutch_date(d) if d else "datum onbekend"
     env.filters["pq"] = path_quote
+
+    def letter_options(letters: list[Any], selected: str | None) -> markupsafe.Markup:
+        """The ``<option>``s of a letter picker, one a letter: "date — title", the chosen one selected.
+
+        Joined here rather than in a template loop: a topic's picker lists every letter on it (1,000 and
+        more), twice on the compare page, and a loop in the template costs ten times as much.
+        """
+        escape = markupsafe.escape
+        return markupsafe.Markup("".join(
+            f'<option value="{escape(l.key)}"{" selected" if l.key == selected else ""}>'
+            f'{escape(datum(l.date))} — {escape(jinja2.filters.do_truncate(env, l.title, 60))}</option>'
+            for l in letters))
+    env.globals["letter_options"] = letter_options
     return env
 
 

@@ -33,6 +33,7 @@ from .jsonapi import check_kinds
 
 PAGE = 20  # results per page of a list
 LETTERS_PAGE = 50
+TIMELINE_ROWS = 25  # letters in a topic's timeline table: around the date asked; the chart shows them all
 
 
 def _pager(request: Request, total: int, per: int) -> dict[str, Any]:
@@ -53,6 +54,18 @@ def _side(request: Request) -> str:
     if side not in ("inline", "naast"):
         raise HTTPException(400, "weergave: inline of naast")
     return side
+
+
+def timeline_rows(points: list[browse.TimelinePoint], day: dt.date
+                  ) -> tuple[list[browse.TimelinePoint], browse.TimelinePoint | None, browse.TimelinePoint | None]:
+    """The letters the timeline table shows (oldest first): at most :data:`TIMELINE_ROWS` around ``day``,
+    with a few later ones above the letter in force; and the nearest older and newer letter left out."""
+    seen = sum(1 for p in points if p.date <= day)  # the letters of ``day`` and before
+    end = min(len(points), seen + TIMELINE_ROWS // 3)
+    start = max(0, end - TIMELINE_ROWS)
+    end = min(len(points), start + TIMELINE_ROWS)
+    return (points[start:end], points[start - 1] if start > 0 else None,
+            points[end] if end < len(points) else None)
 
 
 def routes(web: Web) -> list[Route]:
@@ -115,7 +128,9 @@ def routes(web: Web) -> list[Route]:
             before = [p for p in points if in_force is not None and p.date < in_force.date]
             spec = next(t for t in web.settings.topics if t.name == topic)
             chart = layout(points, f"/topics/{path_quote(topic)}", day)
+            rows, older, newer = timeline_rows(points, day)
             return web.render("topic.html", topic=topic, spec=spec, day=day, asked=asked, points=points,
+                              rows=rows, older=older, newer=newer,
                               standing=standing, chart=chart, previous=before[-1] if before else None,
                               following=later[0] if later else None, in_force=in_force, kinds=KIND_NL)
         return web.cached_html(request, build)
@@ -153,13 +168,16 @@ def routes(web: Web) -> list[Route]:
         def build(session: Session) -> str:
             points = browse.topic_timeline(session, topic)
             choices = [p.letter for p in points]
-            items, a, b = None, None, None
+            items = None
+            a: Letter | browse.LetterRef | None = None
+            b: Letter | browse.LetterRef | None = None
             if a_key and b_key:
-                a, b = find_letter(session, a_key), find_letter(session, b_key)
-                if (a.date or dt.date.min, a.key) > (b.date or dt.date.min, b.key):
-                    a, b = b, a  # always older → newer: "eerder" and "nu" mean what they say
-                _, _, pairs = compare_letters(session, web.settings, a, b, topic)
-                items = views.pair_items(session, a, b, pairs)
+                older, newer = find_letter(session, a_key), find_letter(session, b_key)
+                if (older.date or dt.date.min, older.key) > (newer.date or dt.date.min, newer.key):
+                    older, newer = newer, older  # always older → newer: "eerder" and "nu" mean what they say
+                _, _, pairs = compare_letters(session, web.settings, older, newer, topic)
+                items = views.pair_items(session, older, newer, pairs)
+                a, b = older, newer
             elif len(choices) >= 2:
                 a, b = choices[-2], choices[-1]
             return web.render("compare.html", topic=topic, choices=choices, a=a, b=b, items=items, side=side,
@@ -201,7 +219,7 @@ def routes(web: Web) -> list[Route]:
                 on_topic = (select(TopicAssignmentRecord.statement_id).where(TopicAssignmentRecord.topic == topic)
                             if topic else None)
                 hits, n_hits = search_store.search_statements(session, q, PAGE, pager["offset"], on_topic,
-                                                              since, until, dossier)
+                                                              since, until, dossier, ids=matched)
             return web.render("search.html", filters=filters, changes=found, total=total, pager=pager,
                               hits=[(h, views.highlight(h.statement.text, q)) for h in hits], n_hits=n_hits,
                               kinds=KIND_NL, published_kinds=PUBLISHED_KINDS, dossiers=browse.dossiers(session),
