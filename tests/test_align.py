@@ -1,0 +1,245 @@
+"""Statement similarity and one-to-one alignment: which stored statement a new one is about.
+Pure: in memory, no database, no server."""
+from __future__ import annotations
+
+import pytest
+
+from monitor.align import CLAUSE_WEIGHT, Match, SimilarityIndex, align, clauses, shared_phrases
+
+TERUGKEER = "Het kabinet faciliteert de vrijwillige terugkeer van Afghanen."
+MILITAIREN = "Nederland levert militairen aan de NAVO-missie in Irak."
+OPVANG = "De opvang van vluchtelingen in de regio wordt versterkt met extra middelen."
+BRIEF = "Het kabinet stuurt de Kamer voor de zomer een brief over de evacuatie."
+
+
+def _index(texts: dict[str, str], **kw: int) -> SimilarityIndex:
+    idx = SimilarityIndex(**kw)
+    for key, text in texts.items():
+        idx.add(key, text)
+    return idx
+
+
+STORED = {"terugkeer": TERUGKEER, "militairen": MILITAIREN, "opvang": OPVANG, "brief": BRIEF}
+
+
+# --- clauses and shared phrases ---------------------------------------------------------
+
+def test_a_long_statement_splits_into_its_clauses():
+    assert clauses("Het kabinet steunt de opvang van vluchtelingen in de regio, maar de terugkeer van "
+                   "afgewezen asielzoekers blijft moeizaam.") == [
+        "Het kabinet steunt de opvang van vluchtelingen in de regio",
+        "maar de terugkeer van afgewezen asielzoekers blijft moeizaam."]
+    assert clauses("Nederland steunt de opvang van vluchtelingen in de regio en financiert de terugkeer "
+                   "van afgewezen asielzoekers.") == [
+        "Nederland steunt de opvang van vluchtelingen in de regio",
+        "financiert de terugkeer van afgewezen asielzoekers."]
+
+
+def test_a_single_point_or_a_short_aside_is_no_clause():
+    assert clauses("Nederland steunt de opvang van vluchtelingen in de regio.") == []
+    # "zo nodig" has too few content words to be a point of its own
+    assert clauses("Nederland steunt, zo nodig, de opvang van vluchtelingen in de regio.") == []
+
+
+def test_shared_phrases_are_the_bigrams_both_use():
+    a = "Het kabinet steunt de vrijwillige terugkeer naar Afghanistan."
+    b = "De vrijwillige terugkeer naar Afghanistan wordt gesteund."
+    assert shared_phrases(a, b) == ("terugkeer afghanistan", "vrijwillig terugkeer")
+    assert shared_phrases(a, b, frozenset({"afghanistan"})) == ("vrijwillig terugkeer",)
+    # the same words in another order share no phrase
+    assert shared_phrases("Afghanistan steunt terugkeer.", "Terugkeer steunt Afghanistan.") == ()
+
+
+# --- the index ----------------------------------------------------------------------------
+
+def test_add_and_remove_keep_the_index_consistent():
+    idx = _index(STORED)
+    assert len(idx) == 4 and "opvang" in idx and "elders" not in idx
+    idx.add("opvang", "Een andere tekst over belastingen.")  # a key is added once
+    assert len(idx) == 4
+    assert [k for k, _ in idx.query("De opvang van vluchtelingen in de regio wordt versterkt.")] == ["opvang"]
+    idx.remove("opvang")
+    idx.remove("opvang")  # removing twice (or an unknown key) is harmless
+    assert len(idx) == 3 and "opvang" not in idx
+    assert idx.query("De opvang van vluchtelingen in de regio wordt versterkt.") == []
+    idx.add("opvang2", OPVANG)
+    assert [k for k, _ in idx.query("De opvang van vluchtelingen in de regio wordt versterkt.")] == ["opvang2"]
+
+
+def test_remove_forgets_the_statement_in_every_feature():
+    idx = _index({"a": TERUGKEER, "b": "Het kabinet faciliteert de gedwongen terugkeer van Afghanen."})
+    idx.remove("a")
+    fresh = _index({"b": "Het kabinet faciliteert de gedwongen terugkeer van Afghanen."})
+    q = "Het kabinet faciliteert de vrijwillige terugkeer van Afghanen."
+    assert idx.query(q) == fresh.query(q)  # same document frequencies: the same scores
+
+
+def test_the_same_statement_scores_one_and_an_unrelated_one_nothing():
+    idx = _index(STORED)
+    ((key, sim),) = idx.query(MILITAIREN)
+    assert key == "militairen" and sim == pytest.approx(1.0)
+    assert idx.query("De begroting voor belastingen en toeslagen wordt herzien.") == []
+    assert idx.query("") == [] and idx.query("de het een") == []
+
+
+def test_query_ranks_by_similarity_and_applies_k_and_threshold():
+    idx = _index({
+        "zelfde": "Het kabinet faciliteert de vrijwillige terugkeer van Afghanen naar Afghanistan.",
+        "dichtbij": "Het kabinet faciliteert de terugkeer van Afghanen.",
+        "verder": "De vrijwillige terugkeer van Syriërs naar Syrië wordt niet gefaciliteerd door het kabinet.",
+        "anders": OPVANG,
+    })
+    q = "Het kabinet faciliteert de vrijwillige terugkeer van Afghanen naar Afghanistan."
+    got = idx.query(q)
+    assert [k for k, _ in got] == ["zelfde", "dichtbij", "verder"]
+    sims = [s for _, s in got]
+    assert sims == sorted(sims, reverse=True) and sims[0] == pytest.approx(1.0) and sims[-1] < 0.5
+    assert [k for k, _ in idx.query(q, k=2)] == ["zelfde", "dichtbij"]
+    assert [k for k, _ in idx.query(q, threshold=sims[1])] == ["zelfde", "dichtbij"]  # at the bar counts
+    assert [k for k, _ in idx.query(q, threshold=sims[1] + 1e-9)] == ["zelfde"]
+
+
+def test_equal_scores_break_ties_by_key():
+    idx = _index({"b": TERUGKEER, "a": TERUGKEER, "c": TERUGKEER})
+    got = idx.query(TERUGKEER)
+    assert [k for k, _ in got] == ["a", "b", "c"]
+    assert got[0][1] == got[1][1] == got[2][1]
+
+
+def test_a_rare_shared_word_counts_more_than_a_common_one():
+    # "kabinet" is in every statement, "evacuatie" in one: sharing the rare word is the closer match
+    idx = _index({
+        "rare": "Het kabinet bespreekt de evacuatie met partners.",
+        "common": "Het kabinet bespreekt de begroting met partners.",
+        **{f"x{i}": f"Het kabinet meldt onderwerp{i} en kwestie{i}." for i in range(6)},
+    })
+    got = dict(idx.query("Het kabinet bespreekt de evacuatie met bondgenoten."))
+    assert got["rare"] > got["common"]
+
+
+def test_a_match_needs_a_shared_phrase_or_two_informative_words():
+    idx = _index({
+        "phrase": "De vrijwillige terugkeer wordt bevorderd.",
+        "two": "Terugkeer blijft voor Afghanen vrijwillig.",
+        "one": "Terugkeer staat hier centraal.",
+        **{f"x{i}": f"Het onderwerp{i} is besproken met collega{i}." for i in range(6)},
+    })
+    got = {k for k, _ in idx.query("Het kabinet zet in op vrijwillige terugkeer van Afghanen.")}
+    assert got == {"phrase", "two"}
+
+
+def test_a_word_in_most_statements_of_a_topic_anchors_nothing():
+    # "afghanistan" and "situatie" are in every statement: sharing them is no shared point
+    texts = {f"s{i}": f"De situatie in Afghanistan raakt thema{i}." for i in range(6)}
+    texts["doel"] = "Over Afghanistan: de situatie is slecht."
+    idx = _index(texts)
+    assert "doel" not in {k for k, _ in idx.query("De situatie aldaar en Afghanistan, zegt de minister.")}
+    small = _index({"doel": "Over Afghanistan: de situatie is slecht.", "ander": OPVANG})
+    # in a small index (fewer than 6 statements) two shared words still anchor
+    assert [k for k, _ in small.query("De situatie aldaar en Afghanistan, zegt de minister.")] == ["doel"]
+
+
+def test_a_clause_of_a_long_statement_matches_at_a_little_less_than_a_whole_one():
+    long = ("Het kabinet steunt de opvang van vluchtelingen in de regio, maar de terugkeer van afgewezen "
+            "asielzoekers naar hun land van herkomst blijft moeizaam.")
+    idx = _index({"lang": long, "kort": "Het kabinet steunt de opvang van vluchtelingen in de regio."})
+    got = dict(idx.query("Het kabinet steunt de opvang van vluchtelingen in de regio."))
+    assert got["kort"] == pytest.approx(1.0)
+    assert got["lang"] == pytest.approx(CLAUSE_WEIGHT, abs=0.01)  # its first clause is the query
+    # a long query against a short statement: the same, the other way round
+    idx2 = _index({"kort": "Het kabinet steunt de opvang van vluchtelingen in de regio."})
+    assert dict(idx2.query(long))["kort"] == pytest.approx(CLAUSE_WEIGHT, abs=0.01)
+
+
+def test_two_long_statements_match_clause_to_clause():
+    old = ("Nederland steunt de opvang van vluchtelingen in de regio, maar de terugkeer van afgewezen "
+           "asielzoekers blijft moeizaam.")
+    new = ("De terugkeer van afgewezen asielzoekers blijft moeizaam, terwijl de begroting voor defensie "
+           "verder stijgt.")
+    ((_, sim),) = _index({"oud": old}).query(new)
+    assert sim == pytest.approx(CLAUSE_WEIGHT * 1.0, abs=0.01)
+
+
+def test_only_the_newest_postings_of_a_feature_are_scanned():
+    # with posting_cap=2 a feature leads to its two most recent statements only
+    texts = {f"s{i}": f"De vrijwillige terugkeer van Afghanen, deel {i}." for i in range(5)}
+    idx = _index(texts, posting_cap=2)
+    assert {k for k, _ in idx.query("De vrijwillige terugkeer van Afghanen.")} == {"s3", "s4"}
+    assert len(_index(texts).query("De vrijwillige terugkeer van Afghanen.")) == 5
+
+
+def test_the_rarest_query_features_find_the_candidates():
+    texts = {"zeldzaam": "De evacuatie van tolken uit Kabul verloopt moeizaam.",
+             **{f"x{i}": f"Het kabinet verloopt moeizaam met punt{i}." for i in range(8)}}
+    idx = _index(texts, query_features=1)
+    # one feature only: the rarest of the query ("evacuatie ..."), not the common "moeizaam"
+    assert [k for k, _ in idx.query("De evacuatie van tolken verloopt moeizaam.")] == ["zeldzaam"]
+
+
+def test_stored_vectors_follow_the_growing_index():
+    base = {"a": TERUGKEER, "b": OPVANG}
+    idx = _index(base)
+    q = "Het kabinet faciliteert de terugkeer van vluchtelingen."
+    before = dict(idx.query(q))
+    more = {f"x{i}": f"Het kabinet faciliteert project{i} voor partner{i}." for i in range(30)}
+    for key, text in more.items():
+        idx.add(key, text)
+    after = dict(idx.query(q))
+    fresh = dict(_index({**base, **more}).query(q))
+    assert after["a"] == pytest.approx(fresh["a"]) and after["a"] != pytest.approx(before["a"])
+
+
+# --- align ---------------------------------------------------------------------------------
+
+def test_align_pairs_each_new_statement_with_its_best_stored_one():
+    idx = _index(STORED)
+    got = align(["Nederland levert 120 militairen aan de NAVO-missie in Irak.",
+                 "Iets heel anders over belastingen.",
+                 "Het kabinet faciliteert de vrijwillige terugkeer van Afghanen niet langer."], idx, 0.2)
+    assert [(m.new, m.old) for m in got] == [(0, "militairen"), (2, "terugkeer")]
+    assert isinstance(got[0], Match) and got[0].similarity == 1.0
+    assert got[1].similarity == round(got[1].similarity, 4) and 0.5 < got[1].similarity < 1.0
+
+
+def test_align_is_one_to_one_best_pairs_first():
+    idx = _index({"oud": TERUGKEER})
+    got = align(["Het kabinet faciliteert de terugkeer van Afghanen.", TERUGKEER], idx, 0.1)
+    assert [(m.new, m.old) for m in got] == [(1, "oud")]  # the exact restatement wins, the other is new
+    idx2 = _index({"x": TERUGKEER, "y": TERUGKEER})
+    got2 = align([TERUGKEER, TERUGKEER], idx2, 0.1)
+    # equal scores: the first new statement takes the first key
+    assert [(m.new, m.old) for m in got2] == [(0, "x"), (1, "y")]
+
+
+def test_align_respects_threshold_and_allowed_keys():
+    idx = _index(STORED)
+    q = ["Het kabinet faciliteert de terugkeer van Afghanen naar Pakistan en Iran."]
+    (m,) = align(q, idx, 0.1)
+    assert m.old == "terugkeer"
+    assert align(q, idx, m.similarity + 0.001) == []
+    assert align(q, idx, 0.1, allowed=["opvang", "brief"]) == []
+    assert [x.old for x in align(q, idx, 0.1, allowed=iter(["terugkeer"]))] == ["terugkeer"]
+    assert align(q, idx, 0.1, allowed=[]) == []
+
+
+def test_align_k_bounds_the_candidates_per_statement():
+    idx = _index({"a": TERUGKEER, "b": TERUGKEER})
+    # one candidate each: both new statements want "a", the second gets nothing
+    got = align([TERUGKEER, TERUGKEER], idx, 0.1, k=1)
+    assert [(m.new, m.old) for m in got] == [(0, "a")]
+
+
+def _anchor_case(evacuatie: int, tolken: int, neutral: int) -> set[str]:
+    """The target shares two words with the query and no phrase; others share one of the two words."""
+    texts = {"doel": "Evacuatie blijft lastig voor tolken."}
+    texts |= {f"e{i}": f"De evacuatie van groep{'x' * i} verloopt traag." for i in range(evacuatie - 1)}
+    texts |= {f"t{i}": f"Veel tolken wachten op bericht{'x' * i}." for i in range(tolken - 1)}
+    texts |= {f"n{i}": f"De begroting stijgt met post{'x' * i}." for i in range(neutral)}
+    return {k for k, _ in _index(texts).query("Tolken vragen om evacuatie.")}
+
+
+def test_a_word_is_informative_in_at_most_a_third_of_the_statements():
+    assert _anchor_case(evacuatie=3, tolken=3, neutral=4) == {"doel"}   # 3 of 9: informative
+    assert _anchor_case(evacuatie=4, tolken=3, neutral=3) == set()      # 4 of 9: not
+    assert _anchor_case(evacuatie=2, tolken=2, neutral=0) == {"doel"}   # small topics: 2 always inform
+    assert _anchor_case(evacuatie=3, tolken=2, neutral=0) == set()      # ... and 3 of 4 does not
