@@ -74,6 +74,19 @@ def test_remove_forgets_the_statement_in_every_feature():
     assert idx.query(q) == fresh.query(q)  # same document frequencies: the same scores
 
 
+def test_a_key_removed_and_added_again_is_its_new_text_only():
+    long = ("Het kabinet steunt de opvang van vluchtelingen in de regio, maar de terugkeer van afgewezen "
+            "asielzoekers blijft moeizaam.")
+    idx = _index({"a": long, "b": OPVANG})
+    q = "De terugkeer van afgewezen asielzoekers blijft moeizaam."
+    assert [k for k, _ in idx.query(q)] == ["a"]  # its second clause; the vectors are now computed
+    idx.remove("a")
+    idx.add("a", "De terugkeer van afgewezen asielzoekers gaat voorspoedig.")
+    ((key, sim),) = idx.query(q)
+    fresh = _index({"b": OPVANG, "a": "De terugkeer van afgewezen asielzoekers gaat voorspoedig."})
+    assert key == "a" and sim == pytest.approx(dict(fresh.query(q))["a"])
+
+
 def test_the_same_statement_scores_one_and_an_unrelated_one_nothing():
     idx = _index(STORED)
     ((key, sim),) = idx.query(MILITAIREN)

@@ -110,6 +110,13 @@ def test_unified_wraps_long_statements_and_keeps_all_context():
     assert lines[3:6] == [" steun steun steun"] * 3 and len(lines) == 3 + 10 + 2
 
 
+def test_unified_wraps_at_72_columns_by_default():
+    old = "Het kabinet faciliteert de vrijwillige terugkeer van Afghanen naar Kabul."
+    assert len(old) == 73
+    assert unified(old, old.replace("Kabul", "Herat")).split("\n")[2:] == [
+        "@@ -1,2 +1,2 @@", " Het kabinet faciliteert de vrijwillige terugkeer van Afghanen naar", "-Kabul.", "+Herat."]
+
+
 def test_unified_of_an_empty_side_is_one_empty_line():
     assert unified("", "Nieuw.").split("\n") == ["--- eerder", "+++ nu", "@@ -1 +1 @@", "-", "+Nieuw."]
     assert unified("Oud.", "").split("\n")[-2:] == ["-Oud.", "+"]

@@ -275,6 +275,10 @@ def test_what_a_number_counts_is_the_first_noun_within_four_words() -> None:
     ("Er zijn 5 auto's geleverd.", "auto"),
     ("Er zijn 4 NGO’s actief.", "ngo"),
     ("Er zijn 3 bussen geleverd.", "bus"),
+    ("Er zijn 3 musea geopend.", "museum"),  # a plural without -en or -s
+    ("Er zijn 3 pdf's bijgevoegd.", "pdf's"),  # unknown words: their plural ending counts
+    ("Er zijn 3 pdf’s bijgevoegd.", "pdf’s"),
+    ("Nederland steunt 12 NGOs in de regio.", "ngos"),  # -s on a known word
 ])
 def test_a_plural_after_a_number_is_what_it_counts(sentence: str, unit: str) -> None:
     (q,) = quantities(sentence)
@@ -332,15 +336,27 @@ def test_numbers_after_a_label_are_references(ref: str) -> None:
     assert vals(f"Zoals gemeld ({ref}) zijn 80 militairen ingezet.") == [(80, "militair")]
 
 
+def test_only_a_phone_label_reads_a_phone_number() -> None:
+    # read as a phone number, "12 - 14 (80" would swallow the count after the reference
+    assert vals("Zie het antwoord op vragen 12 - 14 (80 militairen in Irak).") == [(80, "militair")]
+
+
 def test_weekdays_clock_times_and_addresses() -> None:
     assert vals("Op dinsdag 4 vertrekken 80 militairen.") == [(80, "militair")]
+    assert vals("Op maandag 14 vertrekken 80 militairen.") == [(80, "militair")]
+    assert vals("Op maandag 120 militairen naar Irak.") == [(120, "militair")]  # no day of the month
     assert vals("Om 14.30 vertrekken 80 militairen.") == [(80, "militair")]
     assert vals("Om 80 militairen te steunen.") == [(80, "militair")]  # "om" before a count
+    assert vals("08.00 uur vertrekken de eerste vluchten om 80 militairen op te halen.") == [(80, "militair")]
+    assert vals("Het tarief is 12.50 euro per uur.") == [(12.5, "euro")]  # a clock time only after "om"
     assert vals("Het ministerie aan de Bezuidenhoutseweg 67 telt 80 medewerkers.") == [(80, "medewerker")]
     assert vals("Het kantoor aan de Herengracht 3 telt 80 medewerkers.") == [(80, "medewerker")]
     assert vals("Aan het plein werken 80 medewerkers.") == [(80, "medewerker")]
     assert vals("De weg kent 80 kuilen.") == [(80, "kuil")]  # a lower-case street word is no address
-    assert vals("Sinds de Turfmarkt 147 verliet, werken er 80 medewerkers.") == [(80, "medewerker")]
+    assert vals("Herengracht 3 telt 80 medewerkers.") == [(80, "medewerker")]  # an address opening the text
+    # the capital of the name right before the number decides, wherever else the word occurs
+    assert vals("Aan de herengracht ligt, op Herengracht 3, een kantoor met 80 medewerkers; de herengracht "
+                "is afgesloten.") == [(80, "medewerker")]
 
 
 # --- changes, and what a text counts --------------------------------------------------
