@@ -35,6 +35,11 @@ def test_a_long_statement_splits_into_its_clauses():
         "financiert de terugkeer van afgewezen asielzoekers."]
 
 
+def test_three_content_words_make_a_clause():
+    assert clauses("Nederland steunt de opvang van vluchtelingen in de regio, maar de terugkeer blijft moeizaam.") \
+        == ["Nederland steunt de opvang van vluchtelingen in de regio", "maar de terugkeer blijft moeizaam."]
+
+
 def test_a_single_point_or_a_short_aside_is_no_clause():
     assert clauses("Nederland steunt de opvang van vluchtelingen in de regio.") == []
     # "zo nodig" has too few content words to be a point of its own
@@ -211,7 +216,8 @@ def test_align_pairs_each_new_statement_with_its_best_stored_one():
                  "Het kabinet faciliteert de vrijwillige terugkeer van Afghanen niet langer."], idx, 0.2)
     assert [(m.new, m.old) for m in got] == [(0, "militairen"), (2, "terugkeer")]
     assert isinstance(got[0], Match) and got[0].similarity == 1.0
-    assert got[1].similarity == round(got[1].similarity, 4) and 0.5 < got[1].similarity < 1.0
+    raw = dict(idx.query("Het kabinet faciliteert de vrijwillige terugkeer van Afghanen niet langer."))["terugkeer"]
+    assert raw != round(raw, 4) and got[1].similarity == round(raw, 4)  # four decimals
 
 
 def test_align_is_one_to_one_best_pairs_first():
@@ -235,6 +241,12 @@ def test_align_respects_threshold_and_allowed_keys():
     assert align(q, idx, 0.1, allowed=[]) == []
 
 
+def test_align_looks_at_twenty_candidates_per_statement_by_default():
+    idx = _index({f"k{i:02}": TERUGKEER for i in range(21)})
+    got = align([TERUGKEER] * 21, idx, 0.1)
+    assert [m.new for m in got] == list(range(20))  # the 21st finds its twenty candidates taken
+
+
 def test_align_k_bounds_the_candidates_per_statement():
     idx = _index({"a": TERUGKEER, "b": TERUGKEER})
     # one candidate each: both new statements want "a", the second gets nothing
@@ -256,3 +268,72 @@ def test_a_word_is_informative_in_at_most_a_third_of_the_statements():
     assert _anchor_case(evacuatie=4, tolken=3, neutral=3) == set()      # 4 of 9: not
     assert _anchor_case(evacuatie=2, tolken=2, neutral=0) == {"doel"}   # small topics: 2 always inform
     assert _anchor_case(evacuatie=3, tolken=2, neutral=0) == set()      # ... and 3 of 4 does not
+
+
+def test_similarities_stay_on_the_scale_the_thresholds_are_calibrated_on():
+    # config.toml's similarity_threshold and same_point are set on these values: smoothed IDF
+    # (ln((n + 1) / (df + 1)) + 1), sublinear term frequency, cosine
+    idx = _index({"a": TERUGKEER, "b": "Het kabinet faciliteert de terugkeer van Afghanen naar Pakistan.",
+                  "c": "De opvang van vluchtelingen in de regio wordt versterkt."})
+    got = idx.query("Het kabinet faciliteert de gedwongen terugkeer van Afghanen.")
+    assert [(k, round(s, 4)) for k, s in got] == [("a", 0.4443), ("b", 0.4443)]
+    got = idx.query("De opvang van Afghaanse vluchtelingen in Pakistan wordt versterkt met extra middelen.")
+    assert [(k, round(s, 4)) for k, s in got] == [("c", 0.2424)]
+    # a word used twice weighs more, but less than twice
+    twice = _index({"a": "Terugkeer, terugkeer en nog eens terugkeer van Afghanen.", "b": OPVANG})
+    assert round(dict(twice.query("De terugkeer van Afghanen."))["a"], 4) == 0.7336
+
+
+def test_by_default_a_query_returns_twenty_and_scans_the_fifty_newest_per_feature():
+    texts = {f"s{i:02}": f"De vrijwillige terugkeer van Afghanen, deel {'x' * (i + 1)}." for i in range(60)}
+    idx = _index(texts)
+    assert len(idx.query("De vrijwillige terugkeer van Afghanen.")) == 20
+    assert len(idx.query("De vrijwillige terugkeer van Afghanen.", k=40)) == 40
+    got = idx.query("De vrijwillige terugkeer van Afghanen.", k=100)
+    assert sorted(k for k, _ in got) == [f"s{i:02}" for i in range(10, 60)]
+
+
+def test_by_default_only_the_twelve_rarest_query_features_find_candidates():
+    # twelve words each in one other statement come before the phrase the target shares (in two statements)
+    words = ["boekhouding", "containers", "dijken", "fietsen", "gemalen", "havens", "jachten",
+             "kanalen", "lantaarns", "molens", "nachtwachten", "ovens"]
+    texts = {f"w{i}": f"Onderwerp: {w}." for i, w in enumerate(words)}
+    texts |= {"doel": "De vrijwillige terugkeer loopt.", "ook": "De vrijwillige terugkeer stokt."}
+    idx = _index(texts)
+    query = "De vrijwillige terugkeer, " + ", ".join(words) + "."
+    assert idx.query(query) == []
+    assert {k for k, _ in _index(texts, query_features=15).query(query)} == {"doel", "ook"}
+
+
+def test_a_removed_feature_takes_no_place_among_the_rarest():
+    texts = {"zeldzaam": "De evacuatie van tolken uit Kabul verloopt moeizaam.",
+             **{f"x{i}": f"Het kabinet verloopt moeizaam met punt{i}." for i in range(8)}}
+    idx = _index(texts, query_features=1)
+    idx.add("weg", "Abdul wacht.")
+    idx.remove("weg")
+    assert [k for k, _ in idx.query("Abdul zegt: de evacuatie van tolken verloopt moeizaam.")] == ["zeldzaam"]
+
+
+def test_rarity_not_the_alphabet_picks_the_features():
+    texts = {"doel": "De zorgverlening aan tolken schiet tekort.",
+             **{f"x{i}": f"De aanpak van punt{'x' * i} loopt." for i in range(8)}}
+    idx = _index(texts, query_features=1)
+    assert [k for k, _ in idx.query("De aanpak van de zorgverlening aan tolken.")] == ["doel"]
+
+
+def test_stored_vectors_are_refreshed_once_the_index_grew_by_a_tenth_plus_ten():
+    base = {"a": TERUGKEER, "b": OPVANG}
+    q = "Het kabinet faciliteert de terugkeer van vluchtelingen."
+
+    def grown(extra: int) -> tuple[float, float]:
+        idx = _index(base)
+        idx.query(q)  # computes and keeps the vectors of a and b at 2 statements
+        more = {f"x{i}": f"Het kabinet faciliteert project{'x' * i}." for i in range(extra)}
+        for key, text in more.items():
+            idx.add(key, text)
+        return dict(idx.query(q))["a"], dict(_index({**base, **more}).query(q))["a"]
+
+    kept, fresh = grown(10)  # 12 statements: not more than 2 * 1.1 + 10
+    assert kept != pytest.approx(fresh, abs=1e-6)
+    kept, fresh = grown(11)  # 13: refreshed
+    assert kept == pytest.approx(fresh)

@@ -42,6 +42,12 @@ def test_word_diff_of_an_insertion_and_a_deletion():
     assert word_diff("", "") == []
 
 
+def test_word_diff_joins_adjacent_parts_of_the_same_kind():
+    # a doubled word makes diff-match-patch return two removals in a row: readers see one
+    assert _ops(word_diff("Dus het kabinet kabinet zwijgt nu.", "Ook het kabinet spreekt.")) == [
+        ("-", "Dus"), ("+", "Ook"), ("=", " het kabinet "), ("-", "kabinet zwijgt nu"), ("+", "spreekt"), ("=", ".")]
+
+
 def test_word_diff_of_the_same_text_is_one_equal_part():
     assert _ops(word_diff(OLD, OLD)) == [("=", OLD)]
 

@@ -266,6 +266,8 @@ def test_what_a_number_counts_is_the_first_noun_within_four_words() -> None:
     assert vals("Het gaat om 12 miljoen.") == [(12e6, "")]
     assert vals("Er gaan 40 man naar Mali.") == [(40, "man")]
     assert vals("Er zijn 25 gesneuveld.") == [(25, "gesneuveld")]  # a participle as the counted thing
+    assert vals("De commissie telt 12 leden.") == [(12, "leden")]  # a participle-like noun keeps its form
+    assert vals("Er zijn 25 gesneuveld en 3 tolken gewond.") == [(25, "gesneuveld"), (3, "tolk")]
     assert vals("Er zijn 2 tolken gewond geraakt en 3 militairen gesneuveld.") == [(2, "tolk"), (3, "militair")]
 
 
