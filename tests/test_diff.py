@@ -177,6 +177,8 @@ def test_modality_keeps_the_markers_it_found_in_order():
 def test_a_long_gap_or_a_sentence_end_is_no_state_reached():
     assert "done" not in modality("De afbouw moet uiterlijk 1 september a.s. beginnen.").categories
     assert "done" in modality("Het werk is per 1 mei jl. gestart.").categories
+    # a new sentence (a capital after the full stop) ends the search: this plan has not started
+    assert "done" not in modality("Het overleg is gaande. Daarna worden de gesprekken gestart.").categories
     far = "De missie is " + "heel " * 30 + "lang geleden gestart."
     assert "done" not in modality(far).categories
     assert "done" in modality("De missie is " + "heel " * 10 + "lang geleden gestart.").categories
