@@ -213,11 +213,11 @@ def test_align_pairs_each_new_statement_with_its_best_stored_one():
     idx = _index(STORED)
     got = align(["Nederland levert 120 militairen aan de NAVO-missie in Irak.",
                  "Iets heel anders over belastingen.",
-                 "Het kabinet faciliteert de vrijwillige terugkeer van Afghanen niet langer."], idx, 0.2)
+                 "Het kabinet faciliteert niet langer de vrijwillige terugkeer van Afghanen."], idx, 0.2)
     assert [(m.new, m.old) for m in got] == [(0, "militairen"), (2, "terugkeer")]
     assert isinstance(got[0], Match) and got[0].similarity == 1.0
-    raw = dict(idx.query("Het kabinet faciliteert de vrijwillige terugkeer van Afghanen niet langer."))["terugkeer"]
-    assert raw != round(raw, 4) and got[1].similarity == round(raw, 4)  # four decimals
+    raw = dict(idx.query("Het kabinet faciliteert niet langer de vrijwillige terugkeer van Afghanen."))["terugkeer"]
+    assert round(raw, 5) != round(raw, 4) and got[1].similarity == round(raw, 4)  # four decimals
 
 
 def test_align_is_one_to_one_best_pairs_first():
@@ -325,15 +325,20 @@ def test_stored_vectors_are_refreshed_once_the_index_grew_by_a_tenth_plus_ten():
     base = {"a": TERUGKEER, "b": OPVANG}
     q = "Het kabinet faciliteert de terugkeer van vluchtelingen."
 
-    def grown(extra: int) -> tuple[float, float]:
-        idx = _index(base)
-        idx.query(q)  # computes and keeps the vectors of a and b at 2 statements
+    def grown(start: int, extra: int) -> tuple[float, float]:
+        first = base | {f"y{i}": f"De begroting stijgt met post{'x' * i}." for i in range(start - 2)}
+        idx = _index(first)
+        idx.query(q)  # computes and keeps the vectors of a and b at `start` statements
         more = {f"x{i}": f"Het kabinet faciliteert project{'x' * i}." for i in range(extra)}
         for key, text in more.items():
             idx.add(key, text)
-        return dict(idx.query(q))["a"], dict(_index({**base, **more}).query(q))["a"]
+        return dict(idx.query(q))["a"], dict(_index({**first, **more}).query(q))["a"]
 
-    kept, fresh = grown(10)  # 12 statements: not more than 2 * 1.1 + 10
+    kept, fresh = grown(2, 10)  # 12 statements: not more than 2 * 1.1 + 10
     assert kept != pytest.approx(fresh, abs=1e-6)
-    kept, fresh = grown(11)  # 13: refreshed
+    kept, fresh = grown(2, 11)  # 13: refreshed
+    assert kept == pytest.approx(fresh)
+    kept, fresh = grown(10, 11)  # 21 = 10 * 1.1 + 10: not more, kept
+    assert kept != pytest.approx(fresh, abs=1e-6)
+    kept, fresh = grown(10, 12)
     assert kept == pytest.approx(fresh)
