@@ -113,7 +113,7 @@ for _cat, _words in [
 NEGATIONS = frozenset("niet geen nooit niets nergens niemand".split())
 # A state reached: what was announced has happened ("is inmiddels beëindigd", "is van start gegaan").
 # A full stop followed by a lower-case word is an abbreviation ("1 mei jl. van start"), not a sentence end.
-_DONE = re.compile(r"\binmiddels\b|\b(?:is|zijn|werd|werden)\b(?:[^.]|\.(?=\s+[a-z0-9])){0,100}\b(?:beëindigd|afgerond|gestart|begonnen"
+_DONE = re.compile(r"\binmiddels\b|\b(?:is|zijn|werd|werden)\b(?:[^.]|\.(?=\s+(?-i:[a-z0-9]))){0,100}\b(?:beëindigd|afgerond|gestart|begonnen"
                    r"|van start gegaan|ingegaan|uitgevoerd|gerealiseerd|voltooid|afgebouwd)\b", re.I)
 _NEG_PHRASES = re.compile(r"\bniet langer\b|\bniet meer\b|\bgeen sprake\b|\bniet aan de orde\b", re.I)
 

@@ -292,6 +292,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         factor = _SCALES.get(glue, 1.0)
         while sm := _SCALE.match(s, pos):
             factor, pos = factor * _SCALES[sm.group(1) or sm.group(2)], sm.end()
+        blocked = max(blocked, pos)  # "40 duizend tolken": "duizend" is this number's scale, not one of its own
         scaled = factor != 1.0
         end = pos
         cur = _CURRENCY.search(s, max(0, p - 4), p) if fig else None

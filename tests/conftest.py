@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,22 @@ def _drop_loose_databases() -> Iterator[None]:
     _by_path.clear()
     if _loose.created:
         _loose.drop_all()
+
+
+# mutmut (`make mutate`) runs each mutant in a process forked from one that already ran the tests: a
+# memoised result of the unmutated code (quantities(), modality(), features(), ...) would answer instead of
+# the mutant, and its stats run would credit a function only to the first test that reached it. Under
+# mutmut (MUTANT_UNDER_TEST is set) every test starts with the analysis caches empty; lexicon's simplemma
+# lookups are not mutated and stay warm.
+@pytest.fixture(autouse=True)
+def _fresh_analysis_caches() -> None:
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    for name, module in list(sys.modules.items()):
+        if (name == "monitor" or name.startswith("monitor.")) and name != "monitor.lexicon":
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                    value.cache_clear()
 
 
 def json_value(value: Any) -> Any:

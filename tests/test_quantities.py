@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.quantities import Quantity, QuantityChange, changed_quantities, quantities
+from monitor.quantities import Quantity, QuantityChange, changed_quantities, counted_units, quantities
 
 
 def vals(text: str) -> list[tuple[float, str]]:
@@ -229,3 +229,161 @@ def test_only_the_changed_unit_is_reported() -> None:
     got = changed_quantities("Er gaan 80 militairen en 5 miljoen euro naar de missie.",
                              "Er gaan 80 militairen en 7 miljoen euro naar de missie.")
     assert [c.unit for c in got] == ["euro"]
+
+
+# --- number words, counted nouns and "het aantal" ------------------------------------
+
+@pytest.mark.parametrize("word, value", [
+    ("honderd", 100), ("honderdeen", 101), ("honderdachttien", 118), ("driehonderd", 300),
+    ("zevenhonderdtwintig", 720), ("negenhonderdnegenennegentig", 999), ("elfhonderd", 1100),
+    ("achttienhonderd", 1800), ("duizend", 1000), ("eenduizend", 1000), ("duizendeen", 1001),
+    ("duizendhonderd", 1100), ("tienduizend", 10_000), ("honderdduizend", 100_000),
+    ("twaalfduizendvijfhonderd", 12_500), ("tweehonderdvijftigduizend", 250_000),
+    ("tweeëntwintig", 22), ("negenenveertig", 49), ("anderhalve", 1.5),
+])
+def test_more_dutch_number_words(word: str, value: float) -> None:
+    assert vals(f"Het kabinet zegt {word} adviseurs toe.") == [(value, "adviseur")]
+
+
+@pytest.mark.parametrize("word", ["twintighonderd", "honderdtwintighonderd", "drieduizendtwintighonderd", "tienen"])
+def test_words_built_from_number_parts_that_are_no_number(word: str) -> None:
+    # only one to nineteen multiply a hundred ("twaalfhonderd", never "twintighonderd")
+    assert quantities(f"Het kabinet zegt {word} adviseurs toe.") == ()
+
+
+def test_a_figure_with_a_spelled_out_scale_word_is_one_amount() -> None:
+    assert quantities("Er zijn 40 duizend tolken.") == (Quantity(40_000, "tolk", "40 duizend tolken"),)
+    assert vals("Er zijn twee duizend tolken.") == [(2000, "tolk")]
+    assert changed_quantities("Er zijn veertigduizend tolken.", "Er zijn 40 duizend tolken.") == ()
+
+
+def test_what_a_number_counts_is_the_first_noun_within_four_words() -> None:
+    assert vals("Er zijn 3 tolken van de VN.") == [(3, "tolk")]
+    assert vals("Er zijn 3 nieuwe Afghaanse tolken.") == [(3, "tolk")]
+    # more than four words on, or behind a word that ends the phrase: it counts nothing
+    assert vals("Er zijn 3 nieuwe extra uitgezonden Nederlandse tolken.") == [(3, "")]
+    assert vals("Er zijn er 3 met tolken.") == [(3, "")]
+    assert vals("Het gaat om 12 miljoen.") == [(12e6, "")]
+    assert vals("Er gaan 40 man naar Mali.") == [(40, "man")]
+    assert vals("Er zijn 25 gesneuveld.") == [(25, "gesneuveld")]  # a participle as the counted thing
+    assert vals("De commissie telt 12 leden.") == [(12, "leden")]  # a participle-like noun keeps its form
+    assert vals("Er zijn 25 gesneuveld en 3 tolken gewond.") == [(25, "gesneuveld"), (3, "tolk")]
+    assert vals("Er zijn 2 tolken gewond geraakt en 3 militairen gesneuveld.") == [(2, "tolk"), (3, "militair")]
+
+
+@pytest.mark.parametrize("sentence, unit", [
+    ("Er vertrekken 12 evacuatievluchten.", "evacuatievlucht"),  # an unknown compound: its known tail
+    ("Er vertrekken 2 drones.", "drone"),
+    ("Er zijn 5 auto's geleverd.", "auto"),
+    ("Er zijn 4 NGO’s actief.", "ngo"),
+    ("Er zijn 3 bussen geleverd.", "bus"),
+    ("Er zijn 3 musea geopend.", "museum"),  # a plural without -en or -s
+    ("Er zijn 3 pdf's bijgevoegd.", "pdf's"),  # unknown words: their plural ending counts
+    ("Er zijn 3 pdf’s bijgevoegd.", "pdf’s"),
+    ("Nederland steunt 12 NGOs in de regio.", "ngos"),  # -s on a known word
+])
+def test_a_plural_after_a_number_is_what_it_counts(sentence: str, unit: str) -> None:
+    (q,) = quantities(sentence)
+    assert q.unit == unit and q.text.endswith(q.text.split()[-1])
+
+
+def test_a_singular_noun_after_a_number_above_one_counts_nothing() -> None:
+    assert vals("Zie 3 Agentschap en 4 Bureau.") == [(3, ""), (4, "")]
+    assert vals("Er is 1 agentschap.") == [(1, "agentschap")]
+
+
+def test_the_noun_after_het_aantal_is_counted_later_in_the_clause() -> None:
+    assert vals("Het aantal tolken daalt naar 40.") == [(40, "tolk")]
+    assert vals("Aantal tolken gestegen naar 40.") == [(40, "tolk")]
+    assert vals("Het totale aantal Afghaanse tolken steeg naar 40.") == [(40, "tolk")]
+    assert vals("Het aantal tolken steeg van 30 naar 40 en het aantal chauffeurs naar 12.") == [
+        (30, "tolk"), (40, "tolk"), (12, "chauffeur")]
+    # a new sentence or clause, or no noun: nothing is borrowed
+    assert vals("Het aantal tolken daalt. Er zijn nu 40.") == [(40, "")]
+    assert vals("Het aantal tolken daalt; er zijn nu 40.") == [(40, "")]
+    assert vals("Het aantal is 40.") == [(40, "")]
+    assert vals("Het gaat om 40, aldus het aantal tolken.") == [(40, "")]
+
+
+@pytest.mark.parametrize("distance, unit", [(119, "tolk"), (120, "tolk"), (121, ""), (140, "")])
+def test_het_aantal_reaches_back_about_one_sentence(distance: int, unit: str) -> None:
+    head = "Het aantal tolken dat sinds de machtsovername met steun van Nederland en partners uit Kabul "
+    pad = distance - (len(head) - head.index("aantal")) - len(" bedraagt ")
+    text = head + "x" * pad + " bedraagt 40."
+    assert text.index("40") - text.index("aantal") == distance
+    assert vals(text) == [(40, unit)]
+
+
+# --- years, labels, codes and addresses ----------------------------------------------
+
+@pytest.mark.parametrize("context", [
+    "eind 2024", "medio 2025", "in het voorjaar 2022", "tot en met 2024", "sinds 2001", "t/m 2026",
+])
+def test_a_year_after_a_time_word_is_a_date(context: str) -> None:
+    assert vals(f"Er gaan {context} 80 militairen heen.") == [(80, "militair")]
+    assert vals(f"Er gaan {context} militairen heen.") == []
+
+
+def test_a_figure_glued_to_a_word_is_a_code() -> None:
+    assert vals("Zie kst-27925 voor 80 militairen.") == [(80, "militair")]
+    assert vals("Zie nr.781 over 80 militairen.") == [(80, "militair")]
+    assert vals("Er is US$30 toegezegd.") == [(30, "dollar")]  # a currency sign is no code
+
+
+@pytest.mark.parametrize("ref", [
+    "tel. 070-123 45 67", "telefoon 070 123 4567", "fax 070 123 4567", "artikelen 3, 4 en 5",
+    "bijlage 2", "voetnoot 3", "blz. 14", "motie 12", "hoofdstukken 2 t/m 4", "pagina's 3-5",
+])
+def test_numbers_after_a_label_are_references(ref: str) -> None:
+    assert vals(f"Zoals gemeld ({ref}) zijn 80 militairen ingezet.") == [(80, "militair")]
+
+
+def test_only_a_phone_label_reads_a_phone_number() -> None:
+    # read as a phone number, "12 - 14 (80" would swallow the count after the reference
+    assert vals("Zie het antwoord op vragen 12 - 14 (80 militairen in Irak).") == [(80, "militair")]
+
+
+def test_weekdays_clock_times_and_addresses() -> None:
+    assert vals("Op dinsdag 4 vertrekken 80 militairen.") == [(80, "militair")]
+    assert vals("Op maandag 14 vertrekken 80 militairen.") == [(80, "militair")]
+    assert vals("Op maandag 120 militairen naar Irak.") == [(120, "militair")]  # no day of the month
+    assert vals("Om 14.30 vertrekken 80 militairen.") == [(80, "militair")]
+    assert vals("Om 80 militairen te steunen.") == [(80, "militair")]  # "om" before a count
+    assert vals("08.00 uur vertrekken de eerste vluchten om 80 militairen op te halen.") == [(80, "militair")]
+    assert vals("Het tarief is 12.50 euro per uur.") == [(12.5, "euro")]  # a clock time only after "om"
+    assert vals("Het ministerie aan de Bezuidenhoutseweg 67 telt 80 medewerkers.") == [(80, "medewerker")]
+    assert vals("Het kantoor aan de Herengracht 3 telt 80 medewerkers.") == [(80, "medewerker")]
+    assert vals("Aan het plein werken 80 medewerkers.") == [(80, "medewerker")]
+    assert vals("De weg kent 80 kuilen.") == [(80, "kuil")]  # a lower-case street word is no address
+    assert vals("Herengracht 3 telt 80 medewerkers.") == [(80, "medewerker")]  # an address opening the text
+    # the capital of the name right before the number decides, wherever else the word occurs
+    assert vals("Aan de herengracht ligt, op Herengracht 3, een kantoor met 80 medewerkers; de herengracht "
+                "is afgesloten.") == [(80, "medewerker")]
+
+
+# --- changes, and what a text counts --------------------------------------------------
+
+def test_changed_quantities_lists_each_changed_thing_in_order_with_all_its_amounts() -> None:
+    got = changed_quantities("Er gaan 80 militairen en 20 tolken voor 5 miljoen euro.",
+                             "Er gaan 90 militairen en 30 tolken voor 5 miljoen euro.")
+    assert [(c.unit, [q.value for q in c.old], [q.value for q in c.new]) for c in got] == [
+        ("militair", [80], [90]), ("tolk", [20], [30])]
+    (c,) = changed_quantities("Van 20 naar 30 tolken.", "Van 20 naar 40 tolken.")
+    assert [q.text for q in c.old] == ["20", "30 tolken"] and [q.value for q in c.new] == [20, 40]
+
+
+def test_an_amount_added_beside_the_same_one_is_a_change_but_not_a_repeat() -> None:
+    assert changed_quantities("Er gaan 80 militairen.", "Er gaan 80 militairen en later 80 militairen.") == ()
+    assert [c.unit for c in changed_quantities("Er gaan 80 militairen.", "Er gaan 80 en 90 militairen.")] \
+        == ["militair"]
+
+
+def test_numbers_that_count_nothing_never_change() -> None:
+    assert changed_quantities("Het totaal komt op 37.", "Het totaal komt op 38.") == ()
+    assert changed_quantities("Het totaal komt op 37 tolken.", "Het totaal komt op 37.") == ()
+
+
+def test_counted_units_leave_out_time_spans_and_bare_numbers() -> None:
+    assert counted_units("Nederland levert 80 militairen gedurende twintig jaar voor 5 miljoen euro, "
+                         "4% van het totaal, 37 en zes maanden.") == frozenset({"militair", "euro", "procent"})
+    assert counted_units("Op 16 oktober is vraag 6 beantwoord.") == frozenset()
