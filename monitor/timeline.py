@@ -48,7 +48,7 @@ Progress = Callable[[str, int], Callable[[], None]]
 
 def no_progress(label: str, total: int) -> Callable[[], None]:
     return lambda: None
-CHANGES_VERSION = "changes-4"  # 2: functions, scope, same-point pairing, published; 3: stance moves, novelty; 4: repeated silence
+CHANGES_VERSION = "changes-5"  # 2: functions, scope, same-point pairing, published; 3: stance moves, novelty; 4: repeated silence; 5: "40 duizend" one amount, "done" only before a lower-case word
 
 OrderKey = tuple[dt.date, str]
 
