@@ -48,7 +48,6 @@ log = logging.getLogger("monitor.web")
 _SCOPE_KEYS = ("type", "asgi", "http_version", "method", "scheme", "path", "raw_path", "root_path", "query_string",
                "headers", "client", "server")
 LOCAL_PATHS = frozenset({"/healthz", "/metrics"})
-RENDER_NICENESS = 5
 
 _app: ASGIApp | None = None
 _loop: asyncio.AbstractEventLoop | None = None
@@ -60,9 +59,6 @@ def _start_worker(settings: Settings) -> None:
     # Ctrl-C reaches the whole process group: the server process stops the workers, in order
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
-    # Renders yield the CPU to the server process: when every core is busy rendering, /healthz and the
-    # relaying of finished pages still get a core first.
-    os.nice(RENDER_NICENESS)
     from ..api import create_app  # here, not at import: monitor.api imports this module
     from ..logs import setup_service_logging
     setup_service_logging()
