@@ -103,3 +103,62 @@ def test_a_change_records_what_the_api_and_the_feed_show():
     assert (r.uid, r.kind, r.letter, r.date, r.significance, r.published) == (
         change_uid("migratie", REAFFIRMED, "C", "c1", "b1"), REAFFIRMED, "C", dt.date(2024, 3, 1), 0.0, False)
     assert r.ops and "".join(o.text for o in r.ops) == new.text
+
+
+def _pair(old: str, new: str, **tracker: object) -> list:
+    t = PositionTracker(**tracker)  # type: ignore[arg-type]
+    t.process("A", dt.date(2024, 1, 1), {"veiligheid": [_ps("a", "A", old, "decision")]})
+    return t.process("B", dt.date(2024, 2, 1), {"veiligheid": [_ps("b", "B", new, "decision")]})
+
+
+def test_a_stance_dropped_around_the_same_counted_thing_is_a_modification_with_its_details():
+    """"150 militairen" possibly sent, then sent: the same point moved, shown with the markers that moved."""
+    [c] = _pair("Het kabinet zal mogelijk 150 militairen naar de missie in Irak sturen.",
+                "Het kabinet stuurt 150 militairen naar de missie in Irak.")
+    assert c.kind == MODIFIED and c.published
+    assert c.details["modality"] == {"old": "committing/possible", "new": "neutral",
+                                     "old_markers": ["zal", "mogelijk"], "new_markers": []}
+    assert "numbers" not in c.details  # the amount did not change
+    assert c.details["diff_ratio"] == round(c.details["diff_ratio"], 3) and 0.5 < c.details["diff_ratio"] < 1
+    # the same drop without a counted thing is a restatement: a stance beside a description is not a move
+    [r] = _pair("Het kabinet zal mogelijk de missie in Irak met personeel versterken.",
+                "Het kabinet versterkt de missie in Irak met personeel.")
+    assert r.kind == REAFFIRMED
+
+
+def test_a_changed_amount_is_recorded_as_the_old_and_new_figures():
+    [c] = _pair("Nederland draagt 20 miljoen euro bij aan de opvang via UNHCR.",
+                "Nederland draagt 35 miljoen euro bij aan de opvang via UNHCR.")
+    assert c.kind == MODIFIED
+    assert c.details["numbers"] == {"old": ["20 miljoen euro"], "new": ["35 miljoen euro"]}
+    assert "modality" not in c.details
+
+
+def test_a_negation_moves_the_point_from_the_same_point_bar_on():
+    old = "De missie in Irak krijgt extra personeel van Nederland."  # no stance on either side: a description
+    new = "De missie in Irak krijgt dit jaar geen extra personeel van Nederland."
+    [c] = _pair(old, new)
+    bar = c.similarity  # the pairing's own similarity as the bar: exactly at it still counts
+    [at_bar] = _pair(old, new, same_point=bar, threshold=0.05)
+    assert at_bar.kind == MODIFIED and at_bar.details["modality"]["new"].startswith("not")
+    assert bar < 1
+    above_bar = _pair(old, new, same_point=bar + 0.01, threshold=0.05)
+    assert MODIFIED not in [c.kind for c in above_bar]
+
+
+def test_a_topic_never_spoken_about_has_an_empty_position():
+    t = PositionTracker()
+    _run(t, "A", "s", _ps("a1", "A", KEEP))
+    assert t.position("terugkeer") == []
+    assert [s.uid for s in t.position("migratie")] == ["a1"]
+
+
+def test_a_statement_revised_letter_after_letter_leaves_nothing_of_the_superseded_ones_behind():
+    """A daemon runs for years: what was superseded must not stay in the tracker's memory."""
+    t = PositionTracker()
+    for i, letter in enumerate("ABCD"):
+        _run(t, letter, "s", _ps(f"{letter}1", letter, f"Nederland draagt {20 + 5 * i} miljoen euro bij aan de opvang "
+                                                        "via UNHCR."))
+    assert [s.uid for s in t.position("migratie")] == ["D1"]
+    assert len(t.index["migratie"]) == 1
+    assert {k: list(v) for k, v in t._by_letter["migratie"].items()} == {"D": ["D1"]}
