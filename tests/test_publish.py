@@ -1,6 +1,6 @@
 """From stored changes to feed documents: change sets as readers get them, ETag and Last-Modified, archive pages.
 
-A small SQLite store (the models' schema, no migrations, no ingest) with two letters that change two topics;
+A small in-memory SQLite store (the models' schema, no migrations, no ingest) with two letters that change two topics;
 fast enough for the mutation run (`[tool.mutmut]`).
 """
 from __future__ import annotations
@@ -10,15 +10,15 @@ import datetime as dt
 import email.utils
 import hashlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import feedparser
 import pytest
 from sqlalchemy import create_engine, update
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
 
 from monitor.config import FeedSettings, Settings
-from monitor.publish import FeedPublisher, changesets, shown_source
+from monitor.publish import FeedPublisher, changeset_url, changesets, letter_url, shown_source
 from monitor.store import version as data_version
 from monitor.store.models import (AnalysisRun, Base, ChangeRecord, DataVersion, Letter, LetterVersion, Review, Source,
                                   StatementRecord)
@@ -39,7 +39,7 @@ NEW = {"terugkeer": "Nederland onderzoekt de gedwongen terugkeer van uitgeproced
 
 class Store:
     def __init__(self, url: str):
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, poolclass=StaticPool)  # one connection: the in-memory database lives on
         Base.metadata.create_all(self.engine)
         self.session = Session(self.engine, expire_on_commit=False)
         self.statements: dict[tuple[int, str], StatementRecord] = {}  # (letter id, name) → statement
@@ -50,7 +50,7 @@ class Store:
         self.may = self.letter("kst-27925-800", "Terugkeer militairen", dt.date(2021, 5, 12), "27925",
                                ["/srv/monitor/inbox/2021-05-12-defensie.txt", "https://tk.example/kst-27925-800",
                                 "/var/mirror/2021-05-12-defensie.txt"], OLD)
-        self.aug = self.letter("kst 27925/900", "", dt.date(2021, 8, 26), "27925",
+        self.aug = self.letter("kst-27925-900", "", dt.date(2021, 8, 26), "27925",
                                ["https://tk.example/kst-27925-900"], NEW)
         self.other = self.letter("kst-29521-1", "Vredesmissies", dt.date(2021, 3, 1), "29521", [],
                                  {"veiligheid": "Nederland levert 40 militairen aan de missie."})
@@ -121,8 +121,8 @@ class Store:
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Iterator[Store]:
-    st = Store(f"sqlite:///{tmp_path / 'publish.db'}")
+def store() -> Iterator[Store]:
+    st = Store("sqlite://")
     yield st
     st.session.close()
     st.engine.dispose()
@@ -135,9 +135,9 @@ def _by_key(sets):
 def test_a_change_set_holds_its_published_changes_most_significant_first_then_the_kept_ones(store):
     sets = _by_key(changesets(store.session, BASE))
     assert set(sets) == {("kst-27925-800", "terugkeer"), ("kst-27925-800", "veiligheid"),
-                         ("kst 27925/900", "terugkeer"), ("kst 27925/900", "veiligheid"),
+                         ("kst-27925-900", "terugkeer"), ("kst-27925-900", "veiligheid"),
                          ("kst-29521-1", "veiligheid")}  # not the migratie set: it has nothing published
-    aug = sets[("kst 27925/900", "terugkeer")]
+    aug = sets[("kst-27925-900", "terugkeer")]
     # the rejected item leaves the feed; the kept one, though more significant, comes after the published ones
     assert [(c.uid, c.published) for c in aug.changes] == [("m-terugkeer", True), ("a-ambassade", True),
                                                            ("k-kept", False)]
@@ -151,7 +151,7 @@ def test_a_change_set_holds_its_published_changes_most_significant_first_then_th
     assert (added.old_text, added.old_letter, added.aspects, added.diff) == (None, None, (), ())
     assert added.verdict == "confirmed" and added.notes == ("Zie het AO van 1 juni.",)
     assert modified.verdict == "" and modified.notes == ()
-    numbers = sets[("kst 27925/900", "veiligheid")].changes[0]
+    numbers = sets[("kst-27925-900", "veiligheid")].changes[0]
     assert numbers.details == {"numbers": {"old": [80], "new": [120]}} and numbers.aspects == ("numbers",)
 
 
@@ -159,15 +159,18 @@ def test_equal_significance_keeps_the_letters_order(store):
     """Ties in significance are read in the order the letter makes its points (statement position)."""
     store.change("z-tie", "terugkeer", "added", store.aug, "kept", None, None, 0.4)  # before "ambassade"
     store.session.commit()
-    aug = _by_key(changesets(store.session, BASE))[("kst 27925/900", "terugkeer")]
+    aug = _by_key(changesets(store.session, BASE))[("kst-27925-900", "terugkeer")]
     assert [c.uid for c in aug.changes] == ["m-terugkeer", "z-tie", "a-ambassade", "k-kept"]
 
 
 def test_a_change_set_links_our_pages_and_names_local_files_only(store):
-    aug = _by_key(changesets(store.session, BASE))[("kst 27925/900", "terugkeer")]
-    assert aug.url == f"{BASE}/changes/kst%2027925%2F900/terugkeer"
-    assert aug.letter.url == f"{BASE}/letters/kst%2027925%2F900"
-    assert aug.letter.title == "kst 27925/900"  # no title: the key
+    aug = _by_key(changesets(store.session, BASE))[("kst-27925-900", "terugkeer")]
+    assert aug.url == f"{BASE}/changes/kst-27925-900/terugkeer"
+    assert aug.letter.url == f"{BASE}/letters/kst-27925-900"
+    assert aug.letter.title == "kst-27925-900"  # no title: the key
+    # whatever a key or topic holds, it stays one path segment
+    assert letter_url(BASE, "kst/27 925") == f"{BASE}/letters/kst%2F27%20925"
+    assert changeset_url(BASE, "kst/1", "a b/c") == f"{BASE}/changes/kst%2F1/a%20b%2Fc"
     assert aug.letter.date == dt.date(2021, 8, 26) and aug.letter.sources == ("https://tk.example/kst-27925-900",)
     may = aug.changes[0].old_letter
     assert may is not None and may.title == "Terugkeer militairen"
@@ -179,11 +182,11 @@ def test_a_change_set_links_our_pages_and_names_local_files_only(store):
 
 def test_first_publication_revision_and_review_date_the_change_set(store):
     sets = _by_key(changesets(store.session, BASE))
-    aug = sets[("kst 27925/900", "terugkeer")]
+    aug = sets[("kst-27925-900", "terugkeer")]
     assert aug.first_seen == T0 and aug.revised is None
     # the latest review of any item, also of the one it hides, dates the entry's revision
     assert aug.reviewed == T0 + dt.timedelta(days=2)
-    assert sets[("kst 27925/900", "veiligheid")].reviewed is None
+    assert sets[("kst-27925-900", "veiligheid")].reviewed is None
     recomputed = sets[("kst-29521-1", "veiligheid")]
     assert recomputed.first_seen == T0 - dt.timedelta(days=60) and recomputed.revised == T0 - dt.timedelta(days=30)
 
@@ -191,13 +194,13 @@ def test_first_publication_revision_and_review_date_the_change_set(store):
 def test_change_sets_of_one_topic_dossier_letter_or_the_most_recent_letters(store):
     def keys(**kw):
         return sorted((cs.letter.key, cs.topic) for cs in changesets(store.session, BASE, **kw))
-    assert keys(topic="terugkeer") == [("kst 27925/900", "terugkeer"), ("kst-27925-800", "terugkeer")]
+    assert keys(topic="terugkeer") == [("kst-27925-800", "terugkeer"), ("kst-27925-900", "terugkeer")]
     assert keys(dossier="29521") == [("kst-29521-1", "veiligheid")]
     assert keys(letter_key="kst-27925-800") == [("kst-27925-800", "terugkeer"), ("kst-27925-800", "veiligheid")]
     assert keys(letter_key="kst-unknown") == []
-    assert keys(recent=1) == [("kst 27925/900", "terugkeer"), ("kst 27925/900", "veiligheid")]
+    assert keys(recent=1) == [("kst-27925-900", "terugkeer"), ("kst-27925-900", "veiligheid")]
     assert keys(recent=1, dossier="29521") == [("kst-29521-1", "veiligheid")]
-    assert keys(recent=2, topic="veiligheid") == [("kst 27925/900", "veiligheid"), ("kst-27925-800", "veiligheid")]
+    assert keys(recent=2, topic="veiligheid") == [("kst-27925-800", "veiligheid"), ("kst-27925-900", "veiligheid")]
     assert keys(letter_ids=(store.other.id,), letter_key="kst-27925-800") == [("kst-29521-1", "veiligheid")]
     assert keys(letter_ids=()) == []
 
@@ -227,13 +230,13 @@ def test_the_overall_feed_has_one_entry_per_letter_a_topic_feed_one_per_letter_a
     pub = _publisher()
     overall = feedparser.parse(pub.document(store.session).body)
     assert [e.id for e in overall.entries] == [  # newest first
-        "tag:monitor.example,2026:changeset/kst 27925/900/alle", "tag:monitor.example,2026:changeset/kst-27925-800/alle",
+        "tag:monitor.example,2026:changeset/kst-27925-900/alle", "tag:monitor.example,2026:changeset/kst-27925-800/alle",
         "tag:monitor.example,2026:changeset/kst-29521-1/alle"]
-    assert overall.entries[0].link == f"{BASE}/letters/kst%2027925%2F900"  # the letter's page
+    assert overall.entries[0].link == f"{BASE}/letters/kst-27925-900"  # the letter's page
     topic = feedparser.parse(pub.document(store.session, "topic", "terugkeer").body)
-    assert [e.id for e in topic.entries] == ["tag:monitor.example,2026:changeset/kst 27925/900/terugkeer",
+    assert [e.id for e in topic.entries] == ["tag:monitor.example,2026:changeset/kst-27925-900/terugkeer",
                                              "tag:monitor.example,2026:changeset/kst-27925-800/terugkeer"]
-    assert topic.entries[0].link == f"{BASE}/changes/kst%2027925%2F900/terugkeer"
+    assert topic.entries[0].link == f"{BASE}/changes/kst-27925-900/terugkeer"
     assert topic.feed.title == "Beleidsmonitor — terugkeer"
     dossier = feedparser.parse(pub.document(store.session, "dossier", "29521").body)
     assert [e.id for e in dossier.entries] == ["tag:monitor.example,2026:changeset/kst-29521-1/alle"]
@@ -267,7 +270,7 @@ def test_a_store_never_written_has_no_last_modified(store):
 def test_archive_pages_follow_rfc5005_and_keep_their_entries(store):
     pub = _publisher(page_size=2)
     current = feedparser.parse(pub.document(store.session, "topic", "veiligheid").body)
-    assert [e.id.split(":changeset/")[1].rsplit("/", 1)[0] for e in current.entries] == ["kst 27925/900"]
+    assert [e.id.split(":changeset/")[1].rsplit("/", 1)[0] for e in current.entries] == ["kst-27925-900"]
     older = [l.href for l in current.feed.links if l.rel == "prev-archive"]
     assert older == [f"{BASE}/topics/veiligheid/archive/1.atom"]
     archive = pub.document(store.session, "topic", "veiligheid", archive=1)
