@@ -394,3 +394,31 @@ def test_explain_walks_through_every_rule_in_reading_order(scheme):
     alone = [_st(0, "Het beleid wordt herzien.")]
     assert scheme.explain(alone, 0)[-3:] == ["  terugkeer: no own terms", "  letter subject: names no topic",
                                              "  → no topic"]  # no section: no heading line
+
+
+def test_explain_lists_every_hit_and_says_when_a_heading_is_not_used(scheme):
+    sec = dict(section="Migratie en terugkeer")
+    sts = [_st(0, "Migratie en terugkeer", kind="heading", **sec),
+           _st(1, "Zij worden in veiligheid gebracht en naar Nederland gehaald.", **sec),
+           _st(2, "De terugkeer en het vertrek beginnen in september.", **sec),
+           _st(3, "De asielzoekers worden met de vluchten uit Kabul overgebracht.", **sec),
+           _st(4, "Hoeveel Afghanen zijn uitgezet?", kind="question", section="Vragen 2 en 3",
+               section_kind="question", answers=("2", "3")),
+           _st(5, "Dat zijn er geen.", section="Antwoord op vragen 2 en 3", section_kind="answer", answers=("2", "3"))]
+    context = LetterContext("Landenbeleid en opvang in de regio")
+    explained = {i: scheme.explain(sts, i, context) for i in range(1, 6)}
+    heading = "  heading: 'Migratie en terugkeer' → migratie, terugkeer (not used: the statement's own words decide)"
+    subject = "  letter subject: migratie (landenbeleid/opvang in 'Landenbeleid en opvang in de regio')"
+    # an idiom alone, a sense alone and terms alone each make the statement's own topic
+    assert explained[1][1] == ("  idiom → migratie: in veiligheid gebracht, naar nederland gehaald "
+                               "(its words count for no other topic)")
+    assert explained[1][-1] == "  → migratie 1: idiom in veiligheid gebracht/naar nederland gehaald"
+    assert "  terugkeer: ambiguous terms terugkeer, vertrek (decided by sense cues)" in explained[2]
+    assert ("  migratie: own terms asielzoekers, overgebracht; 2 excluded phrase(s) taken out"
+            in explained[3])
+    for i in (1, 2, 3):
+        assert heading in explained[i] and explained[i][-2].startswith(subject + " (not used")
+    # a question is not an answer, even when it carries its numbers
+    assert not any(line.startswith("  answer to") for line in explained[4])
+    assert explained[5][-3:] == ["  answer to vraag 2, 3", subject + " (not used: the statement has a topic of its "
+                                 "own or from its context)", "  → terugkeer 0.7: answer (vraag 2, 3)"]
