@@ -381,3 +381,67 @@ def test_an_entry_links_its_change_set_page_and_is_filed_under_its_topic():
     assert [(t.term, t.label) for t in entry.tags] == [("terugkeer", "terugkeer")]
     assert entry.author == "monitor"
     assert entry.summary.startswith("terugkeer: van “faciliteert” naar “onderzoekt”")
+
+
+def test_what_moved_joins_every_removed_and_added_part_and_cuts_each_side_at_eight_words():
+    scattered = _modified(diff=(("=", "Nederland "), ("-", "faciliteert"), ("+", "onderzoekt"), ("=", " de "),
+                                ("-", "vrijwillige"), ("+", "gedwongen"), ("=", " terugkeer.")),
+                          details={"numbers": {"old": [80, 40], "new": [120]}})
+    assert what_moved(scattered) == "van “faciliteert vrijwillige” naar “onderzoekt gedwongen” (80, 40 → 120)"
+    added = "een twee drie vier vijf zes zeven acht negen"
+    assert what_moved(_modified(diff=(("-", "nul"), ("+", added)))) == \
+        "van “nul” naar “een twee drie vier vijf zes zeven acht …”"
+    fourteen = " ".join(["woord"] * 14)
+    assert what_moved(EntryChange("a", "added", (), None, fourteen)) == f"nieuw: “{fourteen}”"  # no "…" at 14
+
+
+def test_numbers_in_an_item_list_every_old_and_new_value():
+    item = _modified(aspects=("numbers",), details={"numbers": {"old": [80, 40], "new": []}})
+    assert "<p>Getallen: 80, 40 → —</p>" in _content(ChangeSet("veiligheid", _letter(), (item,), "http://x/c"))
+    item = _modified(aspects=("numbers",), details={"numbers": {"old": [80], "new": [120, 40]}})
+    assert "<p>Getallen: 80 → 120, 40</p>" in _content(ChangeSet("veiligheid", _letter(), (item,), "http://x/c"))
+
+
+def test_a_simple_entry_is_exactly_the_letter_line_and_the_item():
+    item = EntryChange("a1", "added", (), None, "Nederland steunt UNAMA.", verdict="confirmed")
+    cs = ChangeSet("terugkeer", _letter(sources=("http://tk.example/kst",)), (item,), "http://x/c")
+    entry = _entry(cs)
+    assert entry.content[0].type == "text/html"
+    assert entry.content[0].value == (
+        '<p>Brief: <a href="http://x/letters/kst-27925-900">Verslag JBZ-Raad</a> (26 augustus 2021) — '
+        '<a href="http://tk.example/kst">bron</a></p>'
+        "<div><p><strong>1. nieuw</strong></p><blockquote><p>Nederland steunt UNAMA.</p></blockquote>"
+        "<p><strong>Bevestigd door een analist.</strong></p></div>")
+
+
+def test_a_reviewed_page_with_kept_items_reads_exactly():
+    items = _items(1, 2)
+    cs = ChangeSet("terugkeer", _letter(), items, "http://x/c",
+                   reviewed=dt.datetime(2021, 10, 1, tzinfo=dt.timezone.utc))
+    quoted = ["<div><p><strong>{}nieuw</strong></p><blockquote><p>Punt nummer {} van het kabinet.</p></blockquote>"
+              "</div>".format(rank, i) for rank, i in (("1. ", 0), ("", 1), ("", 2))]
+    assert changeset_html(cs, fold=False) == (
+        '<p>Brief: <a href="http://x/letters/kst-27925-900">Verslag JBZ-Raad</a> (26 augustus 2021)</p>'
+        "<p><em>Herzien op 1 oktober 2021: door een analist beoordeeld (bevestigd, afgewezen, samengevoegd of van "
+        "een notitie voorzien).</em></p>" + quoted[0] + "<h2>Kleinere wijzigingen</h2>" + quoted[1] + quoted[2])
+
+
+def test_a_quote_in_an_address_cannot_leave_its_attribute():
+    sneaky = 'https://tk.example/a" onmouseover="alert(1)'
+    html = changeset_html(ChangeSet("t", _letter(sources=(sneaky,)), (_modified(),), "http://x/c"))
+    assert 'href="https://tk.example/a&quot; onmouseover=&quot;alert(1)"' in html and 'a" onmouseover' not in html
+
+
+def test_both_documents_are_utf8_xml_with_a_declaration_and_typed_links():
+    sets = [dataclasses.replace(cs, topic="terugkeer — asiel") for cs in _sets(7)]
+    for archive in (None, 1):
+        body = render(META, sets, 5, archive=archive)
+        assert body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>") and "— asiel".encode() in body
+        for link in feedparser.parse(body).feed.links:
+            assert link.type == ("text/html" if link.rel == "alternate" else "application/atom+xml"), link.rel
+
+
+def test_entry_ids_without_an_authority_use_the_configured_default():
+    from monitor.config import FeedSettings
+    ids = [e.id for e in feedparser.parse(render(META, _sets(1), 5)).entries]
+    assert ids == [f"tag:{FeedSettings().tag_authority}:changeset/L000/terugkeer"]

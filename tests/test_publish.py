@@ -29,7 +29,8 @@ T0 = dt.datetime(2021, 9, 1, 10, 0, tzinfo=UTC)  # the analysis run that compute
 
 # The earlier letter (May) states the policy, the later one (August) changes it.
 OLD = {"terugkeer": "Nederland faciliteert de vrijwillige terugkeer van uitgeprocedeerde Afghanen.",
-       "veiligheid": "Nederland levert ca. 80 militairen ter versterking van de beveiliging in Kaboel."}
+       "veiligheid": "Nederland levert ca. 80 militairen ter versterking van de beveiliging in Kaboel.",
+       "kaboel": "De ambassade in Kaboel blijft open zolang de veiligheidssituatie dat toestaat."}
 NEW = {"terugkeer": "Nederland onderzoekt de gedwongen terugkeer van uitgeprocedeerde Afghanen.",
        "veiligheid": "Nederland levert honderdtwintig militairen ter versterking van de beveiliging in Kaboel.",
        "kept": "Het kabinet volgt de situatie in Afghanistan nauwlettend.",
@@ -104,12 +105,12 @@ class Store:
         s.flush()
         return letter
 
-    def change(self, uid: str, topic: str, kind: str, letter: Letter, statement: str, previous: Letter | None,
+    def change(self, uid: str, topic: str, kind: str, letter: Letter, statement: str | None, previous: Letter | None,
                previous_statement: str | None, significance: float, published: bool = True, aspects: str = "",
                details: dict | None = None, computed: dt.datetime = T0, superseded: dt.datetime | None = None
                ) -> ChangeRecord:
         row = ChangeRecord(uid=uid, topic=topic, kind=kind, letter_id=letter.id, letter_date=letter.date,
-                           statement_id=self.statements[(letter.id, statement)].id,
+                           statement_id=self.statements[(letter.id, statement)].id if statement else None,
                            previous_letter_id=previous.id if previous else None,
                            previous_statement_id=(self.statements[(previous.id, previous_statement)].id
                                                   if previous and previous_statement else None),
@@ -191,6 +192,28 @@ def test_first_publication_revision_and_review_date_the_change_set(store):
     assert recomputed.first_seen == T0 - dt.timedelta(days=60) and recomputed.revised == T0 - dt.timedelta(days=30)
 
 
+def test_silence_several_aspects_and_a_note_only_review(store):
+    store.change("n-kaboel", "veiligheid", "not_restated", store.aug, None, store.may, "kaboel", 0.3)
+    store.change("m-both", "veiligheid", "modified", store.aug, "ambassade", store.may, "veiligheid", 0.5,
+                 aspects="numbers,modality", details={"numbers": {"old": [80], "new": []},
+                                                      "modality": {"old": "doing", "new": "stopping"}})
+    store.session.add(Review(change_uid="m-veiligheid", verdict="note", note="Aantal nagevraagd.", by="ana",
+                             at=T0 + dt.timedelta(days=4)))
+    store.session.commit()
+    items = {c.uid: c for c in _by_key(changesets(store.session, BASE))[("kst-27925-900", "veiligheid")].changes}
+    silent = items["n-kaboel"]
+    assert (silent.kind, silent.old_text, silent.new_text) == ("not_restated", OLD["kaboel"], None)
+    assert items["m-both"].aspects == ("numbers", "modality")
+    assert items["m-veiligheid"].verdict == "" and items["m-veiligheid"].notes == ("Aantal nagevraagd.",)
+
+
+def test_change_sets_come_in_the_order_the_letters_were_sent_then_by_topic(store):
+    """Notifications are planned in this order."""
+    assert [(cs.letter.key, cs.topic) for cs in changesets(store.session, BASE)] == [
+        ("kst-29521-1", "veiligheid"), ("kst-27925-800", "terugkeer"), ("kst-27925-800", "veiligheid"),
+        ("kst-27925-900", "terugkeer"), ("kst-27925-900", "veiligheid")]
+
+
 def test_change_sets_of_one_topic_dossier_letter_or_the_most_recent_letters(store):
     def keys(**kw):
         return sorted((cs.letter.key, cs.topic) for cs in changesets(store.session, BASE, **kw))
@@ -203,6 +226,12 @@ def test_change_sets_of_one_topic_dossier_letter_or_the_most_recent_letters(stor
     assert keys(recent=2, topic="veiligheid") == [("kst-27925-800", "veiligheid"), ("kst-27925-900", "veiligheid")]
     assert keys(letter_ids=(store.other.id,), letter_key="kst-27925-800") == [("kst-29521-1", "veiligheid")]
     assert keys(letter_ids=()) == []
+    # the most recent letters on a topic: a later letter on another topic does not count
+    later = store.letter("kst-27925-950", "Terugkeer", dt.date(2021, 9, 30), "27925", [], {"t": NEW["terugkeer"]})
+    store.change("i-later", "terugkeer", "added", later, "t", None, None, 0.5)
+    store.session.commit()
+    assert keys(recent=1, topic="veiligheid") == [("kst-27925-900", "veiligheid")]
+    assert keys(recent=1) == [("kst-27925-950", "terugkeer")]
 
 
 def _publisher(page_size: int = 50, base_url: str = BASE + "/") -> FeedPublisher:
