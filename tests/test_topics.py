@@ -1,6 +1,7 @@
 """Topic assignment on constructed Dutch sentences: terms, senses, context, configuration."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -8,13 +9,14 @@ import pytest
 from monitor.config import load_settings
 from monitor.topics import TopicSpec
 from monitor.model import Statement
-from monitor.topics import LetterContext, TopicScheme
+from monitor.topics import Evidence, LetterContext, TopicScheme
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def scheme() -> TopicScheme:
+    """Built per test (cheap): mutation testing then runs every test against a mutant of the scheme's compilation."""
     return TopicScheme(load_settings(ROOT / "config.toml", environ={}).topics)
 
 
@@ -201,3 +203,222 @@ def test_a_demonstrative_pointing_at_the_letter_or_the_calendar_is_no_anaphor(sc
            _st(2, "Deze week vindt het overleg met de Kamer plaats.", paragraph=0)]
     got = scheme.assign(sts)
     assert got[1] == {} and got[2] == {}
+
+
+# ---------------------------------------------------------------- the evidence a reader is shown, rule by rule
+
+def test_phrases_among_the_terms_are_matched_as_phrases(scheme):
+    # "terug worden gestuurd" and "nederland verlaten" are terugkeer terms; none of their words is one
+    got = scheme.assign([_st(0, "Afghanen kunnen op dit moment niet gedwongen terug worden gestuurd."),
+                         _st(1, "Wie geen verblijfsrecht heeft, moet Nederland verlaten."),
+                         _st(2, "Het kabinet besluit de eenheden eind dit jaar terug te trekken.")])
+    assert got[0]["terugkeer"].evidence == (Evidence("terms", ("terug worden gestuurd",)),)  # not ambiguous
+    assert set(got[1]) == {"terugkeer"} and got[1]["terugkeer"].evidence[0].terms == ("nederland verlaten",)
+    assert set(got[2]) == {"veiligheid"} and got[2]["veiligheid"].evidence[0].terms == ("terug te trekken",)
+
+
+def test_an_ambiguous_phrase_is_decided_by_its_sense(scheme):
+    got = scheme.assign([_st(0, "Afgewezen asielzoekers keren terug naar Afghanistan.")])[0]
+    assert got["terugkeer"].evidence == (Evidence("sense", ("keren terug",), "terugkeer sense (sentence context)"),)
+    assert got["terugkeer"].topic == "terugkeer" and got["terugkeer"].score == 1.0
+
+
+def test_the_sense_evidence_says_which_context_decided(scheme):
+    def evidence(*paragraphs: list[str]) -> tuple[Evidence, ...]:
+        sts = [_st(i, text, paragraph=p) for i, (p, text) in
+               enumerate((p, text) for p, texts in enumerate(paragraphs) for text in texts)]
+        got = scheme.assign(sts)[0]
+        return tuple(e for a in got.values() for e in a.evidence if e.rule == "sense")
+    # the sentence decides; a phrase cue ("uit afghanistan") counts as well as a word
+    assert evidence(["De terugkeer uit Afghanistan is in juli afgerond."]) == (
+        Evidence("sense", ("terugkeer",), "not terugkeer: sentence context"),)
+    # else its paragraph, also a cue at the start of a later sentence of it
+    assert evidence(["De terugkeer begint in september.", "Uitgeprocedeerden kunnen zich vanaf dan melden."],
+                    ["Het materieel van de missie is al verscheept."]) == (
+        Evidence("sense", ("terugkeer",), "terugkeer sense (paragraph context)"),)
+    # else the whole letter, also a cue at the start of a later paragraph
+    assert evidence(["De terugkeer begint in september."], ["Militairen gaan per vliegtuig."]) == (
+        Evidence("sense", ("terugkeer",), "not terugkeer: letter context"),)
+    # no cue anywhere, or as many for as against: the topic's own sense
+    assert evidence(["De terugkeer begint in september."]) == (
+        Evidence("sense", ("terugkeer",), "terugkeer sense (default context)"),)
+    assert evidence(["De terugkeer van afgewezen militairen begint in september."]) == (
+        Evidence("sense", ("terugkeer",), "terugkeer sense (default context)"),)
+
+
+def test_the_other_sense_counts_for_nothing_without_a_topic_for_it():
+    spec = TopicSpec(name="terugkeer", label="Terugkeer", terms=("terugkeer*",), ambiguous=("terugkeer",),
+                     sense_for=("asielzoeker*",), sense_against=("militair*",))
+    scheme = TopicScheme([spec])
+    got = scheme.assign([_st(0, "De terugkeer van de militairen is afgerond."),
+                         _st(1, "De terugkeer van asielzoekers is afgerond.")])
+    assert got[0] == {} and set(got[1]) == {"terugkeer"}
+
+
+def test_an_idiom_is_evidence_with_the_phrase_found(scheme):
+    got = scheme.assign([_st(0, "Ruim driehonderd medewerkers zijn in veiligheid gebracht en worden naar Nederland "
+                                "gehaald; anderen worden nog in veiligheid gebracht.")])[0]
+    assert got["migratie"].evidence == (Evidence("idiom", ("in veiligheid gebracht", "naar nederland gehaald")),)
+    assert set(got) == {"migratie"}
+
+
+def test_inherited_evidence_names_where_it_comes_from(scheme):
+    sts = [_st(0, "Terugkeer", kind="heading", section="Terugkeer"),
+           _st(1, "Deze maatregel geldt tot het einde van het jaar.", section="Terugkeer"),  # nothing before it
+           _st(2, "Het kabinet verlengt het vertrekmoratorium met zes maanden.", section="Terugkeer"),
+           _st(3, "Daarmee wordt de Kamer tegemoetgekomen.", section="Terugkeer"),
+           _st(4, "Dergelijke maatregelen worden jaarlijks bezien.", section="Terugkeer")]
+    got = scheme.assign(sts)
+    # the heading is no antecedent: the first statement under it inherits from the heading
+    assert got[1]["terugkeer"].evidence == (Evidence("heading", (), "Terugkeer"),)
+    assert got[1]["terugkeer"].score < got[3]["terugkeer"].score < got[2]["terugkeer"].score
+    assert got[3]["terugkeer"].evidence == (Evidence("anaphora", ("Daarmee",), "#2", (2,)),)
+    assert got[4]["terugkeer"].evidence == (Evidence("anaphora", ("Dergelijke maatregelen",), "#3", (3,)),)
+    assert got[3]["terugkeer"].evidence_json() == [
+        {"rule": "anaphora", "terms": ("Daarmee",), "source": "#2", "source_positions": (2,)}]
+
+
+def test_an_answer_to_two_questions_inherits_from_both(scheme):
+    q = dict(section="Vragen 2 en 3", section_kind="question")
+    a = dict(section="Antwoord op vragen 2 en 3", section_kind="answer", answers=("2", "3"))
+    sts = [_st(0, "Worden er Afghanen uitgezet naar Afghanistan?", kind="question", answers=("2",), **q),
+           _st(1, "Hoeveel Afghanen zijn sinds augustus geëvacueerd?", kind="question", answers=("3",), **q),
+           _st(2, "Wat is de stand van zaken?", kind="question", answers=("4",), **q),
+           _st(3, "Nee, dat is op dit moment niet aan de orde.", **a)]
+    got = scheme.assign(sts)[3]
+    assert set(got) == {"terugkeer", "migratie"}
+    for name in got:
+        assert got[name].evidence == (Evidence("answer", (), "vraag 2, 3", (0, 1)),)
+        assert got[name].score < 1.0 and got[name].topic == name
+
+
+def test_an_answer_whose_questions_name_no_topic_falls_back_to_its_heading(scheme):
+    sts = [_st(0, "Wat is de stand van zaken?", kind="question", section="Vraag 1", section_kind="question",
+               answers=("1",)),
+           _st(1, "Het gaat om een lopend onderzoek.", section="Antwoord op vraag 1 (opvang in de regio)",
+               section_kind="answer", answers=("1",))]
+    assert scheme.assign(sts)[1]["migratie"].evidence == (
+        Evidence("heading", (), "Antwoord op vraag 1 (opvang in de regio)"),)
+
+
+def test_the_letter_subject_is_evidence_with_the_words_and_the_title_that_named_it(scheme):
+    title = "Gedwongen terugkeer naar Afghanistan"
+    got = scheme.assign([_st(0, "Het kabinet heeft hierover gesproken met de Europese partners.")],
+                        LetterContext(title))[0]
+    assert got["terugkeer"].evidence == (Evidence("letter", ("gedwongen terugkeer",), title),)
+    assert got["terugkeer"].score < 1.0
+    head = "19 637 Vreemdelingenbeleid"
+    got = scheme.assign([_st(0, head), _st(1, "Het beleid wordt op onderdelen herzien.")])[1]
+    assert got["migratie"].evidence == (Evidence("letter", ("vreemdelingenbeleid",), "Vreemdelingenbeleid"),)
+
+
+def test_a_heading_pattern_can_be_a_phrase():
+    spec = TopicSpec(name="hulp", label="Hulp", terms=("noodhulp",), headings=("humanitaire hulp",))
+    scheme = TopicScheme([spec])
+    sts = [_st(0, "Humanitaire hulp in de regio", kind="heading", section="Humanitaire hulp in de regio"),
+           _st(1, "Nederland verhoogt de bijdrage.", section="Humanitaire hulp in de regio")]
+    assert scheme.assign(sts)[1]["hulp"].evidence == (Evidence("heading", (), "Humanitaire hulp in de regio"),)
+    assert scheme.heading_topics("Humanitaire hulp") == ["hulp"] and scheme.heading_topics("") == []
+
+
+def test_own_words_and_an_idiom_for_the_same_topic_add_up(scheme):
+    got = scheme.assign([_st(0, "De asielzoekers zijn in veiligheid gebracht.")])[0]
+    assert [e.rule for e in got["migratie"].evidence] == ["idiom", "terms"]
+    assert got["migratie"].score > scheme.assign([_st(0, "De asielzoekers zijn aangekomen.")])[0]["migratie"].score
+
+
+def test_the_fingerprint_changes_with_the_configuration_and_only_then():
+    spec = TopicSpec(name="terugkeer", label="Terugkeer", terms=("terugkeer*",))
+    same = TopicScheme([spec]).fingerprint()
+    assert TopicScheme([TopicSpec(name="terugkeer", label="Terugkeer", terms=("terugkeer*",))]).fingerprint() == same
+    assert len(same) == 16 and int(same, 16) >= 0
+    assert TopicScheme([dataclasses.replace(spec, terms=("terugkeer*", "vertrek"))]).fingerprint() != same
+    assert TopicScheme([spec], extra=LetterContext("Afghanistan")).fingerprint() != same
+    assert TopicScheme([spec], extra=LetterContext("Afghanistan")).fingerprint() != \
+        TopicScheme([spec], extra=LetterContext("Irak")).fingerprint()
+    assert TopicScheme([spec], extra="Afghanistan").fingerprint() != TopicScheme([spec], extra="Irak").fingerprint()
+    assert TopicScheme([spec]).names == ("terugkeer",)
+
+
+def test_explain_walks_through_every_rule_in_reading_order(scheme):
+    """The lines `policy-monitor topics --explain` prints, in full, for an answer in a letter with a subject."""
+    answer = dict(section="Antwoord op vraag 2", section_kind="answer", answers=("2",))
+    sts = [_st(0, "27 925 Bestrijding internationaal terrorisme"),
+           _st(1, "Worden er Afghanen uitgezet naar Afghanistan?", kind="question", section="Vraag 2",
+               section_kind="question", answers=("2",)),
+           _st(2, "De minister van Justitie en Veiligheid meldt dat de vluchten uit Kabul zijn hervat en dat de "
+                  "terugkeer van uitgeprocedeerde Afghanen wordt onderzocht.", **answer),
+           _st(3, "Nee, dat is op dit moment niet aan de orde.", **answer),
+           _st(4, "Asiel", kind="heading", section="Asiel"),
+           _st(5, "De asielzoekers zijn in veiligheid gebracht.", section="Asiel"),
+           _st(6, "Het beleid wordt herzien.", section="Overig"),
+           _st(7, "Met vriendelijke groet,", kind="procedural", role="closing")]
+    context = LetterContext("Landenbeleid Afghanistan")
+    subject = ("  letter subject: migratie (landenbeleid in 'Landenbeleid Afghanistan'), veiligheid (bestrijding "
+               "internationaal terrorisme in 'Bestrijding internationaal terrorisme')")
+    assert scheme.explain(sts, 2, context) == [
+        "#2 paragraph: " + sts[2].text,
+        "  names taken out (office titles, ministries, committees): de meldt dat de vluchten uit kabul zijn hervat "
+        "en dat de terugkeer van uitgeprocedeerde afghanen wordt onderzocht.",
+        "  veiligheid: no own terms",
+        "  ontwikkeling: no own terms",
+        "  migratie: 2 excluded phrase(s) taken out",
+        "  terugkeer: ambiguous terms terugkeer (decided by sense cues)",
+        "  heading: 'Antwoord op vraag 2' → no topic",
+        "  answer to vraag 2",
+        subject + " (not used: the statement has a topic of its own or from its context)",
+        "  → terugkeer 1: sense terugkeer (terugkeer sense (sentence context))"]
+    assert scheme.explain(sts, 3, context)[-4:] == [
+        "  heading: 'Antwoord op vraag 2' → no topic", "  answer to vraag 2",
+        subject + " (not used: the statement has a topic of its own or from its context)",
+        "  → terugkeer 0.7: answer (vraag 2)"]
+    assert scheme.explain(sts, 5, context) == [
+        "#5 paragraph: De asielzoekers zijn in veiligheid gebracht.",
+        "  idiom → migratie: in veiligheid gebracht (its words count for no other topic)",
+        "  veiligheid: no own terms",
+        "  ontwikkeling: no own terms",
+        "  migratie: own terms asielzoekers",
+        "  terugkeer: no own terms",
+        "  heading: 'Asiel' → migratie (not used: the statement's own words decide)",
+        subject + " (not used: the statement has a topic of its own or from its context)",
+        "  → migratie 2: idiom in veiligheid gebracht; terms asielzoekers"]
+    assert scheme.explain(sts, 6, context)[-4:] == [
+        "  heading: 'Overig' → no topic", subject,  # used: no "not used"
+        "  → migratie 0.5: letter landenbeleid (Landenbeleid Afghanistan)",
+        "  → veiligheid 0.5: letter bestrijding internationaal terrorisme (Bestrijding internationaal terrorisme)"]
+    assert scheme.explain(sts, 0, context) == [
+        "#0 paragraph: 27 925 Bestrijding internationaal terrorisme",
+        "  dossier head: its title is context for the letter, not evidence for this line"]
+    assert scheme.explain(sts, 7, context) == [
+        "#7 procedural: Met vriendelijke groet,", "  procedural line (salutation, signature, …): carries no topic"]
+    alone = [_st(0, "Het beleid wordt herzien.")]
+    assert scheme.explain(alone, 0)[-3:] == ["  terugkeer: no own terms", "  letter subject: names no topic",
+                                             "  → no topic"]  # no section: no heading line
+
+
+def test_explain_lists_every_hit_and_says_when_a_heading_is_not_used(scheme):
+    sec = dict(section="Migratie en terugkeer")
+    sts = [_st(0, "Migratie en terugkeer", kind="heading", **sec),
+           _st(1, "Zij worden in veiligheid gebracht en naar Nederland gehaald.", **sec),
+           _st(2, "De terugkeer en het vertrek beginnen in september.", **sec),
+           _st(3, "De asielzoekers worden met de vluchten uit Kabul overgebracht.", **sec),
+           _st(4, "Hoeveel Afghanen zijn uitgezet?", kind="question", section="Vragen 2 en 3",
+               section_kind="question", answers=("2", "3")),
+           _st(5, "Dat zijn er geen.", section="Antwoord op vragen 2 en 3", section_kind="answer", answers=("2", "3"))]
+    context = LetterContext("Landenbeleid en opvang in de regio")
+    explained = {i: scheme.explain(sts, i, context) for i in range(1, 6)}
+    heading = "  heading: 'Migratie en terugkeer' → migratie, terugkeer (not used: the statement's own words decide)"
+    subject = "  letter subject: migratie (landenbeleid/opvang in 'Landenbeleid en opvang in de regio')"
+    # an idiom alone, a sense alone and terms alone each make the statement's own topic
+    assert explained[1][1] == ("  idiom → migratie: in veiligheid gebracht, naar nederland gehaald "
+                               "(its words count for no other topic)")
+    assert explained[1][-1] == "  → migratie 1: idiom in veiligheid gebracht/naar nederland gehaald"
+    assert "  terugkeer: ambiguous terms terugkeer, vertrek (decided by sense cues)" in explained[2]
+    assert ("  migratie: own terms asielzoekers, overgebracht; 2 excluded phrase(s) taken out"
+            in explained[3])
+    for i in (1, 2, 3):
+        assert heading in explained[i] and explained[i][-2].startswith(subject + " (not used")
+    # a question is not an answer, even when it carries its numbers
+    assert not any(line.startswith("  answer to") for line in explained[4])
+    assert explained[5][-3:] == ["  answer to vraag 2, 3", subject + " (not used: the statement has a topic of its "
+                                 "own or from its context)", "  → terugkeer 0.7: answer (vraag 2, 3)"]
