@@ -162,3 +162,38 @@ def test_a_statement_revised_letter_after_letter_leaves_nothing_of_the_supersede
     assert [s.uid for s in t.position("migratie")] == ["D1"]
     assert len(t.index["migratie"]) == 1
     assert {k: list(v) for k, v in t._by_letter["migratie"].items()} == {"D": ["D1"]}
+
+
+def test_an_added_statement_ranks_lower_the_more_the_standing_position_already_says_it():
+    old = "De opvang van vluchtelingen in de regio krijgt extra geld van Nederland."
+    # a loose rewording (below a strict same-point bar): new, but partly said before
+    close, silence = _pair(old, "Nederland geeft de regio extra geld voor vluchtelingen en hun opvang.",
+                           same_point=0.9, threshold=0.05)
+    assert (close.kind, close.letter, close.date, close.old) == (ADDED, "B", dt.date(2024, 2, 1), None)
+    assert close.uid == change_uid("veiligheid", ADDED, "B", "b", None)
+    assert set(close.details) == {"why", "nearest"} and "deels eerder gezegd" in close.details["why"]
+    assert 0.3 < close.details["nearest"] < 0.5 and close.details["nearest"] == round(close.details["nearest"], 3)
+    # the same words with a stance the standing statement did not take: nothing of it was said before
+    stance, _ = _pair(old, "Het kabinet onderzoekt of de regio extra geld voor vluchtelingen en hun opvang krijgt.",
+                      same_point=0.9, threshold=0.05)
+    assert stance.kind == ADDED and stance.details["nearest"] == 0.0
+    assert "deels eerder gezegd" not in stance.details["why"]
+    assert stance.significance > close.significance
+    # and the earlier statement, not said again, is recorded as such (kept, not published: another letter)
+    assert (silence.kind, silence.letter, silence.date, silence.new) == (NOT_RESTATED, "B", dt.date(2024, 2, 1), None)
+    assert silence.uid == change_uid("veiligheid", NOT_RESTATED, "B", None, "a")
+    assert silence.details == {"why": ["andere brief", "decision"]} and not silence.published
+
+
+def test_change_ids_never_change_between_releases():
+    """Reviews, notifications and readers' links hold on to change ids: the same change keeps its id."""
+    assert change_uid("migratie", ADDED, "kst-36000-1", "s-1a2b", None) == "c-08d8688fbdefe579"
+    assert change_uid("migratie", NOT_RESTATED, "kst-36000-1", None, "s-1a2b") == "c-edb7970c387dcb44"
+
+
+def test_silence_in_the_same_series_says_so():
+    t = PositionTracker()
+    _run(t, "A", "36000", _ps("a1", "A", KEEP))
+    _run(t, "B", "36000", _ps("b1", "B", KEEP))
+    [silent] = [c for c in _run(t, "C", "36000", _ps("c1", "C", FACT, "fact")) if c.kind == NOT_RESTATED]
+    assert silent.details["why"] == ["zelfde reeks", "commitment", "eerder herhaald"]
