@@ -306,3 +306,54 @@ def served(app: Any, port: int | None = None, timeout: float = 60) -> Iterator[s
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+_seeded_templates: dict[str, str] = {}
+
+
+def seed(url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Fill the test's (new or empty) database ``url`` with the seed letters, ingested and analysed.
+
+    The seeds are ingested through the real CLI once per test process, into a template; each test gets
+    its own copy of it (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), so a test
+    that only needs a seeded store does not pay an ingest. Sources point at the template's copy of the
+    seed files (their names are the seeds' names)."""
+    if BACKEND not in _seeded_templates:
+        folder = tmp_path_factory.mktemp("seeded")
+        template = (f"sqlite:///{folder / 'template.db'}" if BACKEND == "sqlite"
+                    else _loose_templates.new("template"))
+        result = CliRunner().invoke(main, ["--config", str(ROOT / "config.toml"), "--database", template, "ingest",
+                                           str(copy_seeds(folder / "inbox"))], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        if BACKEND == "sqlite":  # everything in the main file, so a copy of that file is the whole store
+            import sqlite3
+            with contextlib.closing(sqlite3.connect(make_url(template).database or "")) as con:
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _seeded_templates[BACKEND] = template
+    template = _seeded_templates[BACKEND]
+    if BACKEND == "sqlite":
+        shutil.copy(make_url(template).database or "", make_url(url).database or "")
+        return
+    source, target = make_url(template).database, make_url(url).database
+    with _pg_admin().connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname IN (:a, :b) AND pid <> pg_backend_pid()"), {"a": source, "b": target})
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target}"'))
+        conn.execute(text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+
+
+_loose_templates = Databases(Path("."))  # the per-process seeded template on PostgreSQL (dropped at exit)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_seeded_template() -> Iterator[None]:
+    yield
+    if _loose_templates.created:
+        _loose_templates.drop_all()
+
+
+@pytest.fixture()
+def seeded(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``db_url``, filled with the seed letters (see :func:`seed`)."""
+    seed(db_url, tmp_path_factory)
+    return db_url

@@ -13,8 +13,7 @@ from tests.conftest import json_value
 from tests.conftest import query as _q
 
 
-def test_topics_are_stored_with_evidence_and_shown(cli, db_url, seeds_copy):
-    cli("ingest", str(seeds_copy))
+def test_topics_are_stored_with_evidence_and_shown(cli, db_url, seeded):
     rows = _q(db_url, "SELECT t.topic, t.rule, t.evidence FROM topic_assignment t JOIN statement s "
                       "ON s.id = t.statement_id WHERE s.text LIKE 'Vooralsnog is de inzet deze toezegging%'")
     assert [(r[0], r[1]) for r in rows] == [("ontwikkeling", "anaphora")]

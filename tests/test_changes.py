@@ -75,8 +75,7 @@ def _changes(db_url: str) -> list[tuple]:
         "LEFT JOIN statement os ON os.id = c.previous_statement_id WHERE c.superseded_at IS NULL"))
 
 
-def test_reverse_order_ingest_gives_the_same_changes(cli, db_url, seeds_copy, databases):
-    cli("ingest", str(seeds_copy))
+def test_reverse_order_ingest_gives_the_same_changes(cli, db_url, seeded, seeds_copy, databases):
     in_order = _changes(db_url)
     assert in_order
     from click.testing import CliRunner
@@ -93,8 +92,7 @@ def test_reverse_order_ingest_gives_the_same_changes(cli, db_url, seeds_copy, da
     assert superseded > 0 and any("recomputed" in n for n in notes)  # the history shows the recomputation
 
 
-def test_seed_changes_through_the_cli(cli, seeds_copy):
-    cli("ingest", str(seeds_copy))
+def test_seed_changes_through_the_cli(cli, seeded):
     out = cli("changes", "--topic", "terugkeer", "--kind", "modified").output
     assert "faciliteert Nederland de vrijwillige terugkeer" in out and "gedwongen terugkeer" in out
     assert "modality: doing" in out

@@ -15,8 +15,7 @@ _free_port = free_port
 
 
 @pytest.fixture()
-def server(cli, db_url, seeds_copy, monkeypatch):
-    cli("ingest", str(seeds_copy))
+def server(seeded, db_url, monkeypatch):
     monkeypatch.setenv("MONITOR_FEED_PAGE_SIZE", "3")
     settings = load_settings(ROOT / "config.toml", database_url=db_url)
     port = free_port()

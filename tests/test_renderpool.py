@@ -21,9 +21,8 @@ from tests.conftest import ROOT, free_port, served
 
 
 @pytest.fixture()
-def servers(cli, db_url, seeds_copy, monkeypatch) -> Iterator[tuple[str, str, RenderPool]]:
+def servers(seeded, db_url, monkeypatch) -> Iterator[tuple[str, str, RenderPool]]:
     """(in-process server, pooled server, its pool) on the same seed database and the same base URL."""
-    cli("ingest", str(seeds_copy))
     monkeypatch.setenv("MONITOR_SERVER_RENDER_PROCESSES", "2")
     port_a, port_b = free_port(), free_port()
     # one base URL for both, so feeds and pages that carry absolute links can be compared byte for byte
@@ -123,8 +122,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
-def test_render_processes_end_with_the_server(cli, db_url, seeds_copy, tmp_path, sig):
-    cli("ingest", str(seeds_copy))
+def test_render_processes_end_with_the_server(seeded, db_url, sig):
     port = free_port()
     env = {**os.environ, "MONITOR_SERVER_RENDER_PROCESSES": "2"}
     server = subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(ROOT / "config.toml"),

@@ -33,8 +33,7 @@ def _feed_uids(base: str, topic: str) -> str:
 
 
 def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_export_carry_it(
-        cli, db_url, seeds_copy, tmp_path):
-    cli("ingest", str(seeds_copy))
+        cli, db_url, seeded, tmp_path):
     # a change set with two published changes: reject one, the entry stays and says it was revised
     by_set = _by_change_set(db_url)
     (key, topic), uids = next((k, v) for k, v in by_set.items() if len(v) >= 2)
@@ -80,8 +79,7 @@ def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_ex
     assert rejected in listing and "cli:anna" in listing
 
 
-def test_bad_review_input_is_a_clear_error(cli, db_url, seeds_copy):
-    cli("ingest", str(seeds_copy))
+def test_bad_review_input_is_a_clear_error(cli, db_url, seeded):
     res = cli("review", "reject", "c-nonexistent", "--by", "anna", expect=1)
     assert "no current change 'c-nonexistent'" in res.output
     uid = _published(db_url)[0][0]
@@ -91,8 +89,7 @@ def test_bad_review_input_is_a_clear_error(cli, db_url, seeds_copy):
     assert "another change" in res.output
 
 
-def test_merging_two_items_keeps_one(cli, db_url, seeds_copy, tmp_path):
-    cli("ingest", str(seeds_copy))
+def test_merging_two_items_keeps_one(cli, db_url, seeded, tmp_path):
     by_set = _by_change_set(db_url)
     (key, topic), uids = next((k, v) for k, v in by_set.items() if len(v) >= 2)
     other = next(v[0] for k, v in by_set.items() if k != (key, topic))

@@ -143,8 +143,7 @@ def test_published_changes_do_not_depend_on_arrival_order(databases, seeds_copy)
     assert _published(db) == reference
 
 
-def test_seed_letters_make_no_noise_from_other_subjects_or_silence(cli, seeds_copy):
-    cli("ingest", str(seeds_copy))
+def test_seed_letters_make_no_noise_from_other_subjects_or_silence(cli, seeded):
     data = [json.loads(l) for l in cli("changes", "--json", "--limit", "1000").output.splitlines()]
     published = [d for d in data if d["published"]]
     # the JBZ letter's Belarus/Lithuania report and the NATO letter's Ukraine section are out of scope
@@ -175,8 +174,7 @@ def test_a_feed_entry_is_a_ranked_digest_that_folds_the_rest():
     assert render(meta, [cs], page_size=50) == body  # same data, same bytes
 
 
-def test_function_and_scope_are_stored_with_their_evidence(cli, seeds_copy, db_url):
-    cli("ingest", str(seeds_copy))
+def test_function_and_scope_are_stored_with_their_evidence(cli, seeded, db_url):
     def as_json(value):  # SQLite hands JSON back as text, PostgreSQL as the parsed value
         return json.loads(value) if isinstance(value, str) else value
     row = query(db_url, "SELECT function, function_evidence FROM statement WHERE text LIKE "

@@ -120,8 +120,7 @@ def test_last_modified_is_not_pinned_by_a_far_future_letter_date(cli, db_url, tm
         assert email.utils.parsedate_to_datetime(r.headers["last-modified"]) <= dt.datetime.now(dt.timezone.utc)
 
 
-def test_healthz_answers_while_a_page_is_stuck_in_the_database(cli, db_url, seeds_copy):
-    cli("ingest", str(seeds_copy))
+def test_healthz_answers_while_a_page_is_stuck_in_the_database(cli, db_url, seeded):
     settings = load_settings(ROOT / "config.toml", database_url=db_url)
     engine = make_engine(settings.database.url, readonly=True)
     stuck, release = threading.Event(), threading.Event()
@@ -144,8 +143,7 @@ def test_healthz_answers_while_a_page_is_stuck_in_the_database(cli, db_url, seed
             page.join(timeout=90)
 
 
-def test_feeds_are_gzipped_and_publish_no_server_paths(cli, db_url, seeds_copy):
-    cli("ingest", str(seeds_copy))
+def test_feeds_are_gzipped_and_publish_no_server_paths(cli, db_url, seeded, seeds_copy):
     with serving(load_settings(ROOT / "config.toml", database_url=db_url)) as base:
         r = httpx.get(base + "/feed.atom", headers={"Accept-Encoding": "gzip"})
         assert r.headers["content-encoding"] == "gzip"
@@ -163,14 +161,12 @@ def test_feeds_are_gzipped_and_publish_no_server_paths(cli, db_url, seeds_copy):
 
 @pytest.mark.parametrize("path,status", [("/feed/archive/².atom", 404), ("/feed/archive/١.atom", 404),
                                          ("/dossiers/99999.atom", 404), ("/dossiers/27925.atom", 200)])
-def test_odd_feed_paths_are_404_not_500_or_empty(cli, db_url, seeds_copy, path, status):
-    cli("ingest", str(seeds_copy))
+def test_odd_feed_paths_are_404_not_500_or_empty(cli, db_url, seeded, path, status):
     with serving(load_settings(ROOT / "config.toml", database_url=db_url)) as base:
         assert httpx.get(base + path).status_code == status
 
 
-def test_next_link_keeps_repeated_parameters(cli, db_url, seeds_copy):
-    cli("ingest", str(seeds_copy))
+def test_next_link_keeps_repeated_parameters(cli, db_url, seeded):
     with serving(load_settings(ROOT / "config.toml", database_url=db_url)) as base:
         first = httpx.get(base + "/api/changes?kind=modified&kind=added&limit=1").json()
         assert first["total"] > 1 and first["next"]
