@@ -110,8 +110,7 @@ def test_standing_position_equals_the_reference_on_the_seeds_and_late_letters(se
     assert replaced  # some statement left the standing position over time
 
 
-def test_an_undated_letter_stands_from_the_day_it_was_stored(seeds_copy, db_url):
-    ingest(db_url, seeds_copy)
+def test_an_undated_letter_stands_from_the_day_it_was_stored(seeded, db_url):
     execute(db_url, "UPDATE letter SET date = NULL WHERE key = 'kst-27925-781'")
     with session(db_url) as s:
         stored = s.scalar(select(Letter.created_at).where(Letter.key == "kst-27925-781")).date()
