@@ -21,9 +21,8 @@ def _scorer():
 
 
 @pytest.fixture()
-def scored(cli, seeds_copy, tmp_path):
+def scored(cli, seeded, tmp_path):
     mod = _scorer()
-    cli("ingest", str(seeds_copy))
     out = tmp_path / "export.json"
     cli("export", "--output", str(out))
     gold = tomllib.loads((EVAL_DIR / "seeds-gold.toml").read_text(encoding="utf-8"))
