@@ -357,3 +357,15 @@ def seeded(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """``db_url``, filled with the seed letters (see :func:`seed`)."""
     seed(db_url, tmp_path_factory)
     return db_url
+
+
+def get_dated(url: str) -> Any:
+    """GET ``url`` once it carries a Last-Modified: a store changed this very second sends none yet."""
+    import time
+
+    import httpx
+    r = httpx.get(url)
+    if "last-modified" not in r.headers:
+        time.sleep(1.1)
+        r = httpx.get(url)
+    return r

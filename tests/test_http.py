@@ -8,7 +8,7 @@ import pytest
 
 from monitor.api import create_app
 from monitor.config import load_settings
-from tests.conftest import ROOT, free_port, scalar, served
+from tests.conftest import ROOT, free_port, get_dated, scalar, served
 
 
 _free_port = free_port
@@ -24,7 +24,7 @@ def server(seeded, db_url, monkeypatch):
 
 
 def test_feed_is_atom_with_conditional_get(server):
-    r = httpx.get(f"{server}/feed.atom")
+    r = get_dated(f"{server}/feed.atom")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/atom+xml")
     parsed = feedparser.parse(r.content)
