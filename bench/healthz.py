@@ -12,6 +12,7 @@ Prints p50/p99 of /healthz and of the page requests. Goal: /healthz p99 < 100 ms
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -98,29 +100,28 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--letters", type=int, default=1000)
-    ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--seconds", type=float, default=20.0)
-    ap.add_argument("--rebuild", action="store_true")
-    ap.add_argument("--render-processes", type=int, default=None,
-                    help="server.render_processes for the server (default: config.toml's)")
-    args = ap.parse_args()
-    db = ROOT / "var" / "bench" / f"healthz-{args.letters}.db"
-    if args.rebuild or not db.exists():
+def database(letters: int, rebuild: bool = False) -> Path:
+    """The benchmark database of ``letters`` letters under var/bench/, built once (again with ``rebuild``)."""
+    db = ROOT / "var" / "bench" / f"healthz-{letters}.db"
+    if rebuild or not db.exists():
         db.parent.mkdir(parents=True, exist_ok=True)
         for f in db.parent.glob(db.name + "*"):
             f.unlink()
-        build(db, args.letters)
+        build(db, letters)
+    return db
+
+
+@contextlib.contextmanager
+def serve(url: str, render_processes: int | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A real `policy-monitor serve` on a free loopback port, answering /healthz: (process, base URL)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ)
-    if args.render_processes is not None:
-        env["MONITOR_SERVER_RENDER_PROCESSES"] = str(args.render_processes)
+    if render_processes is not None:
+        env["MONITOR_SERVER_RENDER_PROCESSES"] = str(render_processes)
     server = subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(ROOT / "config.toml"),
-                               "--database", f"sqlite:///{db}", "serve", "--port", str(port)], cwd=ROOT,
+                               "--database", url, "serve", "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -133,6 +134,23 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+        yield server, base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--letters", type=int, default=1000)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--render-processes", type=int, default=None,
+                    help="server.render_processes for the server (default: config.toml's)")
+    args = ap.parse_args()
+    db = database(args.letters, args.rebuild)
+    with serve(f"sqlite:///{db}", args.render_processes) as (_, base):
         keys = [f"bench-{i:05d}" for i in range(args.letters)]
         # the page load runs in its own process, so its client threads never delay the /healthz probe
         results: multiprocessing.Queue = multiprocessing.Queue()
@@ -157,9 +175,6 @@ def main() -> None:
               f"p99={percentile(page_ms, 0.99):.1f} ms; errors: {len(errors)} {errors[:3]}")
         for path, ms in sorted(by_path.items()):
             print(f"  {path:28} n={len(ms):4} p50={statistics.median(ms):8.1f} ms max={max(ms):8.1f} ms")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

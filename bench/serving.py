@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -29,13 +27,9 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import healthz  # noqa: E402 - the benchmark database and server helpers
+
 PAGES = ["/", "/feed.atom", "/topics/terugkeer.atom"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss_mb(pid: int) -> float:
@@ -91,35 +85,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--render-processes", type=int, default=None)
     args = ap.parse_args()
-    url = args.database
-    if url is None:
-        db = ROOT / "var" / "bench" / f"healthz-{args.letters}.db"
-        if not db.exists():
-            import healthz
-            db.parent.mkdir(parents=True, exist_ok=True)
-            healthz.build(db, args.letters)
-        url = f"sqlite:///{db}"
+    url = args.database or f"sqlite:///{healthz.database(args.letters)}"
     with create_engine(url).connect() as con:
         changes = con.execute(text("SELECT count(*) FROM change WHERE superseded_at IS NULL")).scalar_one()
         letters = con.execute(text("SELECT count(*) FROM letter")).scalar_one()
-    env = dict(os.environ)
-    if args.render_processes is not None:
-        env["MONITOR_SERVER_RENDER_PROCESSES"] = str(args.render_processes)
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(ROOT / "config.toml"),
-                               "--database", url, "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with healthz.serve(url, args.render_processes) as (server, base):
         time.sleep(3)  # the render processes start after the server answers /healthz
         print(f"{letters} letters, {changes} current changes; render processes: "
               f"{args.render_processes if args.render_processes is not None else 'config'}; "
@@ -151,9 +121,6 @@ def main() -> None:
         print(f"  304 path: {total / args.seconds:7.0f} requests/s ({args.clients} keep-alive clients, "
               f"{args.seconds:g} s; not 304: {bad or 'none'})")
         print(f"  server peak RSS (with its render processes): {_rss_mb(server.pid):.0f} MB")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
