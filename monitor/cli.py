@@ -125,16 +125,19 @@ def migrate(ctx: Ctx) -> None:
     click.echo(f"database at {after}" + (f" (was {before})" if before != after else " (already current)"))
 
 
-def _progress(items: list[Any], label: str) -> Any:
+def _bar(label: str, total: int, unit: str, items: list[Any] | None = None) -> Any:
     from tqdm import tqdm
-    # disable=None: a bar on a terminal, silence in logs and pipes
-    return tqdm(items, desc=label, unit="file", disable=None if len(items) > 3 else True, file=sys.stderr)
+    # disable=None: a bar on a terminal, silence in logs and pipes (and for a handful of items)
+    return tqdm(items, total=total, desc=label, unit=unit, disable=None if total > 3 else True, file=sys.stderr)
+
+
+def _progress(items: list[Any], label: str) -> Any:
+    return _bar(label, len(items), "file", items)
 
 
 def _letter_bar(label: str, total: int) -> Callable[[], None]:
     """A progress bar for one analysis step over ``total`` letters (on a terminal, for more than 3)."""
-    from tqdm import tqdm
-    bar = tqdm(total=total, desc=label, unit="letter", disable=None if total > 3 else True, file=sys.stderr)
+    bar = _bar(label, total, "letter")
 
     def tick() -> None:
         bar.update(1)

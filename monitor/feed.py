@@ -319,7 +319,7 @@ def render(meta: FeedMeta, changesets: Sequence[ChangeSet], page_size: int, arch
 
 def render_page(meta: FeedMeta, chunk: Sequence[ChangeSet], n_archives: int, archive: int | None = None,
                 authority: str = "policy-monitor.local,2026") -> bytes:
-    """One page of a feed: ``chunk``, the change sets on it in archive order, of ``n_archives`` archive pages
+    """One page of a feed: ``chunk``, the change sets on it (any order), of ``n_archives`` archive pages
     (:func:`page_slice`). What :func:`render` gives for the same page, without the rest of the history."""
     chunk = sorted(chunk, key=lambda c: c.archive_key)
     if archive is None:

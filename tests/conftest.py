@@ -6,12 +6,18 @@ import json
 import os
 import re
 import shutil
+import socket
+import sqlite3
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -271,7 +277,6 @@ def cli(db_url: str, tmp_path: Path):
 
 
 def free_port() -> int:
-    import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -282,11 +287,6 @@ def served(app: Any, port: int | None = None, timeout: float = 60) -> Iterator[s
     """``app`` served by a real uvicorn on a loopback port (a thread of this process); yields its base URL.
 
     A server that never answers ``/healthz`` fails the test here, not as a confusing error later."""
-    import threading
-    import time
-
-    import httpx
-    import uvicorn
     port = port or free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -309,6 +309,7 @@ def served(app: Any, port: int | None = None, timeout: float = 60) -> Iterator[s
 
 
 _seeded_templates: dict[str, str] = {}
+_loose_templates = Databases(Path("."))  # the per-process seeded template on PostgreSQL (dropped at exit)
 
 
 def seed(url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -326,7 +327,6 @@ def seed(url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
                                            str(copy_seeds(folder / "inbox"))], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         if BACKEND == "sqlite":  # everything in the main file, so a copy of that file is the whole store
-            import sqlite3
             with contextlib.closing(sqlite3.connect(make_url(template).database or "")) as con:
                 con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         _seeded_templates[BACKEND] = template
@@ -340,9 +340,6 @@ def seed(url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
                           "WHERE datname IN (:a, :b) AND pid <> pg_backend_pid()"), {"a": source, "b": target})
         conn.execute(text(f'DROP DATABASE IF EXISTS "{target}"'))
         conn.execute(text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
-
-
-_loose_templates = Databases(Path("."))  # the per-process seeded template on PostgreSQL (dropped at exit)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -361,9 +358,6 @@ def seeded(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def get_dated(url: str) -> Any:
     """GET ``url`` once it carries a Last-Modified: a store changed this very second sends none yet."""
-    import time
-
-    import httpx
     r = httpx.get(url)
     if "last-modified" not in r.headers:
         time.sleep(1.1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,13 +14,7 @@ import feedparser
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
-from tests.conftest import ROOT, SEEDS, copy_seeds, database_exists, integrity_ok, scalar, write_config
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import ROOT, SEEDS, copy_seeds, database_exists, free_port, integrity_ok, scalar, write_config
 
 
 def wait_for(predicate, timeout: float = 90.0, every: float = 0.2):
@@ -49,7 +42,7 @@ def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path, db_u
                                             "2021-05-12-defensie-terugkeer-afghanistan.txt"))
     config = write_config(tmp_path / "config.toml", inbox, inbox_seconds=1)
     db = db_url
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "monitor.cli", "--config", str(config), "--database", db,
            "run", "--port", str(port)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -62,7 +55,7 @@ def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path, db_u
         before = {e.id for e in feedparser.parse(first.content).entries}
         assert before
         # a second daemon on the same database refuses to start, naming the writer that holds it
-        second = subprocess.run(cmd[:-2] + ["--port", str(_free_port())], cwd=ROOT, env=env,
+        second = subprocess.run(cmd[:-2] + ["--port", str(free_port())], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode != 0 and "another writer is running" in second.stdout + second.stderr
         shutil.copy(SEEDS / "2021-06-18-toekomstige-inzet-en-hulp-afghanistan.meta.toml", inbox)

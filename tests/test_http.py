@@ -11,9 +11,6 @@ from monitor.config import load_settings
 from tests.conftest import ROOT, free_port, get_dated, scalar, served
 
 
-_free_port = free_port
-
-
 @pytest.fixture()
 def server(seeded, db_url, monkeypatch):
     monkeypatch.setenv("MONITOR_FEED_PAGE_SIZE", "3")

@@ -15,8 +15,7 @@ from aiosmtpd.controller import Controller
 
 from monitor.config import ConfigError, load_settings
 from monitor.daemon import run_daemon
-from tests.conftest import copy_seeds, write_config
-from tests.test_http import _free_port
+from tests.conftest import copy_seeds, free_port, write_config
 
 
 class Inbox:
@@ -50,7 +49,7 @@ class Hook(BaseHTTPRequestHandler):
 @pytest.fixture()
 def receivers():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     Hook.received, Hook.fail_first = [], 1
     hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)

@@ -27,10 +27,10 @@ from monitor.config import load_settings
 from monitor.logs import parse_line
 from monitor.store.db import head_revision
 from tests.conftest import (PG_SERVER_URL, ROOT, Databases, copy_seeds, execute, postgresql_only, query,
-                            scalar, write_config)
+                            free_port, scalar, write_config)
 from tests.fakeservices import FakeServices
 from tests.remote_helpers import serve_official, source_block
-from tests.test_daemon import _free_port, wait_for
+from tests.test_daemon import wait_for
 
 CONFIG = str(ROOT / "config.toml")
 BUSY = "another writer is running"
@@ -211,7 +211,7 @@ def web(db_url):
     servers = []
 
     def serve(config: Path) -> str:
-        port = _free_port()
+        port = free_port()
         settings = load_settings(config, database_url=db_url, environ={})
         srv = uvicorn.Server(uvicorn.Config(create_app(settings.serving("127.0.0.1", port)), host="127.0.0.1",
                                             port=port, log_level="warning", lifespan="off"))

@@ -14,16 +14,13 @@ from pathlib import Path
 import feedparser
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import event
 from sqlalchemy import text as sql_text
 
 from monitor.api import create_app
 from monitor.config import Settings, load_settings
 from monitor.store.db import make_engine
-from tests.conftest import ROOT, copy_seeds, get_dated
-from tests.test_daemon import wait_for
-from tests.test_http import _free_port
+from tests.conftest import ROOT, copy_seeds, free_port, get_dated, served
 
 EARLIEST = "2021-04-14-navo-raad-afghanistan.txt"
 LATER = ("2021-05-12-defensie-terugkeer-afghanistan.txt", "2021-06-18-toekomstige-inzet-en-hulp-afghanistan.txt",
@@ -32,18 +29,9 @@ LATER = ("2021-05-12-defensie-terugkeer-afghanistan.txt", "2021-06-18-toekomstig
 
 @contextlib.contextmanager
 def serving(settings: Settings, engine=None) -> Iterator[str]:
-    port = _free_port()
-    app = create_app(settings.serving("127.0.0.1", port), engine)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    wait_for(lambda: httpx.get(f"{base}/healthz", timeout=1).status_code == 200, timeout=30, every=0.05)
-    try:
+    port = free_port()
+    with served(create_app(settings.serving("127.0.0.1", port), engine), port) as base:
         yield base
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture()
