@@ -4,9 +4,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-EVAL   ?= ../shared/eval
 
-.PHONY: setup browser run ingest test test-sqlite test-postgres lint mutate eval bench clean
+.PHONY: setup browser run ingest test test-sqlite test-postgres lint mutate eval eval-check judge bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,12 +52,17 @@ mutate: setup
 test-postgres: setup
 	scripts/pg.sh run env POLICY_MONITOR_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q
 
+# `make eval`: the development corpus (eval/dossiers/, one row per dossier and the macro-average;
+# docs/evaluation.md). `make eval-check` also fails when a macro-average falls below eval/floors.toml (CI).
+# `make judge` draws a fresh sheet of what the current version publishes, per dossier, for a reader to judge.
 eval: setup
-	@tmp=$$(mktemp -d); \
-	MONITOR_DATABASE_URL=sqlite:///$$tmp/eval.db $(BIN)/policy-monitor ingest seeds >/dev/null && \
-	MONITOR_DATABASE_URL=sqlite:///$$tmp/eval.db $(BIN)/policy-monitor export --output $$tmp/export.json >/dev/null && \
-	$(BIN)/python $(EVAL)/evaluate.py $(EVAL)/seeds-gold.toml $$tmp/export.json; \
-	status=$$?; rm -rf $$tmp; exit $$status
+	$(BIN)/python eval/score.py $(EVAL_ARGS)
+
+eval-check: setup
+	$(BIN)/python eval/score.py --check eval/floors.toml $(EVAL_ARGS)
+
+judge: setup
+	$(BIN)/python eval/judge.py $(JUDGE_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run.py

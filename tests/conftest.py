@@ -26,7 +26,7 @@ from monitor.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-EVAL_DIR = ROOT.parent / "shared" / "eval"
+EVAL_DIR = ROOT / "eval"
 # The seed letters the tests use, by name: a letter a user drops into seeds/ (or the inbox) never changes a test.
 SEED_LETTERS = (
     "2021-04-14-navo-raad-afghanistan.txt",
