@@ -1,10 +1,12 @@
-"""Fault injection for the crash-safety suite: a real process dies at a named point.
+"""Fault injection for the crash-safety suite: a real process dies (or stops) at a named point.
 
 ``MONITOR_FAULT="changes:3"`` makes the process SIGKILL itself the 3rd time it
 passes the point ``changes`` (several: ``"ingest:2,topics:1"``). Points sit
 right after a unit of work commits (``ingest``, ``topics``, ``changes``: one
 letter each) or between the steps of a multi-step operation
 (``changes-marked``: letters to recompute were marked, none recomputed yet).
+``"topics:1:stop"`` makes it SIGSTOP itself there instead: frozen mid-work,
+so a test can look at what it holds (the writer lock) and then SIGCONT it on.
 Unset (always, outside the tests), :func:`point` costs one dictionary lookup.
 """
 from __future__ import annotations
@@ -14,22 +16,26 @@ import signal
 
 ENV = "MONITOR_FAULT"
 _passed: dict[str, int] = {}
+_SIGNALS = {"kill": signal.SIGKILL, "stop": signal.SIGSTOP}
 
 
-def _targets(spec: str) -> dict[str, int]:
+def _targets(spec: str) -> dict[str, tuple[int, signal.Signals]]:
     out = {}
     for part in spec.split(","):
-        name, _, n = part.strip().partition(":")
+        name, _, rest = part.strip().partition(":")
+        n, _, action = rest.partition(":")
         if name:
-            out[name] = int(n or 1)
+            out[name] = (int(n or 1), _SIGNALS[action or "kill"])
     return out
 
 
 def point(name: str) -> None:
-    """Die here (SIGKILL: no clean-up, no flush) if ``MONITOR_FAULT`` names this point and pass."""
+    """Die here (SIGKILL: no clean-up, no flush), or stop here until SIGCONT (SIGSTOP), if ``MONITOR_FAULT``
+    names this point and pass."""
     spec = os.environ.get(ENV)
     if not spec:
         return
     _passed[name] = _passed.get(name, 0) + 1
-    if _targets(spec).get(name) == _passed[name]:
-        os.kill(os.getpid(), signal.SIGKILL)
+    target = _targets(spec).get(name)
+    if target is not None and target[0] == _passed[name]:
+        os.kill(os.getpid(), target[1])

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import feedparser
 import httpx
@@ -134,6 +136,49 @@ def test_ten_wrong_passwords_lock_further_tries(site):
         locked = login(client)  # the right password, too late
         assert locked.status_code == 429 and "Te veel mislukte pogingen" in locked.text
         assert "pm_session" not in client.cookies
+
+
+@pytest.fixture()
+def accounts(cli: Callable[..., Any], seeded: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str]]:
+    """The seeded store (a copy: no ingest), accounts anna and bert, a server; yields (base, a change-set page)."""
+    cli("user", "add", "anna", "--password", PASSWORD)
+    cli("user", "add", "bert", "--password", PASSWORD)
+    monkeypatch.setenv("MONITOR_AUTH_SECRET_KEY", "test-signing-key")
+    _, key, topic = first_change(seeded)
+    with serving(load_settings(ROOT / "config.toml", database_url=seeded)) as base:
+        yield base, f"/changes/{key}/{topic}"
+
+
+def from_address(base: str, address: str) -> httpx.Client:
+    """A client whose connections come from ``address`` (any 127.x.y.z is this machine's loopback)."""
+    return httpx.Client(base_url=base, transport=httpx.HTTPTransport(local_address=address))
+
+
+def test_ten_wrong_passwords_for_one_account_lock_it_whatever_the_addresses(accounts: tuple[str, str]) -> None:
+    """Guessing spread over ten addresses, one try each, stays under the per-address limit: the
+    per-account count must lock the account anyway, also for the right password from a new address."""
+    base, _ = accounts
+    for i in range(10):
+        with from_address(base, f"127.0.0.{10 + i}") as client:
+            assert login(client, password="wrong password!").status_code == 401
+    with from_address(base, "127.0.0.50") as client:
+        locked = login(client)
+        assert locked.status_code == 429 and "Te veel mislukte pogingen" in locked.text
+        assert "pm_session" not in client.cookies
+        assert login(client, "bert").status_code == 303  # only that account is locked, not the address
+
+
+def test_logout_needs_the_sessions_csrf_token(accounts: tuple[str, str]) -> None:
+    """A form on another site that posts to /logout (no token, or a guessed one) does not log anyone out."""
+    base, page = accounts
+    with httpx.Client(base_url=base) as client:
+        assert login(client).status_code == 303
+        token = csrf_of(client.get(page).text)
+        assert client.post("/logout").status_code == 403
+        assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
+        assert "Ingelogd als anna" in client.get(page).text  # still logged in
+        assert client.post("/logout", data={"csrf": token}).status_code == 303
+        assert "Ingelogd als" not in client.get(page).text
 
 
 def test_script_payloads_are_escaped_on_every_page_and_in_the_feed(site):

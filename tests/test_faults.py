@@ -3,7 +3,9 @@
 A process is killed (``MONITOR_FAULT=point:N``: SIGKILL at the N-th pass of a
 named point) during ingest, topic analysis, change computation or the
 recomputation after a late letter; after a restart every letter is analysed
-and the current changes equal those of a clean run, with no duplicates.
+and the current changes equal those of a clean run, with no duplicates. A process
+stopped (``point:N:stop``: SIGSTOP) inside its analysis shows it still holds the
+writer lock there.
 """
 from __future__ import annotations
 
@@ -140,3 +142,29 @@ def test_a_writer_beside_the_daemon_refuses_clearly_and_changes_nothing(corpus, 
         out, _ = daemon.communicate(timeout=120)
     assert daemon.returncode == 0, out
     check_state(db, corpus["reference"], corpus["letters"])  # the daemon ingested the late letter itself
+
+
+@pytest.mark.parametrize("point", ["topics", "changes"])
+def test_an_ingest_analyses_its_letters_inside_the_writer_lock(db_url: str, tmp_path: Path, point: str) -> None:
+    """The ingest freezes itself (SIGSTOP, ``MONITOR_FAULT=point:1:stop``) inside its analysis of the new
+    letter, after the letter's topics or changes committed; a second writer started right then must find
+    the lock held by that ingest. No timing: the ingest cannot move on until it is sent SIGCONT."""
+    inbox = copy_seeds(tmp_path / "inbox", (EARLIEST + ".txt",))
+    config = ROOT / "config.toml"
+    log = tmp_path / "ingest.log"  # a file, not a pipe: a full pipe would block it before it reaches the point
+    with log.open("w") as out:
+        ingest = subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(config), "--database",
+                                   db_url, "ingest", str(inbox)], cwd=ROOT, env={**clean_env(),
+                                   "MONITOR_FAULT": f"{point}:1:stop"}, stdout=out, stderr=subprocess.STDOUT)
+    _, status = os.waitpid(ingest.pid, os.WUNTRACED)  # returns once it has stopped itself (or ended)
+    assert os.WIFSTOPPED(status), f"the ingest ended before reaching {point}: {log.read_text()}"
+    try:
+        assert scalar(db_url, "SELECT count(*) FROM letter WHERE topics_version_id = current_version_id") == 1
+        other = cli(config, db_url, "--wait", "0", "analyse")
+        assert other.returncode == 1, f"a second writer ran during the ingest's analysis: {other.stdout}"
+        assert "another writer is running" in other.stderr and f"pid {ingest.pid}" in other.stderr, other.stderr
+    finally:
+        os.kill(ingest.pid, signal.SIGCONT)
+        ingest.wait(timeout=120)
+    assert ingest.returncode == 0, log.read_text()
+    assert scalar(db_url, "SELECT count(*) FROM letter WHERE changes_version_id = current_version_id") == 1

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import SEED_LETTERS, SEEDS, query, scalar
+from tests.conftest import SEED_LETTERS, SEEDS, copy_seeds, query, scalar
 from tests.pdfmaker import make_pdf
 
 
@@ -71,6 +75,32 @@ def test_a_changed_file_is_a_new_version_of_the_same_letter(cli, db_url, seeds_c
     current = query(db_url, "SELECT s.text FROM statement s JOIN letter l ON s.version_id = l.current_version_id "
                             "WHERE s.text LIKE 'Ik zal deel te nemen%'")
     assert current
+
+
+def test_a_corrected_sidecar_beside_unchanged_bytes_corrects_the_letter(cli: Callable[..., Any], db_url: str,
+                                                                        tmp_path: Path) -> None:
+    """The letter's bytes stay the same, its NAME.meta.toml is corrected (date, reference): the next ingest
+    must take the sidecar, not answer "unchanged since last ingest" from the letter's bytes alone."""
+    inbox = copy_seeds(tmp_path / "inbox", ("2021-04-14-navo-raad-afghanistan.txt",
+                                            "2021-06-18-toekomstige-inzet-en-hulp-afghanistan.txt"))
+    sidecar = inbox / "2021-06-18-toekomstige-inzet-en-hulp-afghanistan.meta.toml"
+    right = sidecar.read_text(encoding="utf-8")
+    sidecar.write_text(right.replace("date = 2021-06-18", "date = 2021-03-01"), encoding="utf-8")  # a typo
+    cli("ingest", str(inbox))
+    assert _letter_lines(cli) == [("2021-03-01", "Kamerbrief"), ("2021-04-14", "Verslag")]
+    sidecar.write_text(right + 'reference = "kst-27925-788"\n', encoding="utf-8")
+    cli("ingest", str(inbox))
+    assert _letter_lines(cli) == [("2021-04-14", "Verslag"), ("2021-06-18", "Kamerbrief")]  # and its place in letter order
+    exported = json.loads(cli("export", "-o", "-").output)["letters"]
+    corrected = next(l for l in exported if l["title"].startswith("Kamerbrief aangaande"))
+    assert (corrected["date"], corrected["reference"]) == ("2021-06-18", "kst-27925-788")
+    assert _count(db_url, "letter") == 2 and _count(db_url, "letter_version") == 2  # the same text: no new version
+
+
+def _letter_lines(cli: Callable[..., Any]) -> list[tuple[str, str]]:
+    """(date, first word of the title) of each letter as `letters` lists them, in its order."""
+    rows = [re.split(r"\s{2,}", line) for line in cli("letters").output.splitlines()[1:]]  # date, key, kind, n, title
+    return [(r[0], r[4].split()[0]) for r in rows]
 
 
 def test_bad_files_are_reported_and_never_disturb_good_or_stored_data(cli, db_url, seeds_copy, tmp_path):
