@@ -42,7 +42,7 @@ class IngestResult:
 
     @property
     def changed(self) -> bool:
-        return self.outcome in (repo.STORED, repo.NEW_VERSION)
+        return self.outcome in (repo.STORED, repo.NEW_VERSION, repo.REDATED)
 
     @property
     def failed(self) -> bool:
@@ -78,7 +78,7 @@ def _stored_meanwhile(sessions: sessionmaker[Session], cand: Candidate, now: dt.
     """(key, id) of the letter another process stored from these bytes, or None."""
     try:
         with sessions.begin() as session:
-            known = repo.known_source(session, cand.kind, cand.locator, fingerprint)
+            known = repo.current_source(session, cand.kind, cand.locator, fingerprint)
             if known is None:
                 return None
             known.last_seen = now
@@ -97,7 +97,7 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
     fingerprint = sha256(cand.data + cand.extra) if cand.data is not None else sha256(cand.error or "no data")
     try:
         with sessions.begin() as session:
-            known = repo.known_source(session, cand.kind, cand.locator, fingerprint)
+            known = repo.current_source(session, cand.kind, cand.locator, fingerprint)
             if known is not None:
                 known.last_seen = now
                 letter_key, letter_id = known.letter.key, known.letter_id
@@ -133,7 +133,7 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
         with sessions.begin() as session:
             # Looked up again in the storing transaction: another process may have stored these very bytes
             # while we parsed them (the unique keys catch the case where both insert at once, below).
-            again = repo.known_source(session, cand.kind, cand.locator, fingerprint)
+            again = repo.current_source(session, cand.kind, cand.locator, fingerprint)
             if again is not None:
                 again.last_seen = now
                 key, letter_id = again.letter.key, again.letter_id

@@ -97,6 +97,37 @@ def test_a_corrected_sidecar_beside_unchanged_bytes_corrects_the_letter(cli: Cal
     assert _count(db_url, "letter") == 2 and _count(db_url, "letter_version") == 2  # the same text: no new version
 
 
+def test_a_corrected_sidecar_date_recomputes_the_positions_it_moves_through(cli: Callable[..., Any], databases: Any,
+                                                                           tmp_path: Path) -> None:
+    """A letter moved in time by its sidecar (same bytes) changes the standing position of every letter between
+    its old and its new date: the changes afterwards are those of a store that had the right date from the
+    start, in either direction of the move."""
+    names = ("2021-04-14-navo-raad-afghanistan.txt", "2021-05-12-defensie-terugkeer-afghanistan.txt",
+             "2021-06-18-toekomstige-inzet-en-hulp-afghanistan.txt")
+    inbox = copy_seeds(tmp_path / "inbox", names)
+    sidecar = inbox / "2021-06-18-toekomstige-inzet-en-hulp-afghanistan.meta.toml"
+    right = sidecar.read_text(encoding="utf-8")
+
+    def changes(url: str) -> list[tuple[str, str, str, str, str]]:
+        data = json.loads(cli("--database", url, "export", "-o", "-").output)
+        dated = {l["id"]: l["date"] for l in data["letters"]}  # keys are stable ids: one made under the wrong date keeps it
+        return sorted((c["topic"], c["kind"], dated[c["letter"]], c["old_text"] or "", c["new_text"] or "")
+                      for c in data["changes"])
+
+    clean = databases.new("clean")
+    cli("--database", clean, "ingest", str(inbox))
+    want = changes(clean)
+    moved = databases.new("moved")
+    for wrong in ("2021-03-01", "2021-12-01"):  # first before both others, then after them
+        sidecar.write_text(right.replace("date = 2021-06-18", f"date = {wrong}"), encoding="utf-8")
+        cli("--database", moved, "ingest", str(inbox))
+        assert changes(moved) != want  # the wrong order gives other changes: the test can see a stale position
+        sidecar.write_text(right, encoding="utf-8")
+        out = cli("--database", moved, "ingest", str(inbox)).output
+        assert "1 stored or updated" in out, out
+        assert changes(moved) == want, wrong
+
+
 def _letter_lines(cli: Callable[..., Any]) -> list[tuple[str, str]]:
     """(date, first word of the title) of each letter as `letters` lists them, in its order."""
     rows = [re.split(r"\s{2,}", line) for line in cli("letters").output.splitlines()[1:]]  # date, key, kind, n, title

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..ids import hash_key, letter_key, sha256, statement_uids
@@ -19,8 +19,8 @@ from ..references import is_reference
 from ..model import LetterMeta, ParsedLetter
 from .models import FootnoteRecord, IngestLog, Letter, LetterAlias, LetterVersion, Source, StatementRecord
 
-STORED, NEW_VERSION, DUPLICATE, UNCHANGED, WARNING, ERROR, FAILED_BEFORE = (
-    "stored", "new_version", "duplicate", "unchanged", "warning", "error", "failed_before")
+STORED, NEW_VERSION, REDATED, DUPLICATE, UNCHANGED, WARNING, ERROR, FAILED_BEFORE = (
+    "stored", "new_version", "redated", "duplicate", "unchanged", "warning", "error", "failed_before")
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,23 @@ class StoreOutcome:
 
     @property
     def changed(self) -> bool:
-        """Did the analysed content change (new letter or new version)?"""
-        return self.outcome in (STORED, NEW_VERSION)
+        """Did what the analysis reads change (a new letter, a new version, or a letter moved in time)?"""
+        return self.outcome in (STORED, NEW_VERSION, REDATED)
 
 
 def known_source(session: Session, kind: str, locator: str, raw_sha: str) -> Source | None:
     return session.scalar(select(Source).where(Source.kind == kind, Source.locator == locator,
                                                Source.raw_sha256 == raw_sha))
+
+
+def current_source(session: Session, kind: str, locator: str, raw_sha: str) -> Source | None:
+    """The source as last seen at ``locator``, if it has these bytes; None when they differ from the last seen.
+
+    Not any earlier state: a sidecar corrected and then put back is a change each time, or the letter would
+    keep the metadata of the state in between."""
+    last = session.scalar(select(Source).where(Source.kind == kind, Source.locator == locator)
+                          .order_by(Source.last_seen.desc(), Source.id.desc()).limit(1))
+    return last if last is not None and last.raw_sha256 == raw_sha else None
 
 
 def _find_letter(session: Session, meta: LetterMeta, text_sha: str, kind: str, locator: str,
@@ -81,6 +91,21 @@ def _apply_meta(letter: Letter, parsed: ParsedLetter, now: dt.datetime) -> None:
         m = _KST_DOSSIER.match(letter.reference or "")
         letter.dossier = m.group(1) if m else ""
     letter.updated_at = now
+
+
+def _place(letter: Letter) -> tuple[dt.date, str]:
+    """Where a letter stands in the order every position is built in (as ``timeline.order_key``)."""
+    return (letter.date or (letter.created_at or dt.datetime.min).date(), letter.key)
+
+
+def _mark_due_from(session: Session, place: tuple[dt.date, str]) -> None:
+    """Mark the changes of every letter from ``place`` on as due: a letter that moved in time (a corrected
+    sidecar date) changes the standing position of all letters between its old and its new place, and the
+    timeline recomputes from the earliest letter marked due."""
+    session.flush()
+    day = place[0]
+    session.execute(update(Letter).where(Letter.date >= day).values(changes_version_id=None))
+    session.execute(update(Letter).where(Letter.date.is_(None)).values(changes_version_id=None))
 
 
 def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: bytes, raw_sha: str,
@@ -147,11 +172,17 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
         version = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now)
         outcome, message = STORED, f"new letter {letter.key}"
     else:
+        was = _place(letter)
         _apply_meta(letter, parsed, now)
         known = next((v for v in letter.versions if v.text_sha256 == text_sha), None)
         if known is None:
             version = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now)
             outcome, message = NEW_VERSION, f"version {version.number} of {letter.key}"
+        elif _place(letter) != was:
+            version = known
+            _mark_due_from(session, min(was, _place(letter)))
+            outcome, message = REDATED, (f"same text as {letter.key}, dated {was[0]} before and {_place(letter)[0]} "
+                                         "now: the positions from the earlier of the two dates are recomputed")
         else:
             version = known
             outcome, message = DUPLICATE, f"same text as {letter.key}: recorded as another source"

@@ -146,7 +146,7 @@ class IngestLog(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     source_kind: Mapped[str] = mapped_column(String(20))
     locator: Mapped[str] = mapped_column(Text)
-    outcome: Mapped[str] = mapped_column(String(20), comment="stored, new_version, duplicate, unchanged, warning, error")
+    outcome: Mapped[str] = mapped_column(String(20), comment="stored, new_version, redated, duplicate, unchanged, warning, error")
     letter_key: Mapped[str] = mapped_column(String(100), default="")
     message: Mapped[str] = mapped_column(Text, default="")
     duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
