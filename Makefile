@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup browser run ingest test test-sqlite test-postgres lint mutate eval eval-check judge bench clean
+.PHONY: setup browser run ingest test test-sqlite test-postgres lint mutate eval eval-check judge lodo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ eval-check: setup
 
 judge: setup
 	$(BIN)/python eval/judge.py $(JUDGE_ARGS)
+
+# Thresholds chosen leave-one-dossier-out over eval/grid.toml; prints the held-out macro (minutes).
+lodo: setup
+	$(BIN)/python eval/lodo.py
 
 bench: setup
 	$(BIN)/python bench/run.py

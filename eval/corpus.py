@@ -93,10 +93,15 @@ def _monitor() -> list[str]:
     return [sys.executable, "-c", "import sys; from monitor.cli import main; sys.exit(main())"]
 
 
-def export_dossier(dossier: Dossier, workdir: Path) -> dict[str, Any]:
-    """Ingest the dossier's letters into a fresh SQLite database and return the export (the scorer's input)."""
-    db = workdir / f"{dossier.slug}.db"
-    out = workdir / f"{dossier.slug}.json"
+def export_dossier(dossier: Dossier, workdir: Path, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Ingest the dossier's letters into a fresh SQLite database and return the export (the scorer's input).
+
+    ``settings``: further configuration as ``{"analysis.same_point": 0.25}``, passed as the documented
+    ``MONITOR_<SECTION>_<KEY>`` overrides (how a threshold is tried without editing config.toml)."""
+    tag = "-".join(f"{k}={v}" for k, v in sorted((settings or {}).items()))
+    name = dossier.slug + (f"-{hashlib.sha1(tag.encode()).hexdigest()[:8]}" if tag else "")
+    db = workdir / f"{name}.db"
+    out = workdir / f"{name}.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
     env.update({
         "MONITOR_CONFIG": str(ROOT / "config.toml"),
@@ -105,6 +110,9 @@ def export_dossier(dossier: Dossier, workdir: Path) -> dict[str, Any]:
         "MONITOR_SUBJECT_NAME": json.dumps(dossier.subject, ensure_ascii=False),
         "MONITOR_SUBJECT_TERMS": json.dumps(list(dossier.terms), ensure_ascii=False),
     })
+    for key, value in (settings or {}).items():
+        section, _, field_ = key.partition(".")
+        env[f"MONITOR_{section.upper()}_{field_.upper()}"] = json.dumps(value)
     for args in (["ingest", str(dossier.letters)], ["export", "--output", str(out)]):
         run = subprocess.run(_monitor() + args, env=env, cwd=ROOT, capture_output=True, text=True)
         if run.returncode != 0:
@@ -153,6 +161,24 @@ def load_sheets(dossier: Dossier, current_version: str) -> Sheets:
             else:
                 out.pending += 1
     return out
+
+
+def verdict_key(change: dict[str, Any]) -> tuple[str, str, str, str]:
+    """How a published change is named in a sheet (``sample_judged.py`` cuts both texts at 90 characters)."""
+    return (change.get("topic") or "", change.get("kind") or "", (change.get("new_text") or "")[:90],
+            (change.get("old_text") or "")[:90])
+
+
+def pooled_precision(export: dict[str, Any], verdicts: dict[tuple[str, str, str, str], tuple[str, str]]
+                     ) -> tuple[float | None, int, int]:
+    """(share genuine, judged, published) over the published changes that any sheet of the dossier judged.
+
+    For choosing between settings only: each setting publishes something else, and what was never judged is
+    left out, so the number is biased towards the output the sheets were drawn from. Reported precision
+    is ``score_dossier``'s, over sheets of the current output."""
+    pub = published(export)
+    known = [verdicts[k][0] for k in map(verdict_key, pub) if k in verdicts]
+    return (sum(v == "genuine" for v in known) / len(known) if known else None), len(known), len(pub)
 
 
 def all_verdicts(dossier: Dossier) -> dict[tuple[str, str, str, str], tuple[str, str]]:
