@@ -18,6 +18,7 @@ import click
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from .config import ConfigError, Settings, load_settings
+from .model import ChangeKind
 from .store.db import SchemaError, make_engine, masked, open_database, session_factory, upgrade, utcnow
 
 
@@ -363,7 +364,7 @@ def _echo_change(v: Any, verbose: bool) -> None:
     shown = "" if r.published else "  (kept, not published)"
     click.echo(click.style(f"{r.letter_date}  {r.topic:<12} {r.kind:<12}", bold=True)
                + f" {v.letter.key}{aspects}{sim} significance={r.significance:.2f}{shown}  ({r.uid})")
-    if r.kind == "modified" and v.old is not None and v.new is not None:
+    if r.kind == ChangeKind.MODIFIED and v.old is not None and v.new is not None:
         ops = [DiffOp(op, text) for op, text in (r.details or {}).get("diff", [])]
         click.echo("    " + inline(ops))
         click.echo(f"    previously: {v.previous_letter.key if v.previous_letter else '?'}")
@@ -374,7 +375,7 @@ def _echo_change(v: Any, verbose: bool) -> None:
         if verbose:
             from .diff import unified
             click.echo("    " + unified(v.old.text, v.new.text).replace("\n", "\n    "))
-    elif r.kind == "not_restated" and v.old is not None:
+    elif r.kind == ChangeKind.NOT_RESTATED and v.old is not None:
         click.echo(f"    not restated from {v.previous_letter.key if v.previous_letter else '?'}: {v.old.text}")
     elif v.new is not None:
         click.echo(f"    {v.new.text}")
@@ -385,7 +386,7 @@ def _echo_change(v: Any, verbose: bool) -> None:
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Letters dated on or after this day.")
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="Letters dated on or before this day.")
 @click.option("--kind", "kinds", multiple=True,
-              type=click.Choice(["modified", "added", "not_restated", "reaffirmed"]), help="Only these kinds.")
+              type=click.Choice(ChangeKind.values()), help="Only these kinds (default: every published kind).")
 @click.option("--letter", default=None, help="Only changes made by this letter.")
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")

@@ -24,6 +24,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .model import ChangeKind
 from .topics import TopicSpec
 
 ENV_PREFIX = "MONITOR_"
@@ -231,7 +232,8 @@ _SECTIONS: dict[str, type] = {
     "auth": AuthSettings,
     "notify": NotifySettings,
 }
-_CHANGE_KINDS = ("modified", "added", "initial", "not_restated")
+# A subscription is sent published changes only, so only the kinds that can be published make sense there.
+_CHANGE_KINDS = ChangeKind.published()
 _SOURCE_KINDS = ("tk-odata", "tk-syncfeed", "sru")
 
 

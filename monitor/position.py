@@ -38,13 +38,16 @@ from dataclasses import dataclass, field
 from . import significance as sig
 from .align import SimilarityIndex, align, shared_phrases
 from .diff import Comparison, DiffOp, compare, modality
+from .model import ChangeKind
 from .quantities import counted_units
 from .significance import Traits
 
 POSITION_KINDS = frozenset({"paragraph", "list_item"})
 MIN_WORDS = 4
-MODIFIED, ADDED, NOT_RESTATED, REAFFIRMED, INITIAL = "modified", "added", "not_restated", "reaffirmed", "initial"
-PUBLISHED_KINDS = (MODIFIED, ADDED, INITIAL, NOT_RESTATED)
+# Short names for the members of :class:`monitor.model.ChangeKind` (the same objects, not a second definition).
+MODIFIED, ADDED, NOT_RESTATED, REAFFIRMED, INITIAL = (ChangeKind.MODIFIED, ChangeKind.ADDED, ChangeKind.NOT_RESTATED,
+                                                      ChangeKind.REAFFIRMED, ChangeKind.INITIAL)
+PUBLISHED_KINDS = ChangeKind.published()
 # A pairing at least this similar is the same point even when nothing moved (a restatement);
 # below it, a pairing counts only when something moved.
 SAME_POINT = 0.3

@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import faults, lexicon
 from .config import Settings
 from .function import POSITION
-from .position import MODIFIED, REAFFIRMED, Change, PositionStatement, PositionTracker, can_hold_position
+from .model import ChangeKind
+from .position import Change, PositionStatement, PositionTracker, can_hold_position
 from .significance import Traits
 from .store import analysis as store
 from .store import version as data_version
@@ -139,7 +140,7 @@ class Timeline:
         # superseded per topic: a statement revised on one topic still stands on its others
         pairs = session.execute(
             select(ChangeRecord.topic, ChangeRecord.previous_statement_id, ChangeRecord.statement_id)
-            .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]),
+            .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([ChangeKind.MODIFIED, ChangeKind.REAFFIRMED]),
                    ChangeRecord.letter_id.in_([l.id for l in earlier]))).all()
         superseded: set[tuple[str, int | None]] = {(topic, old) for topic, old, _ in pairs}
         repeated: set[tuple[str, int | None]] = {(topic, new) for topic, _, new in pairs}  # restated an earlier one

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from ..position import PUBLISHED_KINDS
+from ..model import ChangeKind
 from .models import ChangeRecord, Letter, Source, StatementRecord
 
-_CURRENT = (ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(PUBLISHED_KINDS))
+_CURRENT = (ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(ChangeKind.published()))
 
 
 def letters_page(session: Session, limit: int, offset: int, dossier: str | None = None

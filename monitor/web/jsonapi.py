@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..metrics import unhealthy_sources
-from ..position import PUBLISHED_KINDS, REAFFIRMED
+from ..model import ChangeKind
 from ..publish import shown_source
 from ..store import analysis, queries
 from ..store import changes as change_store
@@ -52,7 +52,8 @@ def with_reviews(session: Any, items: list[dict[str, Any]]) -> list[dict[str, An
 
 
 def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
-    allowed = PUBLISHED_KINDS + (REAFFIRMED,)
+    """``kinds`` when each is a :class:`ChangeKind` (the same list ``changes --kind`` accepts), else a 400."""
+    allowed = ChangeKind.values()
     for k in kinds:
         if k not in allowed:
             raise HTTPException(400, f"kind: {k!r} is not one of {', '.join(allowed)}")

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from ..compare import compare_letters
 from ..feed import KIND_NL
-from ..position import PUBLISHED_KINDS
+from ..model import ChangeKind
 from ..publish import changesets, shown_source
 from ..store import analysis, browse, queries
 from ..store import changes as change_store
@@ -222,7 +222,7 @@ def routes(web: Web) -> list[Route]:
                                                               since, until, dossier, ids=matched)
             return web.render("search.html", filters=filters, changes=found, total=total, pager=pager,
                               hits=[(h, views.highlight(h.statement.text, q)) for h in hits], n_hits=n_hits,
-                              kinds=KIND_NL, published_kinds=PUBLISHED_KINDS, dossiers=browse.dossiers(session),
+                              kinds=KIND_NL, published_kinds=ChangeKind.published(), dossiers=browse.dossiers(session),
                               sources=[(s, views.SOURCE_NL.get(s, s)) for s in browse.source_kinds(session)],
                               significances=views.SIGNIFICANCE_NL)
         return web.cached_html(request, build, search=True)
