@@ -534,7 +534,6 @@ def run(ctx: Ctx, host: str | None, port: int | None, no_serve: bool, once: bool
 def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
     """Poll the configured remote sources once (Tweede Kamer, KOOP SRU) and process what is new."""
     from .daemon import Monitor
-    from .sources.adapters import poll_source
     logging.getLogger("monitor").setLevel(logging.INFO)
     specs = [s for s in ctx.settings.sources if (s.name in names if names else s.enabled)]
     unknown = set(names) - {s.name for s in ctx.settings.sources}
@@ -547,7 +546,7 @@ def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
         monitor = Monitor(ctx.settings)
         failed = []
         for spec in specs:
-            r = poll_source(monitor, spec)
+            r = monitor.poll(spec)
             extra = "".join(f", {n} {what}" for n, what in ((r.attachments, "attachments"), (r.withdrawn, "withdrawn"),
                                                              (r.parked, "parked"), (r.doc_errors, "documents failed"))
                             if n)

@@ -16,6 +16,7 @@ What holds:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import signal
 import threading
@@ -24,12 +25,14 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from .config import Settings
+from .config import Settings, SourceSpec
 from .ingest import inbox_candidates, ingest_one
 from .metrics import ANALYSIS_SECONDS, POLL_SECONDS
+from .polling import PollResult, poll_source
 from .process import analyse_letters
 from .store.db import open_database, session_factory, utcnow
 from .store.letters import ERROR
+from .sources.http import Fetcher
 from .store.lock import WriterLock
 from .timeline import Timeline
 
@@ -66,6 +69,21 @@ class Monitor:
                 log.error("failed %s: %s", cand.locator, result.message, extra=fields)
         self.analyse(changed)
         return len(changed)
+
+    def poll(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> PollResult:
+        """Poll one remote source once, then analyse what it stored (also after a failed or stopped poll)."""
+        result = poll_source(self.sessions, spec, now=self.now, stop=self.stopping, fetcher=fetcher)
+        self.analyse(result.changed)
+        return result
+
+    def jobs(self) -> dict[str, tuple[Callable[[], Any], int]]:
+        """The polling jobs: the inbox, and one per enabled remote source."""
+        jobs: dict[str, tuple[Callable[[], Any], int]] = {
+            "inbox": (self.poll_inbox, self.settings.schedule.inbox_seconds)}
+        for spec in self.settings.sources:
+            if spec.enabled:
+                jobs[f"source:{spec.name}"] = (functools.partial(self.poll, spec), self.settings.schedule.remote_seconds)
+        return jobs
 
     def analyse(self, changed: list[int]) -> str:
         """Bring the analysis up to date: ``changed`` letters and whatever the store marks due."""
@@ -118,9 +136,7 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
             monitor.engine.dispose()
             log.info("stopped cleanly")
             return 0
-        jobs: dict[str, tuple[Callable[[], Any], int]] = {"inbox": (monitor.poll_inbox, settings.schedule.inbox_seconds)}
-        from .sources.remote import remote_jobs  # noqa: PLC0415 - optional adapters
-        jobs.update(remote_jobs(monitor))
+        jobs = monitor.jobs()
         if settings.subscriptions:  # its own job: a slow mail server or webhook never holds up ingest
             from . import notify  # noqa: PLC0415
             mailing = settings.serving(host, port)  # links in messages need the server's address
