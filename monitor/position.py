@@ -40,7 +40,7 @@ from .align import SimilarityIndex, align, shared_phrases
 from .diff import Comparison, DiffOp, compare, modality
 from .model import ChangeKind
 from .quantities import counted_units
-from .significance import Traits
+from .traits import Traits
 
 POSITION_KINDS = frozenset({"paragraph", "list_item"})
 MIN_WORDS = 4
