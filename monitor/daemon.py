@@ -30,12 +30,10 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from .config import Settings, SourceSpec
-from .ingest import inbox_candidates, ingest_one
 from .metrics import ANALYSIS_SECONDS, POLL_SECONDS
-from .polling import PollResult, poll_source
+from .polling import PollResult, poll_folders, poll_source
 from .process import analyse_letters
 from .store.db import open_database, session_factory, utcnow
-from .store.letters import ERROR
 from .sources.http import Fetcher
 from .store.lock import WriterLock
 from .timeline import Timeline
@@ -58,23 +56,13 @@ class Monitor:
         self.stopping = stopping if stopping is not None else threading.Event()
         self.max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
 
-    def poll_inbox(self) -> int:
-        """Ingest what is new in the inbox folders, then analyse it. Returns letters stored or updated."""
-        changed: list[int] = []
-        for cand in inbox_candidates(self.settings.inbox.folders, self.settings.inbox.extensions, self.max_bytes):
-            if self.stopping.is_set():
-                log.info("stopping: inbox poll ends after the current letter")
-                break
-            result = ingest_one(self.sessions, cand, self.now(), self.max_bytes)
-            fields = {"source": "inbox", "letter": result.letter_key, "locator": cand.locator,
-                      "outcome": result.outcome}
-            if result.changed and result.letter_id is not None:
-                log.info("ingested %s: %s", cand.locator, result.message, extra=fields)
-                changed.append(result.letter_id)
-            elif result.outcome == ERROR:  # a known failure (failed_before) was reported when it happened
-                log.error("failed %s: %s", cand.locator, result.message, extra=fields)
-        self.analyse(changed)
-        return len(changed)
+    def poll_inbox(self) -> PollResult:
+        """Ingest what is new in the inbox folders, then analyse what it stored or changed."""
+        inbox = self.settings.inbox
+        result = poll_folders(self.sessions, inbox.folders, inbox.extensions, self.max_bytes, now=self.now,
+                              stop=self.stopping)
+        self.analyse(result.changed)
+        return result
 
     def poll(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> PollResult:
         """Poll one remote source once, then analyse what it stored (also after a failed or stopped poll)."""

@@ -1,6 +1,10 @@
-"""One poll of one remote source: pages → documents → letters, attachments, withdrawals.
+"""Polling: the inbox folders (:func:`poll_folders`), and one remote source (:func:`poll_source`): pages →
+documents → letters, attachments, withdrawals.
 
-The driver knows a source only as a :class:`~monitor.sources.base.Source` built from the registry
+Both return a :class:`PollResult` whose ``changed`` lists the letters stored or changed, and analyse nothing:
+the caller (the daemon, ``policy-monitor poll``) decides what to analyse.
+
+The remote driver knows a source only as a :class:`~monitor.sources.base.Source` built from the registry
 (:mod:`monitor.sources.registry`); it stores what the source lists and returns, in :attr:`PollResult.changed`,
 the letters it stored or changed. It analyses nothing: the caller (the daemon, ``policy-monitor poll``) decides.
 
@@ -34,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .clean import clean
-from .ingest import ingest_one
+from .ingest import inbox_candidates, ingest_one
 from .parse import InputError, extract
 from .sources.base import Candidate
 from .sources.base import Source as RemoteSource
@@ -332,6 +336,31 @@ def poll_source(sessions: sessionmaker[Session], spec: SourceSpec, *, now: Calla
         if own:
             fetcher.close()
         _record_duration(ctx, spec, time.perf_counter() - started)
+    return result
+
+
+def poll_folders(sessions: sessionmaker[Session], folders: tuple[str, ...], extensions: tuple[str, ...],
+                 max_bytes: int, *, now: Callable[[], dt.datetime] = utcnow,
+                 stop: threading.Event | None = None) -> PollResult:
+    """Ingest what is new in the inbox ``folders`` (a file seen before with the same bytes is skipped).
+
+    ``stop`` set: the poll ends after the current letter. A file that fails is logged (once: a known failure
+    was reported when it happened) and counted in ``doc_errors``; the next files are still tried.
+    """
+    result = PollResult("inbox")
+    for cand in inbox_candidates(folders, extensions, max_bytes):
+        if stop is not None and stop.is_set():
+            log.info("stopping: inbox poll ends after the current letter")
+            break
+        outcome = ingest_one(sessions, cand, now(), max_bytes)
+        fields = {"source": "inbox", "letter": outcome.letter_key, "locator": cand.locator, "outcome": outcome.outcome}
+        if outcome.changed and outcome.letter_id is not None:
+            log.info("ingested %s: %s", cand.locator, outcome.message, extra=fields)
+            result.changed.append(outcome.letter_id)
+            result.stored += 1
+        elif outcome.outcome == repo.ERROR:
+            log.error("failed %s: %s", cand.locator, outcome.message, extra=fields)
+            result.doc_errors += 1
     return result
 
 
