@@ -80,4 +80,4 @@ def create_server(settings: Settings) -> Starlette | RenderPool:
     app = create_app(settings)
     if settings.server.render_processes == 0:
         return app
-    return RenderPool(app, settings, settings.server.render_processes)
+    return RenderPool(app, create_app, settings, settings.server.render_processes)

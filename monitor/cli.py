@@ -9,86 +9,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import click
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from .config import ConfigError, Settings, load_settings
-from .store.db import SchemaError, make_engine, masked, open_database, session_factory, upgrade, utcnow
-
-
-class ConfigProblem(click.ClickException):
-    """A configuration that cannot be run: exit status 2, like a usage error."""
-
-    exit_code = 2
-
-
-@dataclass
-class Ctx:
-    config: str | None
-    database: str | None
-    wait: float = 30.0
-    _settings: Settings | None = None
-    _engine: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            try:
-                self._settings = load_settings(self.config, database_url=self.database)
-            except ConfigError as exc:
-                raise click.UsageError(f"config: {exc}") from None
-        return self._settings
-
-    def engine(self, create: bool = False) -> Any:
-        """The database engine. Only writing commands (``create``) may create a missing database."""
-        if self._engine is None:
-            try:
-                db = self.settings.database
-                self._engine = open_database(db.url, create=create, busy_timeout=db.busy_timeout_seconds)
-            except SchemaError as exc:
-                raise click.ClickException(str(exc)) from None
-        return self._engine
-
-    def sessions(self, create: bool = False) -> Any:
-        return session_factory(self.engine(create))
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the database's single-writer lock (waiting up to ``--wait`` seconds) for the block."""
-        from .store.lock import WriterBusy, WriterLock
-        url = self.settings.database.url
-        try:
-            lock = WriterLock(url, self.settings.root / "var", wait=self.wait)
-            lock.acquire()
-        except (WriterBusy, SchemaError) as exc:  # SchemaError: no driver, or the server cannot be reached
-            raise click.ClickException(str(exc)) from None
-        except ArgumentError as exc:
-            raise click.ClickException(f"database URL {masked(url)} is not usable: {exc}") from None
-        try:
-            yield
-        finally:
-            lock.release()
-
-    def analyse(self, full: bool = False, note: str = "") -> str:
-        """Bring the analysis up to date (or redo it all); the caller holds the writer lock."""
-        from .process import EmptyScheme, analyse_letters
-        try:
-            return analyse_letters(self.sessions(), self.settings, utcnow(), None if full else [], note=note,
-                                   progress=_letter_bar)
-        except EmptyScheme as exc:
-            raise ConfigProblem(f"config: {exc}") from None
-        except SQLAlchemyError as exc:  # what is unfinished stays marked due: the next run finishes it
-            raise click.ClickException(f"analysis not finished, the next ingest, analyse or run finishes it: "
-                                       f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}") from None
-
-
-pass_ctx = click.make_pass_decorator(Ctx)
+from . import cli_review
+from .cli_context import ConfigProblem, Ctx, file_bar, pass_ctx
+from .model import ChangeKind
+from .store.db import SchemaError, make_engine, upgrade, utcnow
 
 
 @click.group()
@@ -125,27 +54,6 @@ def migrate(ctx: Ctx) -> None:
     click.echo(f"database at {after}" + (f" (was {before})" if before != after else " (already current)"))
 
 
-def _bar(label: str, total: int, unit: str, items: list[Any] | None = None) -> Any:
-    from tqdm import tqdm
-    # disable=None: a bar on a terminal, silence in logs and pipes (and for a handful of items)
-    return tqdm(items, total=total, desc=label, unit=unit, disable=None if total > 3 else True, file=sys.stderr)
-
-
-def _progress(items: list[Any], label: str) -> Any:
-    return _bar(label, len(items), "file", items)
-
-
-def _letter_bar(label: str, total: int) -> Callable[[], None]:
-    """A progress bar for one analysis step over ``total`` letters (on a terminal, for more than 3)."""
-    bar = _bar(label, total, "letter")
-
-    def tick() -> None:
-        bar.update(1)
-        if bar.n >= total:
-            bar.close()
-    return tick
-
-
 def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     from .ingest import inbox_candidates, ingest_one
 
@@ -155,7 +63,7 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     candidates = list(inbox_candidates(paths, settings.inbox.extensions, max_bytes))
     now = utcnow()
     results = []
-    bar = _progress(candidates, "ingest")
+    bar = file_bar(candidates, "ingest")
     for cand in bar:
         result = ingest_one(sessions, cand, now, max_bytes)
         results.append(result)
@@ -363,7 +271,7 @@ def _echo_change(v: Any, verbose: bool) -> None:
     shown = "" if r.published else "  (kept, not published)"
     click.echo(click.style(f"{r.letter_date}  {r.topic:<12} {r.kind:<12}", bold=True)
                + f" {v.letter.key}{aspects}{sim} significance={r.significance:.2f}{shown}  ({r.uid})")
-    if r.kind == "modified" and v.old is not None and v.new is not None:
+    if r.kind == ChangeKind.MODIFIED and v.old is not None and v.new is not None:
         ops = [DiffOp(op, text) for op, text in (r.details or {}).get("diff", [])]
         click.echo("    " + inline(ops))
         click.echo(f"    previously: {v.previous_letter.key if v.previous_letter else '?'}")
@@ -374,7 +282,7 @@ def _echo_change(v: Any, verbose: bool) -> None:
         if verbose:
             from .diff import unified
             click.echo("    " + unified(v.old.text, v.new.text).replace("\n", "\n    "))
-    elif r.kind == "not_restated" and v.old is not None:
+    elif r.kind == ChangeKind.NOT_RESTATED and v.old is not None:
         click.echo(f"    not restated from {v.previous_letter.key if v.previous_letter else '?'}: {v.old.text}")
     elif v.new is not None:
         click.echo(f"    {v.new.text}")
@@ -385,7 +293,7 @@ def _echo_change(v: Any, verbose: bool) -> None:
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Letters dated on or after this day.")
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="Letters dated on or before this day.")
 @click.option("--kind", "kinds", multiple=True,
-              type=click.Choice(["modified", "added", "not_restated", "reaffirmed"]), help="Only these kinds.")
+              type=click.Choice(ChangeKind.values()), help="Only these kinds (default: every published kind).")
 @click.option("--letter", default=None, help="Only changes made by this letter.")
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")
@@ -533,7 +441,6 @@ def run(ctx: Ctx, host: str | None, port: int | None, no_serve: bool, once: bool
 def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
     """Poll the configured remote sources once (Tweede Kamer, KOOP SRU) and process what is new."""
     from .daemon import Monitor
-    from .sources.adapters import poll_source
     logging.getLogger("monitor").setLevel(logging.INFO)
     specs = [s for s in ctx.settings.sources if (s.name in names if names else s.enabled)]
     unknown = set(names) - {s.name for s in ctx.settings.sources}
@@ -546,7 +453,7 @@ def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
         monitor = Monitor(ctx.settings)
         failed = []
         for spec in specs:
-            r = poll_source(monitor, spec)
+            r = monitor.poll(spec)
             extra = "".join(f", {n} {what}" for n, what in ((r.attachments, "attachments"), (r.withdrawn, "withdrawn"),
                                                              (r.parked, "parked"), (r.doc_errors, "documents failed"))
                             if n)
@@ -573,8 +480,9 @@ def log_cmd(ctx: Ctx, limit: int, errors: bool) -> None:
             click.echo(f"{row.at:%Y-%m-%d %H:%M:%S}  {row.outcome:>11}  {row.locator}: {row.message}")
 
 
+main.add_command(cli_review.review)
+main.add_command(cli_review.user)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-from . import cli_review  # noqa: E402,F401 - registers `review` and `user` on main

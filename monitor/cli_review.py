@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import Ctx, main, pass_ctx
+from .cli_context import Ctx, pass_ctx
 from .store.db import utcnow
 
 
@@ -23,7 +23,7 @@ def _record(ctx: Ctx, uid: str, verdict: str, by: str, note: str, into: str = ""
     click.echo(f"{uid}: {verdict} recorded (by {by})")
 
 
-@main.group()
+@click.group()
 def review() -> None:
     """Confirm, reject, annotate or merge changes (analysts' verdicts), and list them."""
 
@@ -89,7 +89,7 @@ def list_reviews(ctx: Ctx, verdict: str | None, limit: int) -> None:
         click.echo(f"{len(rows)} reviews")
 
 
-@main.group()
+@click.group()
 def user() -> None:
     """Local accounts that may review in the web app."""
 

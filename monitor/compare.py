@@ -1,5 +1,6 @@
 """What two letters say on one topic, statement by statement: shared by ``policy-monitor diff`` and the
-compare page, so the terminal and the browser never disagree about a pairing.
+compare page, so the terminal and the browser never disagree about a pairing; and paired by the feed's own rule
+(:func:`monitor.position.judge_pairing`), so neither disagrees with the feed about what is the same point.
 """
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from .align import SimilarityIndex, align
 from .config import Settings
-from .diff import Comparison, compare
-from .position import can_hold_position
+from .diff import Comparison
+from .position import PairingRules, can_hold_position, judge_pairing
+from .timeline import subject_lemmas
 from .store import analysis, queries
 from .store.models import Letter, StatementRecord
 
@@ -45,18 +47,21 @@ def compare_letters(session: Session, settings: Settings, a: Letter, b: Letter, 
     for r in old:
         index.add(r.uid, r.text)
     cfg = settings.analysis
+    rules = PairingRules(cfg.same_point, cfg.restatement, subject_lemmas(settings.subject.name, settings.subject.terms))
     matches = align([r.text for r in new], index, cfg.similarity_threshold, k=cfg.candidates)
     by_uid = {r.uid: r for r in old}
     matched = {m.new: m for m in matches}
     pairs: list[Pair] = []
+    used: set[str] = set()
     for i, r in enumerate(new):
         m = matched.get(i)
-        if m is None:
+        o = by_uid[str(m.old)] if m is not None else None
+        judged = judge_pairing(o.text, r.text, m.similarity, rules) if o is not None and m is not None else None
+        if o is None or m is None or judged is None:  # no counterpart, or not the same point: the feed's "added"
             pairs.append(Pair(NEW, None, r))
             continue
-        o = by_uid[str(m.old)]
-        cmp = compare(o.text, r.text)
+        used.add(o.uid)
+        cmp = judged.comparison
         pairs.append(Pair(SAME if cmp.unchanged else CHANGED, o, r, m.similarity, cmp))
-    used = {str(m.old) for m in matches}
     pairs += [Pair(GONE, r, None) for r in old if r.uid not in used]
     return old, new, pairs

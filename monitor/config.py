@@ -24,6 +24,9 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .model import ChangeKind
+from .sources import registry as source_registry
+from .sources.base import SourceSpec
 from .topics import TopicSpec
 
 ENV_PREFIX = "MONITOR_"
@@ -141,57 +144,6 @@ class SubscriptionSpec:
 
 
 @dataclass(frozen=True)
-class SourceSpec:
-    """A remote source adapter (Tweede Kamer OData/SyncFeed, KOOP SRU).
-
-    ``document_types``: the service's own type names to take (TK ``Soort`` such
-    as "Brief regering", KOOP ``subrubriek``/``type`` such as "Brief" or
-    "Bijlage"), case-insensitive; empty: the letter types of :data:`LETTER_TYPES`;
-    ``["*"]``: everything. ``allowed_hosts``: hosts besides the source URL's own
-    that files and redirects may come from. ``deadline_seconds``: the most one
-    response may take in total. ``retries_per_document``: polls a failing
-    document may hold its source back before it is parked and skipped.
-    ``start_skiptoken``: where a first SyncFeed poll starts (0: the beginning).
-    """
-
-    name: str
-    kind: str
-    url: str
-    query: str = ""
-    page_size: int = 250
-    rate_per_second: float = 1.0
-    timeout_seconds: float = 30.0
-    deadline_seconds: float = 120.0
-    max_bytes: int = 50_000_000
-    enabled: bool = True
-    document_types: tuple[str, ...] = ()
-    allowed_hosts: tuple[str, ...] = ()
-    retries_per_document: int = 3
-    start_skiptoken: int = 0
-
-    @property
-    def types(self) -> frozenset[str] | None:
-        """Lower-cased document types to take; None: take everything."""
-        chosen = self.document_types or LETTER_TYPES.get(self.kind, ())
-        if "*" in chosen:
-            return None
-        return frozenset(" ".join(t.lower().split()) for t in chosen)
-
-
-# What a source takes when its config names no document_types: the cabinet's
-# letters, answers to written questions, and their attachments. A first
-# SyncFeed poll of category=Document would otherwise fetch every motion,
-# amendment and agenda the Kamer ever published.
-LETTER_TYPES: dict[str, tuple[str, ...]] = {
-    "tk-odata": ("Brief regering", "Antwoord schriftelijke vragen", "Antwoord schriftelijke vragen (nader)",
-                 "Bijlage"),
-    "tk-syncfeed": ("Brief regering", "Antwoord schriftelijke vragen", "Antwoord schriftelijke vragen (nader)",
-                    "Bijlage"),
-    "sru": ("Brief", "Antwoord", "Bijlage"),
-}
-
-
-@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
@@ -231,8 +183,8 @@ _SECTIONS: dict[str, type] = {
     "auth": AuthSettings,
     "notify": NotifySettings,
 }
-_CHANGE_KINDS = ("modified", "added", "initial", "not_restated")
-_SOURCE_KINDS = ("tk-odata", "tk-syncfeed", "sru")
+# A subscription is sent published changes only, so only the kinds that can be published make sense there.
+_CHANGE_KINDS = ChangeKind.published()
 
 
 @dataclass(frozen=True)
@@ -392,8 +344,8 @@ def _validate_source(i: int, body: Any) -> SourceSpec:
         if required not in body:
             raise ConfigError(f"sources[{i}].{required}: required")
     spec = _build(SourceSpec, f"sources[{i}]", body)
-    if spec.kind not in _SOURCE_KINDS:
-        raise ConfigError(f"sources[{i}].kind: {spec.kind!r} is not one of {', '.join(_SOURCE_KINDS)}")
+    if spec.kind not in source_registry.SOURCES:  # read at each load: a kind registered later is accepted too
+        raise ConfigError(f"sources[{i}].kind: {spec.kind!r} is not one of {', '.join(source_registry.kinds())}")
     if not spec.url.startswith(("http://", "https://")):
         raise ConfigError(f"sources[{i}].url: must be an http(s) URL, got {spec.url!r}")
     for host in spec.allowed_hosts:

@@ -9,13 +9,18 @@ What holds:
 * jobs never overlap themselves (``max_instances=1``, ``coalesce=True``) and a
   run missed while busy or asleep is caught up once (``misfire_grace_time=None``);
   jobs are rebuilt from config at every start;
-* SIGTERM/SIGINT stop polling after the current letter (each letter is its own
-  transaction, so a crash or stop never leaves half a letter behind), then
-  the HTTP server and scheduler shut down cleanly.
+* SIGTERM/SIGINT set one stop event, whenever they come (during start-up too):
+  polling stops after the current letter (each letter is its own transaction,
+  so a crash or stop never leaves half a letter behind), then the HTTP server
+  and the scheduler shut down cleanly, and the previous signal handlers are back.
+  The HTTP server runs on a thread of its own, where uvicorn installs no signal
+  handlers; it is asked to stop through ``Server.should_exit``. A server that
+  ends by itself (its port taken) stops the daemon too, with exit status 1.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import signal
 import threading
@@ -24,12 +29,12 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from .config import Settings
-from .ingest import inbox_candidates, ingest_one
+from .config import Settings, SourceSpec
 from .metrics import ANALYSIS_SECONDS, POLL_SECONDS
+from .polling import PollResult, poll_folders, poll_source
 from .process import analyse_letters
 from .store.db import open_database, session_factory, utcnow
-from .store.letters import ERROR
+from .sources.http import Fetcher
 from .store.lock import WriterLock
 from .timeline import Timeline
 
@@ -39,33 +44,40 @@ log = logging.getLogger("monitor.daemon")
 class Monitor:
     """The polling work, shared by the scheduler jobs; stoppable between letters."""
 
-    def __init__(self, settings: Settings, now: Callable[[], dt.datetime] = utcnow):
+    def __init__(self, settings: Settings, now: Callable[[], dt.datetime] = utcnow,
+                 stopping: threading.Event | None = None):
+        """``stopping``: the event that, once set, ends polling after the current letter (a new one if None)."""
         self.settings = settings
         self.now = now
         self.engine = open_database(settings.database.url, create=True,
                                     busy_timeout=settings.database.busy_timeout_seconds)
         self.sessions = session_factory(self.engine)
         self.timeline = Timeline(settings)
-        self.stopping = threading.Event()
+        self.stopping = stopping if stopping is not None else threading.Event()
         self.max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
 
-    def poll_inbox(self) -> int:
-        """Ingest what is new in the inbox folders, then analyse it. Returns letters stored or updated."""
-        changed: list[int] = []
-        for cand in inbox_candidates(self.settings.inbox.folders, self.settings.inbox.extensions, self.max_bytes):
-            if self.stopping.is_set():
-                log.info("stopping: inbox poll ends after the current letter")
-                break
-            result = ingest_one(self.sessions, cand, self.now(), self.max_bytes)
-            fields = {"source": "inbox", "letter": result.letter_key, "locator": cand.locator,
-                      "outcome": result.outcome}
-            if result.changed and result.letter_id is not None:
-                log.info("ingested %s: %s", cand.locator, result.message, extra=fields)
-                changed.append(result.letter_id)
-            elif result.outcome == ERROR:  # a known failure (failed_before) was reported when it happened
-                log.error("failed %s: %s", cand.locator, result.message, extra=fields)
-        self.analyse(changed)
-        return len(changed)
+    def poll_inbox(self) -> PollResult:
+        """Ingest what is new in the inbox folders, then analyse what it stored or changed."""
+        inbox = self.settings.inbox
+        result = poll_folders(self.sessions, inbox.folders, inbox.extensions, self.max_bytes, now=self.now,
+                              stop=self.stopping)
+        self.analyse(result.changed)
+        return result
+
+    def poll(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> PollResult:
+        """Poll one remote source once, then analyse what it stored (also after a failed or stopped poll)."""
+        result = poll_source(self.sessions, spec, now=self.now, stop=self.stopping, fetcher=fetcher)
+        self.analyse(result.changed)
+        return result
+
+    def jobs(self) -> dict[str, tuple[Callable[[], Any], int]]:
+        """The polling jobs: the inbox, and one per enabled remote source."""
+        jobs: dict[str, tuple[Callable[[], Any], int]] = {
+            "inbox": (self.poll_inbox, self.settings.schedule.inbox_seconds)}
+        for spec in self.settings.sources:
+            if spec.enabled:
+                jobs[f"source:{spec.name}"] = (functools.partial(self.poll, spec), self.settings.schedule.remote_seconds)
+        return jobs
 
     def analyse(self, changed: list[int]) -> str:
         """Bring the analysis up to date: ``changed`` letters and whatever the store marks due."""
@@ -96,86 +108,91 @@ def _guard(name: str, func: Callable[[], Any]) -> Callable[[], None]:
 
 
 def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, once: bool = False) -> int:
-    """Raises :class:`~monitor.store.lock.WriterBusy` when another writer holds the database."""
+    """Poll, process and (``serve``) serve until SIGTERM or SIGINT; ``once``: poll every source once and return.
+
+    Returns the exit status: 0 after a requested stop, 1 when the HTTP server ended by itself. Raises
+    :class:`~monitor.store.lock.WriterBusy` when another writer holds the database.
+    """
     lock = WriterLock(settings.database.url, settings.root / "var", wait=0, what="policy-monitor run")
     lock.acquire()
-    early_stop = threading.Event()
+    stop = threading.Event()  # the one stop event: signals set it; polling, the scheduler and the server obey it
 
-    def stop_early(sig: int, frame: Any) -> None:  # a signal during start-up: stop after the current letter
-        early_stop.set()
-        if monitor is not None:
-            monitor.stopping.set()
-    signal.signal(signal.SIGTERM, stop_early)  # until the serving loop installs its own
-    signal.signal(signal.SIGINT, stop_early)
-    monitor: Monitor | None = None
+    def on_signal(sig: int, frame: Any) -> None:
+        # Set from another thread: a handler runs in the main thread between two bytecodes, possibly while
+        # that thread holds the event's own lock (inside stop.wait()), and set() taking it here would deadlock.
+        if not stop.is_set():
+            threading.Thread(target=stop.set, name="stop-on-signal", daemon=True).start()
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        monitor = Monitor(settings)
-        if early_stop.is_set():
-            monitor.stopping.set()
-        summary = monitor.analyse([])  # finish what a killed run left unfinished, before new work
-        log.info("start-up: %s", summary or "nothing unfinished")
-        if early_stop.is_set():
-            monitor.engine.dispose()
-            log.info("stopped cleanly")
-            return 0
-        jobs: dict[str, tuple[Callable[[], Any], int]] = {"inbox": (monitor.poll_inbox, settings.schedule.inbox_seconds)}
-        from .sources.remote import remote_jobs  # noqa: PLC0415 - optional adapters
-        jobs.update(remote_jobs(monitor))
-        if settings.subscriptions:  # its own job: a slow mail server or webhook never holds up ingest
-            from . import notify  # noqa: PLC0415
-            mailing = settings.serving(host, port)  # links in messages need the server's address
-            with monitor.sessions() as session:  # subscriptions hear of change sets from now on, not before
-                notify.start(session, mailing, monitor.now())
-                session.commit()
-            jobs["notify"] = (lambda: notify.run(monitor.sessions, mailing, monitor.now),
-                              settings.schedule.notify_seconds)
-        if once:
-            for func, _ in jobs.values():
-                func()
-            return 0
-        scheduler = build_scheduler(monitor, jobs)
-        scheduler.start()
-        log.info("polling every %ss: %s", settings.schedule.inbox_seconds, ", ".join(settings.inbox.folders))
+        monitor = Monitor(settings, stopping=stop)
         try:
-            if serve:
-                import uvicorn
-
-                from .api import create_server
-                config = uvicorn.Config(create_server(settings.serving(host, port)), host=host, port=port, log_level="info",
-                                        access_log=False, lifespan="off", log_config=None)
-                server = uvicorn.Server(config)
-                original = server.handle_exit
-
-                def handle_exit(sig: int, frame: Any) -> None:
-                    monitor.stopping.set()  # polling stops after the current letter
-                    original(sig, frame)
-                server.handle_exit = handle_exit  # type: ignore[method-assign]
-
-                # uvicorn re-raises the signal it caught once it has shut down; with these
-                # handlers in place that ends here, in an orderly stop, not in a hard kill.
-                def after_server(sig: int, frame: Any) -> None:
-                    monitor.stopping.set()
-                signal.signal(signal.SIGTERM, after_server)
-                signal.signal(signal.SIGINT, after_server)
-                if not early_stop.is_set():
-                    log.info("serving on http://%s:%d/", host, port)
-                    server.run()
-            else:
-                stop = threading.Event()
-
-                def on_signal(sig: int, frame: Any) -> None:
-                    monitor.stopping.set()
-                    stop.set()
-                signal.signal(signal.SIGTERM, on_signal)
-                signal.signal(signal.SIGINT, on_signal)
-                if early_stop.is_set():
-                    stop.set()
-                stop.wait()
+            return _run(monitor, host, port, serve, once)
         finally:
-            monitor.stopping.set()
-            scheduler.shutdown(wait=True)
             monitor.engine.dispose()
             log.info("stopped cleanly")
-        return 0
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         lock.release()
+
+
+def _run(monitor: Monitor, host: str, port: int, serve: bool, once: bool) -> int:
+    settings, stop = monitor.settings, monitor.stopping
+    summary = monitor.analyse([])  # finish what a killed run left unfinished, before new work
+    log.info("start-up: %s", summary or "nothing unfinished")
+    if stop.is_set():
+        return 0
+    jobs = monitor.jobs()
+    if settings.subscriptions:  # its own job: a slow mail server or webhook never holds up ingest
+        from . import notify  # noqa: PLC0415
+        mailing = settings.serving(host, port)  # links in messages need the server's address
+        with monitor.sessions() as session:  # subscriptions hear of change sets from now on, not before
+            notify.start(session, mailing, monitor.now())
+            session.commit()
+        jobs["notify"] = (lambda: notify.run(monitor.sessions, mailing, monitor.now), settings.schedule.notify_seconds)
+    if once:
+        for func, _ in jobs.values():
+            func()
+        return 0
+    scheduler = build_scheduler(monitor, jobs)
+    scheduler.start()
+    log.info("polling every %ss: %s", settings.schedule.inbox_seconds, ", ".join(settings.inbox.folders))
+    try:
+        if not serve:
+            stop.wait()
+            return 0
+        return _serve(settings, host, port, stop)
+    finally:
+        stop.set()
+        scheduler.shutdown(wait=True)
+
+
+def _serve(settings: Settings, host: str, port: int, stop: threading.Event) -> int:
+    """Serve HTTP on a thread of its own until ``stop`` is set; 1 when the server ended by itself."""
+    import uvicorn  # noqa: PLC0415 - only a serving daemon needs it
+
+    from .api import create_server  # noqa: PLC0415
+    config = uvicorn.Config(create_server(settings.serving(host, port)), host=host, port=port, log_level="info",
+                            access_log=False, lifespan="off", log_config=None)
+    server = uvicorn.Server(config)
+    ended_by_itself = threading.Event()
+
+    def serve_until_stopped() -> None:
+        try:
+            server.run()
+        except SystemExit:  # uvicorn's way of saying it could not start (the port taken): logged by uvicorn
+            pass
+        finally:
+            if not stop.is_set():
+                ended_by_itself.set()
+                stop.set()
+    thread = threading.Thread(target=serve_until_stopped, name="http-server")
+    log.info("serving on http://%s:%d/", host, port)
+    thread.start()
+    stop.wait()
+    server.should_exit = True
+    thread.join()
+    if ended_by_itself.is_set():
+        log.error("the HTTP server ended by itself (see above); the daemon stops")
+        return 1
+    return 0

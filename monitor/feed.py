@@ -25,10 +25,13 @@ from dataclasses import dataclass, field, replace
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from .model import ChangeKind
+
 FH_NS = "http://purl.org/syndication/history/1.0"
 MONTHS_NL = ("januari februari maart april mei juni juli augustus september oktober november december").split()
-KIND_NL = {"modified": "gewijzigd", "added": "nieuw", "initial": "eerste standpunt", "not_restated": "niet herhaald",
-           "reaffirmed": "herhaald"}
+# Keyed by the members, looked up by plain strings too (a stored row's kind): a StrEnum member hashes as its value.
+KIND_NL: dict[str, str] = {ChangeKind.MODIFIED: "gewijzigd", ChangeKind.ADDED: "nieuw", ChangeKind.INITIAL: "eerste standpunt",
+                           ChangeKind.NOT_RESTATED: "niet herhaald", ChangeKind.REAFFIRMED: "herhaald"}
 ASPECT_NL = {"numbers": "getallen", "modality": "toezegging"}
 MODALITY_NL = {"doing": "doen", "continuing": "voortzetten", "committing": "toezeggen", "intending": "voornemen",
                "exploring": "onderzoeken", "possible": "mogelijk", "required": "vereist", "stopping": "beëindigen",
@@ -118,8 +121,8 @@ class ChangeSet:
     @property
     def headline(self) -> str:
         kinds = {c.kind for c in self.published}
-        what = ("gewijzigd standpunt" if "modified" in kinds else "eerste standpunt" if "initial" in kinds
-                else "nieuw standpunt" if "added" in kinds else "niet herhaalde standpunten")
+        what = ("gewijzigd standpunt" if ChangeKind.MODIFIED in kinds else "eerste standpunt" if ChangeKind.INITIAL in kinds
+                else "nieuw standpunt" if ChangeKind.ADDED in kinds else "niet herhaalde standpunten")
         return f'{self.topic}: {what} in "{self.letter.title}" ({dutch_date(self.letter.date)})'
 
     @property
@@ -141,7 +144,7 @@ def _short(text: str | None, words: int = 14) -> str:
 
 def what_moved(c: EntryChange) -> str:
     """"van vrijwillige terugkeer faciliteren naar gedwongen terugkeer onderzoeken", in the words of the diff."""
-    if c.kind == "modified":
+    if c.kind == ChangeKind.MODIFIED:
         removed = " ".join(t.strip() for op, t in c.diff if op == "-" and t.strip())
         added = " ".join(t.strip() for op, t in c.diff if op == "+" and t.strip())
         modality = c.details.get("modality")
@@ -154,7 +157,7 @@ def what_moved(c: EntryChange) -> str:
             shift = f"{', '.join(map(str, numbers.get('old', [])))} → {', '.join(map(str, numbers.get('new', [])))}"
         core = f"van “{_short(removed, 8)}” naar “{_short(added, 8)}”" if removed and added else _short(c.new_text)
         return f"{core} ({shift})" if shift else core
-    if c.kind == "not_restated":
+    if c.kind == ChangeKind.NOT_RESTATED:
         return f"niet herhaald: “{_short(c.old_text)}”"
     return f"{KIND_NL.get(c.kind, c.kind)}: “{_short(c.new_text)}”"
 
@@ -204,7 +207,7 @@ def change_html(c: EntryChange, rank: int | None = None) -> str:
     head = (f"<p><strong>{number}{_esc(KIND_NL.get(c.kind, c.kind))}</strong>" + (f" ({_esc(aspects)})" if aspects else "")
             + topics + "</p>")
     parts = [head]
-    if c.kind == "modified":
+    if c.kind == ChangeKind.MODIFIED:
         kept = sum(len(t) for op, t in c.diff if op == "=")
         if kept >= 0.2 * sum(len(t) for _, t in c.diff):  # an inline diff that strikes out everything says nothing
             parts.append(f"<p>{diff_html(c.diff)}</p>")
@@ -218,7 +221,7 @@ def change_html(c: EntryChange, rank: int | None = None) -> str:
         if isinstance(numbers, dict):
             parts.append(f"<p>Getallen: {_esc(', '.join(map(str, numbers.get('old', []))) or '—')} → "
                          f"{_esc(', '.join(map(str, numbers.get('new', []))) or '—')}</p>")
-    elif c.kind == "not_restated":
+    elif c.kind == ChangeKind.NOT_RESTATED:
         parts.append(f"<blockquote><p>{_esc(c.old_text)}</p></blockquote>"
                      "<p><em>Niet herhaald in deze brief; dat is geen intrekking.</em></p>")
     else:

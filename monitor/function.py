@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from .diff import modality
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 from .quantities import counted_units
+from .traits import Traits
 
 # Sorts that carry no position, and sorts that do (strongest first).
 NON_POSITION = ("procedural", "heading", "question", "furniture", "meta", "inform", "agenda", "quote")
@@ -180,11 +181,16 @@ class Function:
     def position(self) -> bool:
         return self.name in POSITION
 
+    @property
+    def traits(self) -> Traits:
+        """What the statement's significance depends on, as far as the statement itself decides it."""
+        return Traits(function=self.name, government=self.government, elaboration=self.elaboration,
+                      hedged=self.hedged, lead=self.lead, quantified=self.quantified, realised=self.realised,
+                      example=self.example, recalls=self.recalls)
+
     def as_json(self) -> dict[str, object]:
-        return {"function": self.name, "rule": self.rule, "evidence": list(self.evidence),
-                "government": self.government, "elaboration": self.elaboration, "hedged": self.hedged,
-                "lead": self.lead, "quantified": self.quantified, "realised": self.realised,
-                "example": self.example, "recalls": self.recalls}
+        """What ``statement.function_evidence`` holds: the rule and its words, and :meth:`Traits.stored`."""
+        return {"rule": self.rule, "evidence": list(self.evidence), **self.traits.stored()}
 
 
 MIN_WORDS = 4  # shorter running text ("Ja", "Nee.") answers a question but states nothing on its own

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 # Block and statement kinds. "procedural" covers salutations, addresses,
 # datelines, subject lines and signatures: kept, never a position.
@@ -16,6 +17,32 @@ PARAGRAPH = "paragraph"
 LIST_ITEM = "list_item"
 PROCEDURAL = "procedural"
 QUESTION = "question"
+
+
+class ChangeKind(StrEnum):
+    """What a letter did to the standing position on a topic: the one list of change kinds.
+
+    The store, the CLI (``changes --kind``), the JSON API (``?kind=``), the pages, the feeds and the
+    notification subscriptions all take their kinds from here. A member *is* its string value (``StrEnum``):
+    it compares, hashes, formats and serialises as ``"modified"`` etc., so rows, change ids and exports written
+    with plain strings read back equal to the members. :mod:`monitor.position` says what each kind means.
+    """
+
+    MODIFIED = "modified"
+    ADDED = "added"
+    INITIAL = "initial"
+    NOT_RESTATED = "not_restated"
+    REAFFIRMED = "reaffirmed"
+
+    @classmethod
+    def published(cls) -> tuple["ChangeKind", ...]:
+        """The kinds that may be published (in this order on pages); ``reaffirmed`` never is."""
+        return (cls.MODIFIED, cls.ADDED, cls.INITIAL, cls.NOT_RESTATED)
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        """Every kind's string, in declaration order: what ``--kind`` and ``?kind=`` accept."""
+        return tuple(k.value for k in cls)
 
 
 @dataclass(frozen=True)

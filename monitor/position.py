@@ -38,13 +38,16 @@ from dataclasses import dataclass, field
 from . import significance as sig
 from .align import SimilarityIndex, align, shared_phrases
 from .diff import Comparison, DiffOp, compare, modality
+from .model import ChangeKind
 from .quantities import counted_units
-from .significance import Traits
+from .traits import Traits
 
 POSITION_KINDS = frozenset({"paragraph", "list_item"})
 MIN_WORDS = 4
-MODIFIED, ADDED, NOT_RESTATED, REAFFIRMED, INITIAL = "modified", "added", "not_restated", "reaffirmed", "initial"
-PUBLISHED_KINDS = (MODIFIED, ADDED, INITIAL, NOT_RESTATED)
+# Short names for the members of :class:`monitor.model.ChangeKind` (the same objects, not a second definition).
+MODIFIED, ADDED, NOT_RESTATED, REAFFIRMED, INITIAL = (ChangeKind.MODIFIED, ChangeKind.ADDED, ChangeKind.NOT_RESTATED,
+                                                      ChangeKind.REAFFIRMED, ChangeKind.INITIAL)
+PUBLISHED_KINDS = ChangeKind.published()
 # A pairing at least this similar is the same point even when nothing moved (a restatement);
 # below it, a pairing counts only when something moved.
 SAME_POINT = 0.3
@@ -111,16 +114,67 @@ def _counts_same_thing(a: str, b: str) -> bool:
     return bool(counted_units(a) & counted_units(b))
 
 
+@dataclass(frozen=True)
+class PairingRules:
+    """When an aligned pair of statements is the same point: see :func:`judge_pairing`."""
+
+    same_point: float = SAME_POINT
+    restatement: float = CLOSE
+    generic: frozenset[str] = frozenset()  # lemmas every statement of the dossier shares: no evidence of a shared point
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """An aligned pair judged the same point: ``kind`` is ``modified`` (something moved) or ``reaffirmed``."""
+
+    kind: ChangeKind
+    comparison: Comparison
+    details: dict[str, object]  # what the change stores: diff ratio, numbers, modality, shared phrases
+    stance_moved: bool
+
+
+def judge_pairing(old: str, new: str, similarity: float, rules: PairingRules = PairingRules()) -> Pairing | None:
+    """Whether ``new``, aligned with ``old`` at ``similarity``, makes the same point, and whether it moved.
+
+    The one pairing rule: the position tracker (and so the feeds) and the compare page both use it, so they
+    never disagree about what is the same point. None: too weak a pairing to be the same point (the two are
+    then a new statement and one not restated).
+    """
+    cmp = compare(old, new)
+    details = _details(cmp)
+    old_stance, new_stance = bool(cmp.old_modality.core), bool(cmp.new_modality.core)
+    # Only a move from one stance to another is the point moving ("faciliteert" → "onderzoekt"),
+    # or any move around the same counted thing ("ca. 80 militairen" possibly deployed → deployed).
+    # A stance appearing out of a plain description, or vanishing into one, is what two different
+    # sentences always show; a negation coming or going counts on a close pairing only.
+    stance_moved = cmp.modality_changed and (
+        (old_stance and new_stance) or _counts_same_thing(old, new)
+        or (similarity >= rules.same_point and cmp.old_modality.core == cmp.new_modality.core))
+    moved = cmp.numbers_changed or stance_moved
+    if similarity < rules.same_point:
+        # a weak pairing is the same point only when the two share a phrase (or count the same thing)
+        phrases = shared_phrases(old, new, rules.generic)
+        if not (phrases or cmp.numbers_changed):
+            return None
+        details["shared"] = list(phrases)
+    if not moved:
+        if cmp.unchanged:
+            pass
+        elif similarity < rules.same_point or (new_stance and not old_stance and similarity < rules.restatement):
+            # a new stance on a loosely related description is a new point, not a restatement
+            return None
+        return Pairing(REAFFIRMED, cmp, details, False)
+    return Pairing(MODIFIED, cmp, details, stance_moved)
+
+
 class PositionTracker:
     """The standing position per topic, updated letter by letter (in letter-date order)."""
 
     def __init__(self, threshold: float = 0.3, same_point: float = SAME_POINT, restatement: float = CLOSE,
                  candidates: int = 20, generic: frozenset[str] = frozenset()):
         """``generic``: lemmas every statement of the dossier shares (its subject), never evidence of a shared point."""
-        self.generic = generic
         self.threshold = threshold
-        self.same_point = same_point  # see SAME_POINT
-        self.restatement = restatement  # see CLOSE
+        self.rules = PairingRules(same_point, restatement, generic)  # see SAME_POINT, CLOSE
         self.candidates = candidates
         self.standing: dict[str, dict[str, PositionStatement]] = {}
         self.index: dict[str, SimilarityIndex] = {}
@@ -181,35 +235,16 @@ class PositionTracker:
     def _pair(self, topic: str, letter: str, date: dt.date, st: PositionStatement, old: PositionStatement,
               similarity: float) -> Change | None:
         """The change a pairing makes, or None when the pairing is too weak to be the same point."""
-        cmp = compare(old.text, st.text)
-        details = _details(cmp)
-        old_stance, new_stance = bool(cmp.old_modality.core), bool(cmp.new_modality.core)
-        # Only a move from one stance to another is the point moving ("faciliteert" → "onderzoekt"),
-        # or any move around the same counted thing ("ca. 80 militairen" possibly deployed → deployed).
-        # A stance appearing out of a plain description, or vanishing into one, is what two different
-        # sentences always show; a negation coming or going counts on a close pairing only.
-        stance_moved = cmp.modality_changed and (
-            (old_stance and new_stance) or _counts_same_thing(old.text, st.text)
-            or (similarity >= self.same_point and cmp.old_modality.core == cmp.new_modality.core))
-        moved = cmp.numbers_changed or stance_moved
-        if similarity < self.same_point:
-            # a weak pairing is the same point only when the two share a phrase (or count the same thing)
-            phrases = shared_phrases(old.text, st.text, self.generic)
-            if not (phrases or cmp.numbers_changed):
-                return None
-            details["shared"] = list(phrases)
-        if not moved:
-            if cmp.unchanged:
-                pass
-            elif similarity < self.same_point or (new_stance and not old_stance and similarity < self.restatement):
-                # a new stance on a loosely related description is a new point, not a restatement
-                return None
+        p = judge_pairing(old.text, st.text, similarity, self.rules)
+        if p is None:
+            return None
+        if p.kind == REAFFIRMED:
             return Change(change_uid(topic, REAFFIRMED, letter, st.uid, old.uid), topic, REAFFIRMED, letter,
-                          date, st, old, similarity, cmp.ops, details, 0.0)
-        score, why = sig.modified(st.traits, old.traits, similarity, cmp.numbers_changed, stance_moved)
-        details["why"] = why
+                          date, st, old, similarity, p.comparison.ops, p.details, 0.0)
+        score, why = sig.modified(st.traits, old.traits, similarity, p.comparison.numbers_changed, p.stance_moved)
+        p.details["why"] = why
         return Change(change_uid(topic, MODIFIED, letter, st.uid, old.uid), topic, MODIFIED, letter, date, st, old,
-                      similarity, cmp.ops, details, sig.clamp(score))
+                      similarity, p.comparison.ops, p.details, sig.clamp(score))
 
     def _process_topic(self, topic: str, letter: str, date: dt.date, new: list[PositionStatement],
                        series: str) -> list[Change]:

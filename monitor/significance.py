@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .traits import Traits as Traits  # defined there, with how it is stored; imported from here too
+
 # What a position statement of each sort is worth when it is new.
 WEIGHT = {"decision": 0.72, "commitment": 0.68, "intention": 0.68, "rule": 0.64, "figure": 0.58,
           "assessment": 0.56, "fact": 0.5, "report": 0.46}
@@ -28,23 +30,6 @@ BINDING = frozenset({"decision", "commitment", "intention"})
 FLOOR = 0.56  # below this a change is kept, not published
 CAP = 30  # at most this many published items per letter × topic
 CAP_INITIAL = 3  # a first statement of position: its few main points
-
-
-@dataclass(frozen=True)
-class Traits:
-    """What the significance of one statement depends on (see :mod:`monitor.function`)."""
-
-    function: str = "fact"
-    government: bool = False
-    elaboration: bool = False
-    hedged: bool = False
-    lead: bool = False
-    own_terms: bool = True  # the topic comes from the statement's own words, not from its context
-    quantified: bool = False  # it counts something (an amount, people), not a date or a span of time
-    realised: bool = False  # it reports something as having happened
-    example: bool = False  # it illustrates a point already made
-    recalls: bool = False  # it says it repeats what was said before
-    topic_terms: int = 1  # how many of the topic's own terms it names (how central the topic is to it)
 
 
 # A new statement this similar to a standing one partly says again what was said before.

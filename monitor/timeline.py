@@ -33,8 +33,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import faults, lexicon
 from .config import Settings
 from .function import POSITION
-from .position import MODIFIED, REAFFIRMED, Change, PositionStatement, PositionTracker, can_hold_position
-from .significance import Traits
+from .model import ChangeKind
+from .position import Change, PositionStatement, PositionTracker, can_hold_position
+from .traits import Traits
 from .store import analysis as store
 from .store import version as data_version
 from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
@@ -76,15 +77,11 @@ def order_key(letter: Letter | LetterRow) -> OrderKey:
     return (letter.date or letter.created_at.date(), letter.key)
 
 
-def _traits(evidence: dict | None, rule: str, topic_evidence: list | None) -> Traits:
-    e = evidence or {}
+def _traits(stored: dict | None, rule: str, topic_evidence: list | None) -> Traits:
+    """A statement's traits on one topic: its own as stored (:meth:`Traits.read`), the topic's from the assignment."""
     terms = {t.lower() for item in (topic_evidence or []) if isinstance(item, dict) and item.get("rule") in ("terms", "sense")
              for t in item.get("terms", [])}
-    return Traits(function=str(e.get("function", "fact")), government=bool(e.get("government")),
-                  elaboration=bool(e.get("elaboration")), hedged=bool(e.get("hedged")), lead=bool(e.get("lead")),
-                  own_terms=rule in ("terms", "sense"), quantified=bool(e.get("quantified")),
-                  realised=bool(e.get("realised")), example=bool(e.get("example")),
-                  recalls=bool(e.get("recalls")), topic_terms=max(len(terms), 1))
+    return Traits.read(stored, own_terms=rule in ("terms", "sense"), topic_terms=len(terms))
 
 
 def _position_statements(session: Session, letters: Sequence[Letter | LetterRow]
@@ -139,7 +136,7 @@ class Timeline:
         # superseded per topic: a statement revised on one topic still stands on its others
         pairs = session.execute(
             select(ChangeRecord.topic, ChangeRecord.previous_statement_id, ChangeRecord.statement_id)
-            .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]),
+            .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([ChangeKind.MODIFIED, ChangeKind.REAFFIRMED]),
                    ChangeRecord.letter_id.in_([l.id for l in earlier]))).all()
         superseded: set[tuple[str, int | None]] = {(topic, old) for topic, old, _ in pairs}
         repeated: set[tuple[str, int | None]] = {(topic, new) for topic, _, new in pairs}  # restated an earlier one

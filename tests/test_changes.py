@@ -109,3 +109,46 @@ def test_seed_changes_through_the_cli(cli, seeded):
     assert "gewijzigd" not in out and "niet herhaald" not in out
     assert "unknown topic" in cli("changes", "--topic", "nope", expect=2).output
     assert "expected YYYY-MM-DD" in cli("changes", "--since", "gisteren", expect=2).output
+
+
+def _two_letters(folder, old: str, new: str):
+    folder.mkdir()
+    for day, ref, text in (("2024-01-10", "kst-99999-1", old), ("2024-02-10", "kst-99999-2", new)):
+        (folder / f"{day}.txt").write_text(f"Den Haag, {day}\n\nGeachte voorzitter,\n\n{text}\n", encoding="utf-8")
+        (folder / f"{day}.meta.toml").write_text(f'title = "Opvang in de regio"\ndate = {day}\nkind = "brief"\n'
+                                                 f'reference = "{ref}"\n', encoding="utf-8")
+    return folder
+
+
+def test_the_compare_page_pairs_by_the_feeds_own_rule(cli, db_url, tmp_path, monkeypatch):
+    """A description and a new stance that align but are not the same point (below analysis.restatement): the
+    feed says "added"; `diff` and the compare page (compare_letters) show a new and a gone statement, not a change.
+    At a lower restatement bar both call them the same point."""
+    from sqlalchemy.orm import Session
+
+    from monitor.compare import CHANGED, GONE, NEW, compare_letters
+    from monitor.config import load_settings
+    from monitor.store import queries
+    from monitor.store.db import make_engine
+    from tests.conftest import ROOT
+
+    old = "De opvang van Afghaanse vluchtelingen in de regio staat onder grote druk door de droogte en de winter."
+    new = "Het kabinet zal de opvang van Afghaanse vluchtelingen in de regio blijven steunen met noodhulp."
+    cli("ingest", str(_two_letters(tmp_path / "in", old, new)))
+    kinds = {k for (k,) in query(db_url, "SELECT c.kind FROM change c JOIN letter l ON l.id = c.letter_id "
+                                         "WHERE l.reference = 'kst-99999-2' AND c.superseded_at IS NULL")}
+    assert MODIFIED not in kinds and REAFFIRMED not in kinds and ADDED in kinds
+
+    def pairs(**env: str) -> list[str]:
+        settings = load_settings(ROOT / "config.toml", database_url=db_url,
+                                 environ={f"MONITOR_ANALYSIS_{k.upper()}": v for k, v in env.items()})
+        engine = make_engine(db_url)
+        try:
+            with Session(engine) as session:
+                a, b = queries.find_letter(session, "kst-99999-1"), queries.find_letter(session, "kst-99999-2")
+                topic = next(t for (t,) in query(db_url, "SELECT DISTINCT c.topic FROM change c"))
+                return sorted(p.kind for p in compare_letters(session, settings, a, b, topic)[2])
+        finally:
+            engine.dispose()
+    assert pairs() == [GONE, NEW]
+    assert pairs(restatement="0.12", same_point="0.12") == [CHANGED]  # aligned at the default threshold (0.12)

@@ -74,3 +74,29 @@ def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path, db_u
     versions = scalar(db, "SELECT count(*) FROM letter l JOIN letter_version v ON v.id = l.current_version_id "
                           "WHERE (SELECT count(*) FROM statement s WHERE s.version_id = v.id) = 0")
     assert versions == 0  # no half letters
+
+
+def test_a_daemon_whose_port_is_taken_stops_with_status_1_and_ctrl_c_stops_one_cleanly(tmp_path: Path, db_url: str):
+    """The HTTP server ending by itself stops the daemon (it does not poll on unserved); SIGINT is a clean stop."""
+    import socket
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path / "config.toml", inbox, inbox_seconds=1)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        cmd = [sys.executable, "-m", "monitor.cli", "--config", str(config), "--database", db_url, "run", "--port",
+               str(taken.getsockname()[1])]
+        busy = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert busy.returncode == 1 and "the HTTP server ended by itself" in busy.stdout, busy.stdout + busy.stderr
+    assert "stopped cleanly" in busy.stdout
+    port = free_port()
+    proc = subprocess.Popen(cmd[:-1] + [str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "stopped cleanly" in out, out

@@ -8,7 +8,6 @@ import time
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.sources.adapters import poll_source
 from monitor.sources.http import Fetcher, retry_after_seconds
 from tests.conftest import db_for
 from tests.fakeservices import Drip, FakeServices
@@ -28,7 +27,7 @@ def test_7_a_dripping_body_hits_the_total_deadline(tmp_path):
         svc.routes["/OData/v4/2.0/Document"] = (200, JSON, Drip(0.2))
         mon = make_monitor(tmp_path, _tk(svc))
         started = time.monotonic()
-        result = poll_source(mon, mon.settings.sources[0], fetcher(timeout=1.0, deadline=1.0, retries=0))
+        result = mon.poll(mon.settings.sources[0], fetcher(timeout=1.0, deadline=1.0, retries=0))
         took = time.monotonic() - started
     assert took < 5 and "deadline" in result.error and "/OData/v4/2.0/Document" in result.error
     logged = q(tmp_path, "SELECT message FROM ingest_log WHERE outcome = 'error'")
@@ -40,7 +39,7 @@ def test_7_stopping_interrupts_a_dripping_download_promptly(tmp_path):
         svc.routes["/OData/v4/2.0/Document"] = (200, JSON, Drip(0.2))
         mon = make_monitor(tmp_path, _tk(svc))
         done = threading.Event()
-        thread = threading.Thread(target=lambda: (poll_source(mon, mon.settings.sources[0],
+        thread = threading.Thread(target=lambda: (mon.poll(mon.settings.sources[0],
                                                               fetcher(timeout=30, deadline=300)), done.set()))
         thread.start()
         time.sleep(0.6)
@@ -55,7 +54,7 @@ def test_7_stopping_interrupts_a_long_retry_after(tmp_path):
         svc.routes["/OData/v4/2.0/Document"] = (503, {"Retry-After": "3600"}, b"busy")
         mon = make_monitor(tmp_path, _tk(svc))
         f = Fetcher(rate=1000, timeout=2, max_wait=3600)  # real sleeping, interruptible
-        thread = threading.Thread(target=poll_source, args=(mon, mon.settings.sources[0], f))
+        thread = threading.Thread(target=mon.poll, args=(mon.settings.sources[0], f))
         thread.start()
         time.sleep(0.5)
         mon.stopping.set()
@@ -69,7 +68,7 @@ def test_7_a_self_referencing_nextlink_is_a_loop_not_saved(tmp_path):
         first = f"{svc.base}/OData/v4/2.0/Document?$skiptoken=1"
         svc.routes["/OData/v4/2.0/Document"] = lambda path: (200, JSON, odata_page(svc.base, [GUID], first))
         mon = make_monitor(tmp_path, _tk(svc))
-        result = poll_source(mon, mon.settings.sources[0], fetcher())
+        result = mon.poll(mon.settings.sources[0], fetcher())
         assert svc.hits("/OData/v4/2.0/Document?") <= 3
     assert "page loop" in result.error
     assert "next" not in cursor_of(tmp_path, "tk")
@@ -83,11 +82,11 @@ def test_7_a_document_that_always_fails_is_parked_and_the_cursor_moves_on(tmp_pa
         svc.routes[f"/OData/v4/2.0/Document({GUID})/resource"] = (500, {"Retry-After": "0"}, b"broken")
         mon = make_monitor(tmp_path, _tk(svc, "retries_per_document = 2"))
         spec = mon.settings.sources[0]
-        first = poll_source(mon, spec, fetcher(retries=1))
+        first = mon.poll(spec, fetcher(retries=1))
         assert first.failed and "since" not in cursor_of(tmp_path, "tk")  # held back once
         assert q(tmp_path, "SELECT reference FROM letter") == [("kst-21501-20-2350",)]  # the page's others are in
-        second = poll_source(mon, spec, fetcher(retries=1))
-        third = poll_source(mon, spec, fetcher(retries=1))
+        second = mon.poll(spec, fetcher(retries=1))
+        third = mon.poll(spec, fetcher(retries=1))
         hits = svc.hits(f"/OData/v4/2.0/Document({GUID})")
     assert second.parked == 1 and cursor_of(tmp_path, "tk")["since"].startswith("2021-06-16")
     assert not third.failed and hits == 4  # 2 polls x (1 + 1 retry), then never again
@@ -110,7 +109,7 @@ def test_7_a_redirect_to_another_host_is_refused(tmp_path):
     with FakeServices() as svc:
         port = _redirect_elsewhere(svc, "/internal/secret")
         mon = make_monitor(tmp_path, _tk(svc))
-        result = poll_source(mon, mon.settings.sources[0], fetcher())
+        result = mon.poll(mon.settings.sources[0], fetcher())
         assert svc.hits("/internal/secret") == 0
     assert result.failed and q(tmp_path, "SELECT count(*) FROM letter") == [(0,)]
     (message,) = [m for (m,) in q(tmp_path, "SELECT message FROM ingest_log WHERE outcome = 'error'")]
@@ -121,7 +120,7 @@ def test_7_a_redirect_to_an_allowed_host_is_followed(tmp_path):
     with FakeServices() as svc:
         port = _redirect_elsewhere(svc, "/files/other.pdf")
         mon = make_monitor(tmp_path, _tk(svc, f'allowed_hosts = ["localhost:{port}"]'))
-        result = poll_source(mon, mon.settings.sources[0], fetcher())
+        result = mon.poll(mon.settings.sources[0], fetcher())
     assert stored(result) == 1
 
 
@@ -134,13 +133,13 @@ def test_7_retry_after_superscript_and_wrong_types_do_not_crash(tmp_path):
         page["value"] += [1, "x", {"Id": {"nested": True}}]
         svc.routes["/OData/v4/2.0/Document"] = (200, JSON, json.dumps(page).encode())
         mon = make_monitor(tmp_path, _tk(svc))
-        result = poll_source(mon, mon.settings.sources[0], fetcher())
+        result = mon.poll(mon.settings.sources[0], fetcher())
         assert not result.error
         svc.routes["/OData/v4/2.0/Document"] = (503, {"Retry-After": "²"}, b"busy")
         with mon.sessions.begin() as s:
             from monitor.store.models import SourceCursor
             s.get(SourceCursor, "tk").cursor = {}
-        result = poll_source(mon, mon.settings.sources[0], fetcher(retries=1))
+        result = mon.poll(mon.settings.sources[0], fetcher(retries=1))
     assert "HTTP 503" in result.error
     errors = [m for (m,) in q(tmp_path, "SELECT message FROM ingest_log WHERE outcome = 'error'")]
     assert any("without an Id" in m for m in errors)

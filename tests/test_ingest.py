@@ -211,3 +211,27 @@ def test_seeds_folder_matches_shared_seeds():
     ours = sorted((SEEDS / name).read_bytes() for name in SEED_LETTERS)
     theirs = sorted(p.read_bytes() for p in shared.iterdir())
     assert ours == theirs
+
+
+def test_an_inbox_poll_returns_what_it_stored_and_analyses_nothing(tmp_path, db_url):
+    """The inbox is polled like a remote source: ``poll_folders`` stores and returns the letters it stored or
+    changed; what to analyse is the caller's choice (the daemon analyses them at once)."""
+    from monitor.config import load_settings
+    from monitor.daemon import Monitor
+    from monitor.polling import poll_folders
+    from tests.conftest import copy_seeds, write_config
+
+    inbox = copy_seeds(tmp_path / "inbox", SEED_LETTERS[:2])
+    mon = Monitor(load_settings(write_config(tmp_path / "config.toml", inbox), database_url=db_url, environ={}))
+    try:
+        folders, extensions = mon.settings.inbox.folders, mon.settings.inbox.extensions
+        first = poll_folders(mon.sessions, folders, extensions, mon.max_bytes)
+        assert (first.source, first.stored, len(first.changed), first.failed) == ("inbox", 2, 2, False)
+        assert scalar(db_url, "SELECT count(*) FROM topic_assignment") == 0
+        assert poll_folders(mon.sessions, folders, extensions, mon.max_bytes).changed == []  # nothing new
+        (inbox / "empty.txt").write_bytes(b"")
+        assert poll_folders(mon.sessions, folders, extensions, mon.max_bytes).doc_errors == 1
+        mon.analyse(first.changed)
+        assert scalar(db_url, "SELECT count(*) FROM topic_assignment") > 0
+    finally:
+        mon.engine.dispose()

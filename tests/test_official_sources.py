@@ -6,7 +6,6 @@ shape comes from); a real HTTP server on loopback serves them.
 from __future__ import annotations
 
 from monitor.metadata import normalise_reference
-from monitor.sources.adapters import poll_source
 from tests.fakeservices import FakeServices
 from tests.remote_helpers import (DOCX_TYPE, JSON, cursor_of, fetcher, make_monitor,
                                   odata_page, q, serve_official, source_block, stored, three_sources)
@@ -29,7 +28,7 @@ def test_1_odata_dossier_toevoeging_and_volgnummer_minus_one(tmp_path):
     with FakeServices() as svc:
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/"))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
     refs = sorted(r for (r,) in q(tmp_path, "SELECT reference FROM letter"))
     # 21501-02 and 21501-20 share volgnummer 2350; 35830-V-10 and 35830-10 share volgnummer 10: four letters
     assert refs == ["2021Z09739", "kst-21501-02-2350", "kst-21501-20-2350", "kst-35830-10", "kst-35830-V-10"]
@@ -43,7 +42,7 @@ def test_2_sru_bijlage_is_an_attachment_not_a_version(tmp_path):
     with FakeServices() as svc:
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, source_block("koop", "sru", f"{svc.base}/sru"))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
     versions = q(tmp_path, f"SELECT count(*) FROM letter_version v JOIN letter l ON l.id = v.letter_id "
                            f"WHERE l.reference = '{LETTER}'")
     assert versions == [(1,)]
@@ -63,12 +62,12 @@ def test_2_attachment_before_its_letter_is_linked_when_the_letter_arrives(tmp_pa
         svc.routes["/OData/v4/2.0/Document"] = lambda path: (
             200, JSON, odata_page(svc.base, ["0a9e1c2d-5b1f-4c39-9a51-2b0f0e4d2351"]))  # only the Bijlage
         mon = make_monitor(tmp_path, source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/"))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
         assert q(tmp_path, "SELECT letter_id, parent_reference FROM attachment") == [(None, LETTER)]
         assert q(tmp_path, "SELECT count(*) FROM letter") == [(0,)]
         svc.routes["/OData/v4/2.0/Document"] = (200, JSON, odata_page(svc.base, [GUID]))
         mon.settings.sources[0]
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
     assert q(tmp_path, "SELECT l.reference FROM attachment a JOIN letter l ON l.id = a.letter_id") == [(LETTER,)]
 
 
@@ -79,7 +78,7 @@ def test_3_odata_docx_is_read_as_word(tmp_path):
         serve_official(svc, svc.base)
         svc.routes["/OData/v4/2.0/Document"] = (200, JSON, odata_page(svc.base, [GUID]))
         mon = make_monitor(tmp_path, source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/"))
-        result = poll_source(mon, mon.settings.sources[0], fetcher())
+        result = mon.poll(mon.settings.sources[0], fetcher())
     assert stored(result) == 1
     media, text = q(tmp_path, "SELECT media_type, cleaned_text FROM letter_version")[0]
     assert media == DOCX_TYPE and "evacuatie van Afghaanse tolken" in text
@@ -94,7 +93,7 @@ def test_3_content_type_by_sniffing_when_the_header_lies(tmp_path):
         svc.routes[f"/OData/v4/2.0/Document({GUID})/resource"] = (
             200, {"Content-Type": "application/octet-stream"}, letter_docx())
         mon = make_monitor(tmp_path, source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/"))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
     assert q(tmp_path, "SELECT media_type FROM letter_version") == [(DOCX_TYPE,)]
 
 
@@ -102,7 +101,7 @@ def test_3_syncfeed_enclosure_named_by_content_type_not_pdf(tmp_path):
     with FakeServices() as svc:
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, source_block("sync", "tk-syncfeed", f"{svc.base}/SyncFeed/2.0/Feed"))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
     rows = q(tmp_path, "SELECT v.media_type, v.filename FROM letter_version v")
     assert rows == [(DOCX_TYPE, f"{GUID}.docx")]
 
@@ -113,7 +112,7 @@ def test_3_an_unreadable_format_is_a_clear_error_and_the_cursor_moves(tmp_path):
         svc.routes["/OData/v4/2.0/Document"] = (200, JSON, odata_page(svc.base, [GUID]))
         svc.routes[f"/OData/v4/2.0/Document({GUID})/resource"] = (200, {"Content-Type": "image/jpeg"}, b"\xff\xd8\xff")
         mon = make_monitor(tmp_path, source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/"))
-        result = poll_source(mon, mon.settings.sources[0], fetcher())
+        result = mon.poll(mon.settings.sources[0], fetcher())
     (message,) = [m for (m,) in q(tmp_path, "SELECT message FROM ingest_log WHERE outcome = 'error'")]
     assert "image/jpeg" in message and GUID in message
     assert result.failed and cursor_of(tmp_path, "tk")["since"].startswith("2021-06-15")
@@ -128,9 +127,9 @@ def test_4_syncfeed_deletion_withdraws_the_letter_and_moves_on(tmp_path):
         mon = make_monitor(tmp_path, source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/")
                            + source_block("sync", "tk-syncfeed", f"{svc.base}/SyncFeed/2.0/Feed"))
         tk, sync = mon.settings.sources
-        poll_source(mon, tk, fetcher())
+        mon.poll(tk, fetcher())
         changes_before = q(tmp_path, "SELECT count(*) FROM change")
-        result = poll_source(mon, sync, fetcher())
+        result = mon.poll(sync, fetcher())
         assert svc.hits(f"/SyncFeed/2.0/Resources/{gone}") == 0  # a deleted resource is never fetched
     assert not result.error
     withdrawn = q(tmp_path, "SELECT reference, withdrawn_note FROM letter WHERE withdrawn_at IS NOT NULL")
@@ -148,11 +147,11 @@ def test_4_odata_verwijderd_true_withdraws(tmp_path):
     with FakeServices() as svc:
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/"))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
         page = json.loads(odata_page(svc.base, ["ec9315bf-e1d1-422e-a8fb-0000932ed927"]))
         page["value"][0].update(Verwijderd=True, GewijzigdOp="2021-07-01T00:00:00")
         svc.routes["/OData/v4/2.0/Document"] = (200, JSON, json.dumps(page).encode())
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
     assert q(tmp_path, "SELECT reference FROM letter WHERE withdrawn_at IS NOT NULL") == [("2021Z09739",)]
 
 
@@ -163,7 +162,7 @@ def test_5_one_letter_three_sources_one_reference_one_attachment(tmp_path):
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, three_sources(svc.base))
         for spec in mon.settings.sources:
-            result = poll_source(mon, spec, fetcher())
+            result = mon.poll(spec, fetcher())
             assert not result.error, result
     (letter_id, key, reference), = q(tmp_path, f"SELECT id, key, reference FROM letter WHERE reference = '{LETTER}'")
     kinds = sorted(k for (k,) in q(tmp_path, f"SELECT DISTINCT kind FROM source WHERE letter_id = {letter_id}"))
@@ -183,7 +182,7 @@ def test_5_syncfeed_alone_gets_the_kamerstuk_reference(tmp_path):
     with FakeServices() as svc:
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, source_block("sync", "tk-syncfeed", f"{svc.base}/SyncFeed/2.0/Feed"))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
     assert q(tmp_path, "SELECT reference FROM letter") == [(LETTER,)]
     assert q(tmp_path, "SELECT parent_reference FROM attachment") == [(LETTER,)]
 
@@ -195,7 +194,7 @@ def test_6_motie_is_not_a_letter_and_is_never_fetched(tmp_path):
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, three_sources(svc.base))
         for spec in mon.settings.sources:
-            poll_source(mon, spec, fetcher())
+            mon.poll(spec, fetcher())
         assert svc.hits("/SyncFeed/2.0/Resources/5c3e9a7b") == 0
         assert svc.hits("/frbr/officielepublicaties/kst/32545/") == 0
     assert q(tmp_path, "SELECT count(*) FROM letter WHERE reference = 'kst-32545-143' OR kind = 'motie'") == [(0,)]
@@ -208,7 +207,7 @@ def test_6_document_types_from_config(tmp_path):
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, source_block("sync", "tk-syncfeed", f"{svc.base}/SyncFeed/2.0/Feed",
                                                   'document_types = ["Motie"]'))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
         assert svc.hits("/SyncFeed/2.0/Resources/5c3e9a7b") == 1
         assert svc.hits(f"/SyncFeed/2.0/Resources/{GUID}") == 0
     assert q(tmp_path, "SELECT kind FROM letter") == [("motie",)]
@@ -232,7 +231,7 @@ def test_8_sru_koop_internal_kst_id_gets_the_dossier_reference(tmp_path):
     with FakeServices() as svc:
         serve_official(svc, svc.base)
         mon = make_monitor(tmp_path, source_block("koop", "sru", f"{svc.base}/sru"))
-        poll_source(mon, mon.settings.sources[0], fetcher())
+        mon.poll(mon.settings.sources[0], fetcher())
     refs = {r for (r,) in q(tmp_path, "SELECT reference FROM letter")}
     assert "kst-27925-781" in refs and "kst-1027283" not in refs
     assert ("kst-1027283",) in q(tmp_path, "SELECT alias FROM letter_alias")
@@ -251,5 +250,5 @@ def test_8_odata_without_nextlink_under_top_pages_with_skip(tmp_path):
             return 200, JSON, json.dumps({"value": letters[skip:skip + 2]}).encode()
         svc.routes["/OData/v4/2.0/Document"] = page
         mon = make_monitor(tmp_path, source_block("tk", "tk-odata", f"{svc.base}/OData/v4/2.0/", "page_size = 2"))
-        result = poll_source(mon, mon.settings.sources[0], fetcher())
+        result = mon.poll(mon.settings.sources[0], fetcher())
     assert stored(result) == 4 and not result.error

@@ -5,12 +5,16 @@ below the publishing floor, that a weaker pairing never ranks higher — not the
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor import significance as sig
 from monitor.significance import FLOOR, Candidate, Traits, clamp, modified, new_statement, select
+from monitor.traits import TOPIC_FIELDS
 
 
 def score(**kw: object) -> float:
@@ -105,3 +109,24 @@ def test_select_publishes_what_reaches_the_floor_within_the_cap_best_first_ties_
     assert select(items, initial=True) == {5, 0, 2}  # a first statement: its few main points; tie → earlier place
     many = [Candidate(i, 0.8, i, True) for i in range(sig.CAP + 5)]
     assert select(many) == set(range(sig.CAP))
+
+
+@given(st.builds(Traits, function=st.sampled_from(sorted(sig.WEIGHT) + ["none"]), topic_terms=st.integers(1, 9)))
+def test_traits_read_back_what_they_stored(t):
+    """One dataclass, one writer, one reader: what a statement stores reads back the same (the topic's traits are
+    given by the topic assignment); a field stored before it existed reads as its default."""
+    import json
+    stored = json.loads(json.dumps(t.stored()))  # through a JSON column
+    assert not TOPIC_FIELDS & set(stored)
+    assert Traits.read(stored, own_terms=t.own_terms, topic_terms=t.topic_terms) == t
+    assert Traits.read({k: v for k, v in stored.items() if k != "recalls"}, own_terms=t.own_terms,
+                       topic_terms=t.topic_terms) == dataclasses.replace(t, recalls=False)
+
+
+def test_a_function_stores_the_traits_it_decided():
+    from monitor.function import classify_one
+    from monitor.model import PARAGRAPH, Statement
+    text = "Het kabinet zal in 2026 honderdtwintig militairen naar Afghanistan sturen."
+    fn = classify_one(Statement(0, PARAGRAPH, text, 0, len(text)), lead=True)
+    assert Traits.read(fn.as_json(), own_terms=False) == dataclasses.replace(fn.traits, own_terms=False)
+    assert fn.as_json()["rule"] == fn.rule and fn.traits.lead and fn.traits.function == fn.name

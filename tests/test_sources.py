@@ -9,7 +9,6 @@ import pytest
 
 from monitor.config import load_settings
 from monitor.daemon import Monitor
-from monitor.sources.adapters import poll_source
 from monitor.sources.http import Fetcher
 from tests.conftest import db_for, json_value, query, write_config
 from tests.fakeservices import FakeServices, flaky, slow
@@ -88,13 +87,13 @@ def test_odata_pages_backfill_then_only_new(tmp_path):
         mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n'
                                  "query = \"Soort eq 'Brief regering' and contains(Onderwerp,'Afghanistan')\"\n")
         spec = mon.settings.sources[0]
-        assert _stored(poll_source(mon, spec, _fetcher())) == 2
+        assert _stored(mon.poll(spec, _fetcher())) == 2
         letters = _q(tmp_path, "SELECT key, title, date, reference FROM letter ORDER BY date")
         assert letters[0][1] == "Terugkeer naar Afghanistan" and str(letters[0][2]) == "2023-03-03"  # a date: text on SQLite, a date on PostgreSQL
         assert letters[1][0] == "kst-27925-781" and letters[1][1] == "Veiligheidssituatie Afghanistan"
         assert _cursor(tmp_path, "tk") == {"since": "2023-03-05T10:00:00"}
         before = svc.hits("/OData/v4/2.0/Document(")
-        assert _stored(poll_source(mon, spec, _fetcher())) == 0
+        assert _stored(mon.poll(spec, _fetcher())) == 0
         assert svc.hits("/OData/v4/2.0/Document(") == before  # nothing downloaded again
         assert any("GewijzigdOp gt 2023-03-05T10:00:00" in unquote(p) for p, _ in svc.requests)
         ua = svc.requests[0][1].get("User-Agent", "")
@@ -118,13 +117,13 @@ def test_syncfeed_reemission_of_old_documents_adds_nothing(tmp_path):
         serve_official(svc, base)
         mon = _monitor(tmp_path, f'[[sources]]\nname = "sync"\nkind = "tk-syncfeed"\nurl = "{base}/SyncFeed/2.0/Feed"\n')
         sync = mon.settings.sources[0]
-        assert _stored(poll_source(mon, sync, _fetcher())) == 1
+        assert _stored(mon.poll(sync, _fetcher())) == 1
         changes_before = _q(tmp_path, "SELECT count(*) FROM change")[0][0]
         fetched_before = svc.hits("/SyncFeed/2.0/Resources/")
         again = fixture("syncfeed-page.xml", base).replace(b"skiptoken=2012722", b"skiptoken=3012722")
         end = again.split(b"<entry>")[0] + b"</feed>"
         svc.routes["/SyncFeed/2.0/Feed"] = lambda path: (200, ATOM, end if "skiptoken=30127225" in path else again)
-        assert _stored(poll_source(mon, sync, _fetcher())) == 0  # the same documents at new skiptokens
+        assert _stored(mon.poll(sync, _fetcher())) == 0  # the same documents at new skiptokens
         assert svc.hits("/SyncFeed/2.0/Resources/") == fetched_before  # nothing downloaded again
     assert _q(tmp_path, "SELECT count(*) FROM letter") == [(1,)]
     assert _q(tmp_path, "SELECT count(*) FROM change")[0][0] == changes_before
@@ -146,7 +145,7 @@ def test_page_faults_are_logged_and_keep_the_cursor(tmp_path, fault, expect):
         with mon.sessions.begin() as s:
             from monitor.store.models import SourceCursor
             s.add(SourceCursor(name="tk", kind="tk-odata", cursor={"since": "2023-01-01T00:00:00"}))
-        result = poll_source(mon, mon.settings.sources[0], _fetcher(timeout=0.5, retries=1))
+        result = mon.poll(mon.settings.sources[0], _fetcher(timeout=0.5, retries=1))
         assert result.stored == 0 and result.failed and expect in result.error, result  # `poll` exits non-zero
         error = _q(tmp_path, "SELECT last_error FROM source_cursor WHERE name='tk'")[0][0]
         assert _cursor(tmp_path, "tk") == {"since": "2023-01-01T00:00:00"} and expect in error
@@ -169,7 +168,7 @@ def test_file_faults_skip_the_file_and_go_on(tmp_path):
         svc.routes["/OData/v4/2.0/Document(doc4-0000)/resource"] = flaky(2, (200, PDF, LETTER_PDF))
         svc.routes["/OData/v4/2.0/Document(doc5-0000)/resource"] = (200, XML, KST_XML)
         mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n')
-        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher(retries=3))) == 2  # doc4 (after retries), doc5
+        assert _stored(mon.poll(mon.settings.sources[0], _fetcher(retries=3))) == 2  # doc4 (after retries), doc5
         errors = dict(_q(tmp_path, "SELECT locator, message FROM ingest_log WHERE outcome='error'"))
         by_doc = {k.split("Document(")[1].split(")")[0]: v for k, v in errors.items()}
         assert "truncated PDF" in by_doc["doc1-0000"]
@@ -178,7 +177,7 @@ def test_file_faults_skip_the_file_and_go_on(tmp_path):
         assert "doc4-0000" not in by_doc
         # the cursor moved past the page: broken files are skipped, not retried forever
         assert _cursor(tmp_path, "tk") == {"since": "2023-03-05T10:00:00"}
-        assert _stored(poll_source(mon, mon.settings.sources[0], _fetcher())) == 0
+        assert _stored(mon.poll(mon.settings.sources[0], _fetcher())) == 0
         assert _q(tmp_path, "SELECT count(*) FROM letter") == [(2,)]  # no duplicates after a second poll
 
 
@@ -204,10 +203,46 @@ def test_an_unchanged_service_answers_304_and_nothing_is_fetched(tmp_path):
             "If-None-Match") == '"p1"' else page
         mon = _monitor(tmp_path, f'[[sources]]\nname = "tk"\nkind = "tk-odata"\nurl = "{root}"\n')
         spec = mon.settings.sources[0]
-        first = poll_source(mon, spec, _fetcher())
+        first = mon.poll(spec, _fetcher())
         assert svc.requests[-1][1].get("If-None-Match") is None
         assert (first.stored, first.failed) == (0, False), first  # an empty service is no failure
-        second = poll_source(mon, spec, _fetcher())
+        second = mon.poll(spec, _fetcher())
         assert svc.requests[-1][1].get("If-None-Match") == '"p1"'
         assert (second.stored, second.failed, second.error) == (0, False, ""), second  # a 304 is no error
         assert _q(tmp_path, "SELECT last_error FROM source_cursor") == [("",)]
+
+
+def test_a_new_source_kind_is_one_module_and_one_registry_line(tmp_path, monkeypatch):
+    """A kind the registry does not know is refused by the configuration; registered (one line), it is polled
+    over real HTTP like the built-in kinds: its default letter types apply, its cursor is kept, a second poll
+    fetches nothing again. ``poll_source`` returns the letters it stored and analyses none of them: the caller
+    (here the daemon's ``Monitor.analyse``) decides."""
+    from monitor import polling
+    from monitor.config import ConfigError
+    from monitor.sources import registry
+    from tests.fake_source import JsonList
+
+    with FakeServices() as svc:
+        base = svc.base
+        table = f'[[sources]]\nname = "fake"\nkind = "fake-json"\nurl = "{base}/list"\n'
+        with pytest.raises(ConfigError, match="fake-json.*is not one of tk-odata"):
+            _monitor(tmp_path, table)
+        monkeypatch.setitem(registry.SOURCES, JsonList.kind, JsonList)  # the registry line
+        items = [{"id": "a1", "type": "Brief", "title": "Terugkeer naar Afghanistan", "date": "2023-03-03",
+                  "file": f"{base}/files/a1"},
+                 {"id": "a2", "type": "Motie", "title": "Een motie", "date": "2023-03-04", "file": f"{base}/files/a2"}]
+        svc.routes["/list"] = lambda path: (200, JSON, json.dumps(items if path.endswith("after=") else []).encode())
+        svc.routes["/files/a1"] = (200, PDF, LETTER_PDF)
+        mon = _monitor(tmp_path, table)
+        spec = mon.settings.sources[0]
+        result = polling.poll_source(mon.sessions, spec, fetcher=_fetcher())
+        assert not result.failed and result.stored == 1 and len(result.changed) == 1
+        assert _q(tmp_path, "SELECT title FROM letter") == [("Terugkeer naar Afghanistan",)]
+        assert svc.hits("/files/a2") == 0  # a motion is no letter type of this kind
+        assert _cursor(tmp_path, "fake") == {"after": "a2"}
+        assert _q(tmp_path, "SELECT count(*) FROM topic_assignment")[0][0] == 0  # stored, not analysed
+        mon.analyse(result.changed)
+        assert _q(tmp_path, "SELECT count(*) FROM topic_assignment")[0][0] > 0
+        assert mon.poll(spec, _fetcher()).changed == []
+        assert svc.hits("/files/a1") == 1
+        assert _q(tmp_path, "SELECT kind FROM source") == [("fake-json",)]

@@ -205,3 +205,28 @@ def test_a_feed_page_built_from_its_own_entries_is_that_page_of_the_whole_histor
             with pytest.raises(IndexError):
                 publisher._render(session, scope, value, pages(len(whole), size) + 1, None)
     assert seen_pages > 6  # archive pages too, not only the six subscription documents
+
+
+def test_every_change_kind_is_accepted_alike_by_the_cli_and_the_api(cli, db_url, seeded):
+    """One list of kinds (``ChangeKind``): `changes --kind K` and `/api/changes?kind=K` accept the same kinds and
+    return the same changes; a kind outside it is refused by both."""
+    import json
+
+    from monitor.model import ChangeKind
+    assert ChangeKind.INITIAL in ChangeKind.values() and ChangeKind.REAFFIRMED in ChangeKind.values()
+    with serving(load_settings(ROOT / "config.toml", database_url=db_url)) as base:
+        for kind in ChangeKind:
+            api = httpx.get(f"{base}/api/changes?kind={kind}&limit=200")
+            assert api.status_code == 200, (kind, api.text)
+            from_api = [d["id"] for d in api.json()["items"]]
+            following = api.json()["next"]
+            while following:
+                page = httpx.get(base + following).json()
+                from_api += [d["id"] for d in page["items"]]
+                following = page["next"]
+            lines = cli("changes", "--kind", str(kind), "--json", "--limit", "1000").output.splitlines()
+            assert sorted(json.loads(l)["id"] for l in lines) == sorted(from_api), kind
+            assert {json.loads(l)["kind"] for l in lines} <= {kind.value}
+        assert len(cli("changes", "--kind", "initial", "--json", "--limit", "500").output.splitlines()) > 0
+        assert httpx.get(f"{base}/api/changes?kind=withdrawn").status_code == 400
+    assert "withdrawn" in cli("changes", "--kind", "withdrawn", expect=2).output

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 from .. import references
-from ..config import SourceSpec
 from ..model import LetterMeta
+from .base import SourceSpec
 from .common import PageError, RemoteDoc, date, objects, s, type_ok
 from .http import Fetcher
 
@@ -55,14 +55,26 @@ def aliases_of(doc: dict[str, Any]) -> tuple[str, ...]:
 
 
 class TkOData:
-    kind = "tk-odata"
+    """A :class:`~monitor.sources.base.Source`: ``Document`` rows changed since the cursor's ``since``."""
+
+    kind: ClassVar[str] = "tk-odata"
+    letter_types: ClassVar[tuple[str, ...]] = (
+        "Brief regering", "Antwoord schriftelijke vragen", "Antwoord schriftelijke vragen (nader)", "Bijlage")
 
     def __init__(self, spec: SourceSpec):
         self.spec = spec
         self.base = spec.url if spec.url.endswith("/") else spec.url + "/"
-        self.types = spec.types
+        self.types = spec.types(self.letter_types)
 
-    def first_url(self, cursor: dict[str, Any], skip: int = 0) -> str:
+    def first_url(self, cursor: dict[str, Any]) -> str:
+        """The page the next poll asks first: the saved ``next`` link, else the query from ``since``."""
+        return cursor.get("next") or self.query_url(cursor)
+
+    def complete(self, doc: RemoteDoc, fetcher: Fetcher) -> RemoteDoc:
+        """Nothing to add: the expanded ``Document`` row already carries its dossier and source document."""
+        return doc
+
+    def query_url(self, cursor: dict[str, Any], skip: int = 0) -> str:
         parts = [f"({self.spec.query})"] if self.spec.query else []
         if self.types is not None:
             parts.append("(" + " or ".join(f"Soort eq '{t}'" for t in self._type_names()) + ")")
@@ -76,9 +88,7 @@ class TkOData:
         return f"{self.base}Document?{urlencode(params, quote_via=quote)}"
 
     def _type_names(self) -> list[str]:
-        chosen = self.spec.document_types or ()
-        from ..config import LETTER_TYPES  # noqa: PLC0415
-        return [t.replace("'", "''") for t in (chosen or LETTER_TYPES[self.kind])]
+        return [t.replace("'", "''") for t in (self.spec.document_types or self.letter_types)]
 
     def record(self, d: dict[str, Any]) -> RemoteDoc:
         ident = s(d, "Id")
@@ -100,7 +110,7 @@ class TkOData:
                          content_type=s(d, "ContentType"), aliases=aliases_of(d), parent=parent, doc_type=soort)
 
     def pages(self, fetcher: Fetcher, cursor: dict[str, Any]) -> Iterator[tuple[list[RemoteDoc], dict[str, Any]]]:
-        url: str | None = cursor.get("next") or self.first_url(cursor)
+        url: str | None = self.first_url(cursor)
         since = cursor.get("since")
         skip = int(cursor.get("skip") or 0)
         seen: set[str] = set()
@@ -137,7 +147,7 @@ class TkOData:
             if nxt is None and len(items) >= self.spec.page_size > 0:
                 # $top given and no nextLink: the server may have cut the result; page on with $skip
                 skip += len(items)
-                nxt = self.first_url({"since": cursor.get("since")}, skip=skip)
+                nxt = self.query_url({"since": cursor.get("since")}, skip=skip)
             elif nxt is not None:
                 skip = 0
             if nxt is not None and nxt in seen:

@@ -19,13 +19,13 @@ WetSuiteLeiden/wetsuite-core ``datacollect/koop_sru.py``. What holds:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 from xml.etree.ElementTree import Element
 
 from .. import references
-from ..config import SourceSpec
 from ..model import LetterMeta
+from .base import SourceSpec
 from .common import PageError, RemoteDoc, date, find, local, text, type_ok, xml
 from .http import Fetcher
 
@@ -52,12 +52,23 @@ def _title(rec: Element) -> str:
 
 
 class KoopSru:
-    kind = "sru"
+    """A :class:`~monitor.sources.base.Source`: SRU records from the cursor's ``start`` and ``since``."""
+
+    kind: ClassVar[str] = "sru"
+    letter_types: ClassVar[tuple[str, ...]] = ("Brief", "Antwoord", "Bijlage")
     PREFER = ("xml", "html", "pdf")
 
     def __init__(self, spec: SourceSpec):
         self.spec = spec
-        self.types = spec.types
+        self.types = spec.types(self.letter_types)
+
+    def first_url(self, cursor: dict[str, Any]) -> str:
+        """The page the next poll asks first."""
+        return self.url(int(cursor.get("start") or 1), cursor.get("since"))
+
+    def complete(self, doc: RemoteDoc, fetcher: Fetcher) -> RemoteDoc:
+        """Nothing to add: an SRU record carries its metadata."""
+        return doc
 
     def url(self, start: int, since: str | None) -> str:
         cql = self.spec.query or "c.product-area==officielepublicaties"

@@ -23,13 +23,13 @@ What holds:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.etree.ElementTree import Element
 
 from .. import references
-from ..config import SourceSpec
 from ..model import LetterMeta
+from .base import SourceSpec
 from .common import PageError, RemoteDoc, attr, date, local, text, type_ok, xml
 from .http import Fetcher
 
@@ -58,11 +58,15 @@ def _token(url: str | None) -> str | None:
 
 
 class TkSyncFeed:
-    kind = "tk-syncfeed"
+    """A :class:`~monitor.sources.base.Source`: the SyncFeed's Atom pages from the cursor's ``skiptoken``."""
+
+    kind: ClassVar[str] = "tk-syncfeed"
+    letter_types: ClassVar[tuple[str, ...]] = (
+        "Brief regering", "Antwoord schriftelijke vragen", "Antwoord schriftelijke vragen (nader)", "Bijlage")
 
     def __init__(self, spec: SourceSpec):
         self.spec = spec
-        self.types = spec.types
+        self.types = spec.types(self.letter_types)
         self.cache: dict[str, Element | None] = {}
 
     def first_url(self, cursor: dict[str, Any]) -> str:

@@ -11,10 +11,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from ..position import PUBLISHED_KINDS
+from ..model import ChangeKind
 from .models import ChangeRecord, Letter, Source, StatementRecord
 
-_CURRENT = (ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(PUBLISHED_KINDS))
+_CURRENT = (ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(ChangeKind.published()))
+
+
+def letter_count(session: Session, dossier: str | None = None) -> int:
+    """How many letters are stored (in ``dossier`` when given)."""
+    return session.scalar(select(func.count(Letter.id)).where(*([Letter.dossier == dossier] if dossier else []))) or 0
+
+
+def has_dossier(session: Session, dossier: str) -> bool:
+    """Whether any stored letter belongs to ``dossier``."""
+    return session.scalar(select(Letter.id).where(Letter.dossier == dossier).limit(1)) is not None
 
 
 def letters_page(session: Session, limit: int, offset: int, dossier: str | None = None

@@ -9,7 +9,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased, defer
 
 from ..function import POSITION
-from ..position import MODIFIED, POSITION_KINDS, PUBLISHED_KINDS, REAFFIRMED, can_hold_position
+from ..model import ChangeKind
+from ..position import POSITION_KINDS, can_hold_position
 from .db import as_utc
 from .models import ChangeRecord, Letter, Source, StatementRecord, TopicAssignmentRecord
 from .review import hidden_uids
@@ -54,7 +55,7 @@ class Filters:
                  dossier: str | None = None, source_kind: str | None = None,
                  min_significance: float | None = None, statement_ids: Any = None, hide_rejected: bool = False):
         self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
-        self.kinds = kinds or (PUBLISHED_KINDS + ((REAFFIRMED,) if include_reaffirmed else ()))
+        self.kinds = kinds or (ChangeKind.published() + ((ChangeKind.REAFFIRMED,) if include_reaffirmed else ()))
         self.published = published
         self.letter_ids = letter_ids
         self.dossier, self.source_kind, self.min_significance = dossier, source_kind, min_significance
@@ -236,7 +237,7 @@ def standing_position(session: Session, topic: str, as_of: dt.date) -> list[Stan
     # planned per statement on SQLite
     replaced = (select(ChangeRecord.previous_statement_id).where(
         ChangeRecord.superseded_at.is_(None), ChangeRecord.topic == topic, ChangeRecord.previous_statement_id.is_not(None),
-        ChangeRecord.kind.in_([MODIFIED, REAFFIRMED]), ChangeRecord.letter_date <= as_of))
+        ChangeRecord.kind.in_([ChangeKind.MODIFIED, ChangeKind.REAFFIRMED]), ChangeRecord.letter_date <= as_of))
     rows = session.execute(
         select(StatementRecord, Letter)
         .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,15 @@ def current_revision(engine: Engine) -> str | None:
 SCHEMA_LOCK_SQL = "SELECT pg_advisory_xact_lock(:k)"
 
 
+def pg_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key; the database itself scopes it, so no URL part is in it.
+
+    Here, not in :mod:`.lock`, which imports this module: both the schema lock and the writer lock use it.
+    """
+    digest = hashlib.sha256(f"policy-monitor {name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Upgrade to the Alembic head; returns (before, after) revisions. A newer database is a SchemaError.
 
@@ -133,7 +143,6 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     """
     with contextlib.ExitStack() as stack:
         if engine.dialect.name == "postgresql":
-            from .lock import pg_key  # noqa: PLC0415 - lock imports this module
             guard = stack.enter_context(engine.connect())
             # A transaction-level lock on a connection of its own, held open across the upgrade: it ends
             # with that transaction (rolled back when the connection goes back to the pool), so a pooled

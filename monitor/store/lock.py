@@ -22,7 +22,6 @@ never leaves a stale lock behind.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import sys
 import time
@@ -34,19 +33,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from .db import SchemaError, connect_error
+from .db import SchemaError, connect_error, pg_key
 
 POLL_SECONDS = 0.1
 
 
 class WriterBusy(RuntimeError):
     """Another process is writing to this database; the message says which and where."""
-
-
-def pg_key(name: str) -> int:
-    """A stable signed 64-bit advisory-lock key; the database itself scopes it, so no URL part is in it."""
-    digest = hashlib.sha256(f"policy-monitor {name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 WRITER_KEY = pg_key("writer")

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from .models import FootnoteRecord, IngestLog, Letter, Source, StatementRecord
+from .models import FootnoteRecord, IngestLog, Letter, LetterAlias, Source, StatementRecord
 
 
 def effective_date(letter: Letter) -> dt.date:
@@ -29,6 +29,22 @@ def find_letter(session: Session, ref: str) -> Letter | None:
         like = list(session.scalars(select(Letter).where(Letter.key.startswith(ref)).limit(2)))
         hit = like[0] if len(like) == 1 else None
     return hit
+
+
+def letter_by_key(session: Session, key: str) -> Letter | None:
+    """The letter whose key is exactly ``key`` (a URL's letter), or None."""
+    return session.scalar(select(Letter).where(Letter.key == key))
+
+
+def current_key(session: Session, alias: str) -> str | None:
+    """The key of the letter that ``alias`` (an old key, a TK number, a GUID) names, or None."""
+    return session.scalar(select(Letter.key).join(LetterAlias, LetterAlias.letter_id == Letter.id)
+                          .where(LetterAlias.alias == alias).limit(1))
+
+
+def any_letter(session: Session) -> bool:
+    """Whether the store holds a letter (one row read: the health check's proof the database answers)."""
+    return session.scalar(select(Letter.id).limit(1)) is not None
 
 
 def statements(session: Session, letter: Letter) -> list[StatementRecord]:

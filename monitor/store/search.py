@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
-from .models import Letter, StatementRecord
+from .models import Letter, StatementRecord, TopicAssignmentRecord
 
 FTS_TABLE = "statement_fts"
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -80,6 +80,11 @@ def matching_ids(session: Session, query: str) -> Any:
     ids = list(session.scalars(text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank "
                                     "LIMIT :n"), {"q": match, "n": MAX_MATCHES}))
     return select(func.json_each(json.dumps(ids)).table_valued("value").c.value)
+
+
+def on_topic(topic: str) -> Select:
+    """A subquery of the ids of the statements assigned ``topic`` (for ``search_statements``' ``statement_ids``)."""
+    return select(TopicAssignmentRecord.statement_id).where(TopicAssignmentRecord.topic == topic)
 
 
 def search_statements(session: Session, query: str, limit: int = 20, offset: int = 0,

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import jinja2
 import markupsafe
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -29,7 +29,8 @@ from ..feed import dutch_date
 from ..publish import FeedPublisher
 from ..store import version as data_version
 from ..store.db import session_factory
-from ..store.models import Letter, LetterAlias
+from ..store import queries
+from ..store.models import Letter
 from ..webcache import VersionedCache
 
 RENDER_THREADS = 2
@@ -153,9 +154,14 @@ class Web:
     def get(self, path: str, endpoint: Callable[[Request], Response]) -> Route:
         return Route(path, self.limited(endpoint), methods=["GET", "HEAD"])
 
+    def view(self, path: str, handler: Callable[[Web, Request], Response]) -> Route:
+        """A GET route to a module-level ``handler(web, request)``, bound to this app's state."""
+        return self.get(path, functools.wraps(handler)(functools.partial(handler, self)))
+
 
 def find_letter(session: Session, key: str) -> Letter:
-    letter = session.scalar(select(Letter).where(Letter.key == key))
+    """The letter of a URL's key; a 404 when there is none."""
+    letter = queries.letter_by_key(session, key)
     if letter is None:
         raise HTTPException(404, f"no letter {key!r}")
     return letter
@@ -163,8 +169,7 @@ def find_letter(session: Session, key: str) -> Letter:
 
 def renamed(session: Session, request: Request, key: str) -> Response | None:
     """A redirect to the letter's current URL when ``key`` is an old key or another id of it (an alias)."""
-    new_key = session.scalar(select(Letter.key).join(LetterAlias, LetterAlias.letter_id == Letter.id)
-                             .where(LetterAlias.alias == key).limit(1))
+    new_key = queries.current_key(session, key)
     if new_key is None or new_key == key:
         return None
     path = request.url.path.replace(f"/{path_quote(key)}", f"/{path_quote(new_key)}", 1)

@@ -4,13 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..store.models import Letter
+from ..store import browse
 from .common import Web
 
 ATOM = "application/atom+xml; charset=utf-8"
@@ -68,7 +67,7 @@ def routes(web: Web) -> list[Route]:
         if not valid_dossier(dossier):
             raise HTTPException(404, "unknown dossier")
         with web.sessions() as session:
-            if session.scalar(select(Letter.id).where(Letter.dossier == dossier).limit(1)) is None:
+            if not browse.has_dossier(session, dossier):
                 raise HTTPException(404, f"no letters in dossier {dossier!r}")
         return feed_response(request, "dossier", dossier, path_archive(request))
 

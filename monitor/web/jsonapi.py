@@ -5,14 +5,13 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..metrics import unhealthy_sources
-from ..position import PUBLISHED_KINDS, REAFFIRMED
+from ..model import ChangeKind
 from ..publish import shown_source
 from ..store import analysis, queries
 from ..store import changes as change_store
@@ -52,7 +51,8 @@ def with_reviews(session: Any, items: list[dict[str, Any]]) -> list[dict[str, An
 
 
 def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
-    allowed = PUBLISHED_KINDS + (REAFFIRMED,)
+    """``kinds`` when each is a :class:`ChangeKind` (the same list ``changes --kind`` accepts), else a 400."""
+    allowed = ChangeKind.values()
     for k in kinds:
         if k not in allowed:
             raise HTTPException(400, f"kind: {k!r} is not one of {', '.join(allowed)}")
@@ -126,13 +126,13 @@ def routes(web: Web) -> list[Route]:
     def healthz(request: Request) -> Response:  # in the thread pool: never waits behind a page render
         try:
             with web.sessions() as session:
-                n = len(list(session.scalars(select(Letter.id).limit(1))))
+                stored = queries.any_letter(session)
                 failing = unhealthy_sources(session, web.settings)
         except Exception as exc:  # noqa: BLE001 - report, don't crash, the health check
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
         if failing:  # a source down for longer than server.unhealthy_after_failing_seconds
             return JSONResponse({"status": "unhealthy", "database": "reachable", "failing": failing}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "reachable", "letters": n > 0})
+        return JSONResponse({"status": "ok", "database": "reachable", "letters": stored})
 
     return [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),  # never behind the render slots

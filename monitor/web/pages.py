@@ -1,7 +1,8 @@
 """The Dutch HTML pages: home, search and filters, letters, topics with their timeline, change sets, compare.
 
-Each handler gathers data with the store's query functions and :mod:`.views`,
-and renders a template from ``templates/``; pages are cached per data version.
+Each handler is a module-level function ``(web, request) -> Response``: it checks the request's parameters
+(a 400 or 404 in Dutch for a bad one), gathers data with the store's query functions (no SQL here) and
+:mod:`.views`, and renders a template from ``templates/``; pages are cached per data version.
 Every list is limited in SQL; nothing needs JavaScript.
 """
 from __future__ import annotations
@@ -10,7 +11,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,12 +19,12 @@ from starlette.routing import Route
 
 from ..compare import compare_letters
 from ..feed import KIND_NL
-from ..position import PUBLISHED_KINDS
+from ..model import ChangeKind
 from ..publish import changesets, shown_source
 from ..store import analysis, browse, queries
 from ..store import changes as change_store
 from ..store import search as search_store
-from ..store.models import Letter, TopicAssignmentRecord
+from ..store.models import Letter
 from . import views
 from .chart import layout
 from .common import Web, date_param, find_letter, int_param, path_quote
@@ -68,176 +68,188 @@ def timeline_rows(points: list[browse.TimelinePoint], day: dt.date
             points[end] if end < len(points) else None)
 
 
-def routes(web: Web) -> list[Route]:
-    def home(request: Request) -> Response:
-        def build(session: Session) -> str:
-            recent = sorted(changesets(session, web.base, recent=20), key=lambda c: (c.letter.date, c.letter.key),
-                            reverse=True)[:20]
-            n = session.scalar(select(func.count(Letter.id))) or 0
-            return web.render("home.html", recent=recent, letters=n, kinds=KIND_NL, filters={})
-        return web.cached_html(request, build)
+def home(web: Web, request: Request) -> Response:
+    """The front page: the twenty most recent change sets and how many letters there are."""
+    def build(session: Session) -> str:
+        recent = sorted(changesets(session, web.base, recent=20), key=lambda c: (c.letter.date, c.letter.key),
+                        reverse=True)[:20]
+        return web.render("home.html", recent=recent, letters=browse.letter_count(session), kinds=KIND_NL,
+                          filters={})
+    return web.cached_html(request, build)
 
-    def letters_index(request: Request) -> Response:
-        dossier = request.query_params.get("dossier") or None
-        if dossier is not None and not valid_dossier(dossier):
-            raise HTTPException(400, "dossier: alleen letters en cijfers")
+def letters_index(web: Web, request: Request) -> Response:
+    """Every letter, newest first, paged; ``dossier`` narrows it to one dossier."""
+    dossier = request.query_params.get("dossier") or None
+    if dossier is not None and not valid_dossier(dossier):
+        raise HTTPException(400, "dossier: alleen letters en cijfers")
 
-        def build(session: Session) -> str:
-            total = session.scalar(select(func.count(Letter.id)).where(
-                *([Letter.dossier == dossier] if dossier else []))) or 0
-            pager = _pager(request, total, LETTERS_PAGE)
-            rows, _ = browse.letters_page(session, LETTERS_PAGE, pager["offset"], dossier)
-            counts = browse.published_counts(session, [l.id for l in rows])
-            return web.render("letters.html", letters=rows, counts=counts, pager=pager, dossier=dossier)
-        return web.cached_html(request, build)
+    def build(session: Session) -> str:
+        total = browse.letter_count(session, dossier)
+        pager = _pager(request, total, LETTERS_PAGE)
+        rows, _ = browse.letters_page(session, LETTERS_PAGE, pager["offset"], dossier)
+        counts = browse.published_counts(session, [l.id for l in rows])
+        return web.render("letters.html", letters=rows, counts=counts, pager=pager, dossier=dossier)
+    return web.cached_html(request, build)
 
-    def letter_page(request: Request) -> Response:
-        key = request.path_params["key"]
-        if (moved := web.moved(request, key)) is not None:
-            return moved
+def letter_page(web: Web, request: Request) -> Response:
+    """One letter: its statements with their topics, its sources and its change sets."""
+    key = request.path_params["key"]
+    if (moved := web.moved(request, key)) is not None:
+        return moved
 
-        def build(session: Session) -> str:
-            letter = find_letter(session, key)
-            records = queries.statements(session, letter)
-            tops = analysis.topic_rows(session, [r.id for r in records])
-            sources = list(dict.fromkeys(shown_source(s.locator) for s in queries.sources(session, letter)))
-            sets = changesets(session, web.base, letter_key=letter.key)
-            return web.render("letter.html", letter=letter, statements=records, topics_of=tops, sources=sources,
-                              changesets=sets)
-        return web.cached_html(request, build)
+    def build(session: Session) -> str:
+        letter = find_letter(session, key)
+        records = queries.statements(session, letter)
+        tops = analysis.topic_rows(session, [r.id for r in records])
+        sources = list(dict.fromkeys(shown_source(s.locator) for s in queries.sources(session, letter)))
+        sets = changesets(session, web.base, letter_key=letter.key)
+        return web.render("letter.html", letter=letter, statements=records, topics_of=tops, sources=sources,
+                          changesets=sets)
+    return web.cached_html(request, build)
 
-    def topics_index(request: Request) -> Response:
-        def build(session: Session) -> str:
-            counts = browse.topic_counts(session)
-            return web.render("topics.html", topics=web.settings.topics, counts=counts)
-        return web.cached_html(request, build)
+def topics_index(web: Web, request: Request) -> Response:
+    """The topics with how many published changes each has, and when the last came."""
+    def build(session: Session) -> str:
+        counts = browse.topic_counts(session)
+        return web.render("topics.html", topics=web.settings.topics, counts=counts)
+    return web.cached_html(request, build)
 
-    def topic_page(request: Request) -> Response:
-        topic = web.check_topic(request.path_params["topic"])
-        asked = date_param(request, "as_of")
-        day = asked or dt.date.today()
+def topic_page(web: Web, request: Request) -> Response:
+    """A topic's timeline and its standing position on ``as_of`` (today by default)."""
+    topic = web.check_topic(request.path_params["topic"])
+    asked = date_param(request, "as_of")
+    day = asked or dt.date.today()
 
-        def build(session: Session) -> str:
-            points = browse.topic_timeline(session, topic)
-            standing = change_store.standing_position(session, topic, day)
-            earlier = [p for p in points if p.date < day]
-            later = [p for p in points if p.date > day]
-            # walking back: the letter before the one in force on ``day``
-            in_force = earlier[-1] if earlier and not any(p.date == day for p in points) else \
-                next((p for p in points if p.date == day), None)
-            before = [p for p in points if in_force is not None and p.date < in_force.date]
-            spec = next(t for t in web.settings.topics if t.name == topic)
-            chart = layout(points, f"/topics/{path_quote(topic)}", day)
-            rows, older, newer = timeline_rows(points, day)
-            return web.render("topic.html", topic=topic, spec=spec, day=day, asked=asked, points=points,
-                              rows=rows, older=older, newer=newer,
-                              standing=standing, chart=chart, previous=before[-1] if before else None,
-                              following=later[0] if later else None, in_force=in_force, kinds=KIND_NL)
-        return web.cached_html(request, build)
+    def build(session: Session) -> str:
+        points = browse.topic_timeline(session, topic)
+        standing = change_store.standing_position(session, topic, day)
+        earlier = [p for p in points if p.date < day]
+        later = [p for p in points if p.date > day]
+        # walking back: the letter before the one in force on ``day``
+        in_force = earlier[-1] if earlier and not any(p.date == day for p in points) else \
+            next((p for p in points if p.date == day), None)
+        before = [p for p in points if in_force is not None and p.date < in_force.date]
+        spec = next(t for t in web.settings.topics if t.name == topic)
+        chart = layout(points, f"/topics/{path_quote(topic)}", day)
+        rows, older, newer = timeline_rows(points, day)
+        return web.render("topic.html", topic=topic, spec=spec, day=day, asked=asked, points=points,
+                          rows=rows, older=older, newer=newer,
+                          standing=standing, chart=chart, previous=before[-1] if before else None,
+                          following=later[0] if later else None, in_force=in_force, kinds=KIND_NL)
+    return web.cached_html(request, build)
 
-    def changeset_page(request: Request) -> Response:
-        topic = web.check_topic(request.path_params["topic"])
-        key = request.path_params["key"]
-        side = _side(request)
-        if (moved := web.moved(request, key)) is not None:
-            return moved
+def changeset_page(web: Web, request: Request) -> Response:
+    """What one letter changed on one topic; with a logged-in analyst's review forms (never cached)."""
+    topic = web.check_topic(request.path_params["topic"])
+    key = request.path_params["key"]
+    side = _side(request)
+    if (moved := web.moved(request, key)) is not None:
+        return moved
 
-        review = web.review_context(request)
+    review = web.review_context(request)
 
-        def build(session: Session) -> str:
-            letter = find_letter(session, key)
-            found = change_store.changes(session, change_store.Filters(topic=topic, letter_id=letter.id,
-                                                                         hide_rejected=True))
-            if not any(v.record.published for v in found):
-                raise HTTPException(404, "geen wijzigingen voor deze brief en dit onderwerp")
-            items = views.change_items(session, found)
-            previous = next((i.old.letter for i in items if i.old is not None), None)
-            return web.render("changeset.html", topic=topic, letter=letter, items=items, side=side,
-                              previous=previous, review=review)
-        if review is not None:  # forms carry this analyst's CSRF token: never cached, never shared
-            with web.sessions() as session:
-                return HTMLResponse(build(session), headers={"Cache-Control": "no-store"})
-        return web.cached_html(request, build)
+    def build(session: Session) -> str:
+        letter = find_letter(session, key)
+        found = change_store.changes(session, change_store.Filters(topic=topic, letter_id=letter.id,
+                                                                     hide_rejected=True))
+        if not any(v.record.published for v in found):
+            raise HTTPException(404, "geen wijzigingen voor deze brief en dit onderwerp")
+        items = views.change_items(session, found)
+        previous = next((i.old.letter for i in items if i.old is not None), None)
+        return web.render("changeset.html", topic=topic, letter=letter, items=items, side=side,
+                          previous=previous, review=review)
+    if review is not None:  # forms carry this analyst's CSRF token: never cached, never shared
+        with web.sessions() as session:
+            return HTMLResponse(build(session), headers={"Cache-Control": "no-store"})
+    return web.cached_html(request, build)
 
-    def compare_page(request: Request) -> Response:
-        topic = request.query_params.get("topic") or (web.topics[0] if web.topics else "")
+def compare_page(web: Web, request: Request) -> Response:
+    """Two letters on one topic side by side: older → newer, whichever order they were asked in."""
+    topic = request.query_params.get("topic") or (web.topics[0] if web.topics else "")
+    web.check_topic(topic)
+    a_key, b_key = request.query_params.get("a", ""), request.query_params.get("b", "")
+    side = _side(request)
+
+    def build(session: Session) -> str:
+        points = browse.topic_timeline(session, topic)
+        choices = [p.letter for p in points]
+        items = None
+        a: Letter | browse.LetterRef | None = None
+        b: Letter | browse.LetterRef | None = None
+        if a_key and b_key:
+            older, newer = find_letter(session, a_key), find_letter(session, b_key)
+            if (older.date or dt.date.min, older.key) > (newer.date or dt.date.min, newer.key):
+                older, newer = newer, older  # always older → newer: "eerder" and "nu" mean what they say
+            _, _, pairs = compare_letters(session, web.settings, older, newer, topic)
+            items = views.pair_items(session, older, newer, pairs)
+            a, b = older, newer
+        elif len(choices) >= 2:
+            a, b = choices[-2], choices[-1]
+        return web.render("compare.html", topic=topic, choices=choices, a=a, b=b, items=items, side=side,
+                          a_key=a_key, b_key=b_key)
+    return web.cached_html(request, build, search=True)
+
+def search_page(web: Web, request: Request) -> Response:
+    """The finder: changes (and, with a search word, statements) by topic, kind, date, dossier, source."""
+    q = (request.query_params.get("q") or "").strip()[:200]
+    topic = request.query_params.get("topic") or None
+    if topic is not None:
         web.check_topic(topic)
-        a_key, b_key = request.query_params.get("a", ""), request.query_params.get("b", "")
-        side = _side(request)
+    kinds = check_kinds(tuple(k for k in request.query_params.getlist("kind") if k)) or None
+    significance = request.query_params.get("betekenis", "")
+    if significance not in views.SIGNIFICANCE_NL:
+        raise HTTPException(400, f"betekenis: een van {', '.join(k for k in views.SIGNIFICANCE_NL if k)}")
+    since, until = date_param(request, "since"), date_param(request, "until")
+    dossier = request.query_params.get("dossier") or None
+    if dossier is not None and not valid_dossier(dossier):
+        raise HTTPException(400, "dossier: alleen letters en cijfers")
+    source = request.query_params.get("source") or None
+    if source is not None and source not in views.SOURCE_NL:
+        raise HTTPException(400, f"source: een van {', '.join(views.SOURCE_NL)}")
+    filters = {"q": q, "topic": topic or "", "kind": kinds or (), "betekenis": significance,
+               "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
+               "dossier": dossier or "", "source": source or ""}
 
-        def build(session: Session) -> str:
-            points = browse.topic_timeline(session, topic)
-            choices = [p.letter for p in points]
-            items = None
-            a: Letter | browse.LetterRef | None = None
-            b: Letter | browse.LetterRef | None = None
-            if a_key and b_key:
-                older, newer = find_letter(session, a_key), find_letter(session, b_key)
-                if (older.date or dt.date.min, older.key) > (newer.date or dt.date.min, newer.key):
-                    older, newer = newer, older  # always older → newer: "eerder" and "nu" mean what they say
-                _, _, pairs = compare_letters(session, web.settings, older, newer, topic)
-                items = views.pair_items(session, older, newer, pairs)
-                a, b = older, newer
-            elif len(choices) >= 2:
-                a, b = choices[-2], choices[-1]
-            return web.render("compare.html", topic=topic, choices=choices, a=a, b=b, items=items, side=side,
-                              a_key=a_key, b_key=b_key)
-        return web.cached_html(request, build, search=True)
+    def build(session: Session) -> str:
+        matched = search_store.matching_ids(session, q) if search_store.words(q) else None
+        f = change_store.Filters(
+            topic, since, until, kinds, published={"published": True, "kept": False}.get(significance),
+            dossier=dossier, source_kind=source, min_significance=views.HIGH if significance == "high" else None,
+            statement_ids=matched, hide_rejected=True)
+        total = change_store.count_changes(session, f)
+        pager = _pager(request, total, PAGE)
+        found = change_store.changes(session, f, limit=PAGE, offset=pager["offset"])
+        hits: list[search_store.Hit] = []
+        n_hits = 0
+        if matched is not None:
+            on_topic = search_store.on_topic(topic) if topic else None
+            hits, n_hits = search_store.search_statements(session, q, PAGE, pager["offset"], on_topic,
+                                                          since, until, dossier, ids=matched)
+        return web.render("search.html", filters=filters, changes=found, total=total, pager=pager,
+                          hits=[(h, views.highlight(h.statement.text, q)) for h in hits], n_hits=n_hits,
+                          kinds=KIND_NL, published_kinds=ChangeKind.published(), dossiers=browse.dossiers(session),
+                          sources=[(s, views.SOURCE_NL.get(s, s)) for s in browse.source_kinds(session)],
+                          significances=views.SIGNIFICANCE_NL)
+    return web.cached_html(request, build, search=True)
 
-    def search_page(request: Request) -> Response:
-        q = (request.query_params.get("q") or "").strip()[:200]
-        topic = request.query_params.get("topic") or None
-        if topic is not None:
-            web.check_topic(topic)
-        kinds = check_kinds(tuple(k for k in request.query_params.getlist("kind") if k)) or None
-        significance = request.query_params.get("betekenis", "")
-        if significance not in views.SIGNIFICANCE_NL:
-            raise HTTPException(400, f"betekenis: een van {', '.join(k for k in views.SIGNIFICANCE_NL if k)}")
-        since, until = date_param(request, "since"), date_param(request, "until")
-        dossier = request.query_params.get("dossier") or None
-        if dossier is not None and not valid_dossier(dossier):
-            raise HTTPException(400, "dossier: alleen letters en cijfers")
-        source = request.query_params.get("source") or None
-        if source is not None and source not in views.SOURCE_NL:
-            raise HTTPException(400, f"source: een van {', '.join(views.SOURCE_NL)}")
-        filters = {"q": q, "topic": topic or "", "kind": kinds or (), "betekenis": significance,
-                   "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
-                   "dossier": dossier or "", "source": source or ""}
+def changes_index(web: Web, request: Request) -> Response:
+    """The list of changes is the finder without a search word."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/search{query}", status_code=307)
 
-        def build(session: Session) -> str:
-            matched = search_store.matching_ids(session, q) if search_store.words(q) else None
-            f = change_store.Filters(
-                topic, since, until, kinds, published={"published": True, "kept": False}.get(significance),
-                dossier=dossier, source_kind=source, min_significance=views.HIGH if significance == "high" else None,
-                statement_ids=matched, hide_rejected=True)
-            total = change_store.count_changes(session, f)
-            pager = _pager(request, total, PAGE)
-            found = change_store.changes(session, f, limit=PAGE, offset=pager["offset"])
-            hits: list[search_store.Hit] = []
-            n_hits = 0
-            if matched is not None:
-                on_topic = (select(TopicAssignmentRecord.statement_id).where(TopicAssignmentRecord.topic == topic)
-                            if topic else None)
-                hits, n_hits = search_store.search_statements(session, q, PAGE, pager["offset"], on_topic,
-                                                              since, until, dossier, ids=matched)
-            return web.render("search.html", filters=filters, changes=found, total=total, pager=pager,
-                              hits=[(h, views.highlight(h.statement.text, q)) for h in hits], n_hits=n_hits,
-                              kinds=KIND_NL, published_kinds=PUBLISHED_KINDS, dossiers=browse.dossiers(session),
-                              sources=[(s, views.SOURCE_NL.get(s, s)) for s in browse.source_kinds(session)],
-                              significances=views.SIGNIFICANCE_NL)
-        return web.cached_html(request, build, search=True)
 
-    def changes_index(request: Request) -> Response:
-        # the list of changes is the finder without a search word
-        query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(f"/search{query}", status_code=307)
+# path → handler; feeds come first in the app (their "/topics/{topic}.atom" would also match a page's path)
+VIEWS = (
+    ("/", home), ("/search", search_page), ("/changes", changes_index),
+    ("/letters", letters_index), ("/letters/{key}", letter_page),
+    ("/topics", topics_index), ("/topics/{topic}", topic_page),
+    ("/changes/{key}/{topic}", changeset_page), ("/compare", compare_page),
+)
 
-    return [
-        web.get("/", home), web.get("/search", search_page), web.get("/changes", changes_index),
-        web.get("/letters", letters_index), web.get("/letters/{key}", letter_page),
-        web.get("/topics", topics_index), web.get("/topics/{topic}", topic_page),
-        web.get("/changes/{key}/{topic}", changeset_page), web.get("/compare", compare_page),
-    ]
+
+def routes(web: Web) -> list[Route]:
+    """The pages' routes, each handler bound to ``web`` (the app's settings, sessions, caches, templates)."""
+    return [web.view(path, handler) for path, handler in VIEWS]
 
 
 def error_page(web: Web, status: int, detail: str) -> HTMLResponse:

@@ -35,7 +35,7 @@ import signal
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -53,16 +53,15 @@ _app: ASGIApp | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 
 
-def _start_worker(settings: Settings) -> None:
-    """Worker initializer: the app and an event loop, made once per process."""
+def _start_worker(make_app: Callable[[Settings], ASGIApp], settings: Settings) -> None:
+    """Worker initializer: the app (``make_app(settings)``) and an event loop, made once per process."""
     global _app, _loop
     # Ctrl-C reaches the whole process group: the server process stops the workers, in order
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
-    from ..api import create_app  # here, not at import: monitor.api imports this module
     from ..logs import setup_service_logging
     setup_service_logging()
-    _app = create_app(settings)
+    _app = make_app(settings)
     _loop = asyncio.new_event_loop()
 
 
@@ -110,10 +109,13 @@ def _respond(scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes,
 class RenderPool:
     """An ASGI app: ``local`` for health, metrics and writes; a process pool running the app for the rest."""
 
-    def __init__(self, local: ASGIApp, settings: Settings, processes: int):
+    def __init__(self, local: ASGIApp, make_app: Callable[[Settings], ASGIApp], settings: Settings, processes: int):
+        """``make_app`` builds the app each worker runs; it must be a module-level function (workers are
+        spawned, so it travels by name) — handed in, so this module need not import the one that builds it."""
         if processes < 1:
             raise ValueError("a render pool needs at least one process")
         self.local = local
+        self.make_app = make_app
         self.settings = settings
         self.processes = processes
         self._lock = threading.Lock()
@@ -123,7 +125,7 @@ class RenderPool:
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker, initargs=(self.settings,))
+            initializer=_start_worker, initargs=(self.make_app, self.settings))
         # start and warm every worker now, not on the first reader's request
         self._warming = [pool.submit(_ready) for _ in range(self.processes)]
         return pool

@@ -1,4 +1,12 @@
-"""One poll of one remote source: pages → documents → letters, attachments, withdrawals.
+"""Polling: the inbox folders (:func:`poll_folders`), and one remote source (:func:`poll_source`): pages →
+documents → letters, attachments, withdrawals.
+
+Both return a :class:`PollResult` whose ``changed`` lists the letters stored or changed, and analyse nothing:
+the caller (the daemon, ``policy-monitor poll``) decides what to analyse.
+
+The remote driver knows a source only as a :class:`~monitor.sources.base.Source` built from the registry
+(:mod:`monitor.sources.registry`); it stores what the source lists and returns, in :attr:`PollResult.changed`,
+the letters it stored or changed. It analyses nothing: the caller (the daemon, ``policy-monitor poll``) decides.
 
 What holds:
 
@@ -17,42 +25,49 @@ What holds:
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
-from ..clean import clean
-from ..config import SourceSpec
-from ..ingest import ingest_one
-from ..parse import InputError, extract
-from ..store import attachments as att_repo
-from ..store import letters as repo
-from ..store import withdrawals
-from ..store.db import utcnow
-from ..store.models import Letter, Source, SourceCursor
-from .base import Candidate
-from .common import PageError, RemoteDoc
-from .content import UnsupportedContent, file_name
-from .http import Fetcher, FetchError, Stopped, host_of
-from .odata import TkOData
-from .sru import KoopSru
-from .syncfeed import TkSyncFeed
+from .clean import clean
+from .ingest import inbox_candidates, ingest_one
+from .parse import InputError, extract
+from .sources.base import Candidate
+from .sources.base import Source as RemoteSource
+from .sources.base import SourceSpec
+from .sources.common import PageError, RemoteDoc
+from .sources.content import UnsupportedContent, file_name
+from .sources.http import Fetcher, FetchError, Stopped, host_of
+from .sources.registry import source_for
+from .store import attachments as att_repo
+from .store import letters as repo
+from .store import withdrawals
+from .store.db import utcnow
+from .store.models import Letter, Source, SourceCursor
 
 log = logging.getLogger("monitor.sources")
 
-ADAPTERS: dict[str, type] = {"tk-odata": TkOData, "tk-syncfeed": TkSyncFeed, "sru": KoopSru}
 PARKED, WITHDRAWN, ATTACHMENT = "parked", "withdrawn", "attachment"
 
 
 @dataclass
 class PollResult:
-    """What one poll did; ``failed`` when the source or any of its documents failed."""
+    """What one poll did; ``failed`` when the source or any of its documents failed.
+
+    ``changed``: ids of the letters stored or changed (new, a new version, new metadata), in the order they
+    were stored; the caller analyses them.
+    """
 
     source: str
+    changed: list[int] = field(default_factory=list)
     stored: int = 0
     attachments: int = 0
     withdrawn: int = 0
@@ -88,14 +103,18 @@ class _ConditionalFirstPage:
         return page
 
 
-def adapter_first_url(adapter: Any, cursor: dict[str, Any]) -> str:
+@dataclass(frozen=True)
+class _Context:
+    """What a poll needs from its caller: the store, the clock, and the event that asks it to stop."""
+
+    sessions: sessionmaker[Session]
+    now: Callable[[], dt.datetime]
+    stopping: threading.Event
+
+
+def _first_url(source: RemoteSource, cursor: dict[str, Any]) -> str:
     """The URL the next poll will start with (validators are only valid for that exact URL)."""
-    clean_cursor = {k: v for k, v in cursor.items() if not k.startswith("_")}
-    if isinstance(adapter, TkOData):
-        return clean_cursor.get("next") or adapter.first_url(clean_cursor)
-    if isinstance(adapter, KoopSru):
-        return adapter.url(int(clean_cursor.get("start") or 1), clean_cursor.get("since"))
-    return adapter.first_url(clean_cursor)
+    return source.first_url({k: v for k, v in cursor.items() if not k.startswith("_")})
 
 
 def _seen(session: Any, kind: str, locator: str) -> bool:
@@ -106,15 +125,14 @@ def _seen(session: Any, kind: str, locator: str) -> bool:
 class _Poll:
     """The per-document work of one poll (kept apart from paging and cursor bookkeeping)."""
 
-    def __init__(self, monitor: Any, spec: SourceSpec, adapter: Any, fetcher: Fetcher, result: PollResult):
-        self.monitor, self.spec, self.adapter, self.fetcher, self.result = monitor, spec, adapter, fetcher, result
-        self.sessions = monitor.sessions
-        self.changed: list[int] = []
+    def __init__(self, ctx: _Context, spec: SourceSpec, adapter: RemoteSource, fetcher: Fetcher, result: PollResult):
+        self.ctx, self.spec, self.adapter, self.fetcher, self.result = ctx, spec, adapter, fetcher, result
+        self.sessions = ctx.sessions
 
     def log(self, locator: str, outcome: str, message: str, letter: str = "") -> None:
         with self.sessions.begin() as session:
             repo.log(session, kind=self.adapter.kind, locator=locator, outcome=outcome, message=message,
-                     letter=letter, now=self.monitor.now())
+                     letter=letter, now=self.ctx.now())
 
     def error(self, locator: str, message: str) -> None:
         log.error("source %s: %s", self.spec.name, message, extra={"source": self.spec.name})
@@ -133,8 +151,7 @@ class _Poll:
         if doc.deleted:
             return self.withdraw(doc)
         try:
-            complete = getattr(self.adapter, "complete", None)
-            doc = complete(doc, self.fetcher) if complete else doc
+            doc = self.adapter.complete(doc, self.fetcher)
             file = self.fetcher.get(doc.url)
             name = file_name(doc.stem, file.body, file.headers.get("content-type", ""), doc.content_type)
         except (FetchError, PageError) as exc:
@@ -156,9 +173,9 @@ class _Poll:
     def failed_transiently(self, doc: RemoteDoc, message: str) -> bool:
         budget = self.spec.retries_per_document
         with self.sessions.begin() as session:
-            attempts = withdrawals.record_failure(session, self.spec.name, doc.locator, message, self.monitor.now())
+            attempts = withdrawals.record_failure(session, self.spec.name, doc.locator, message, self.ctx.now())
             if attempts >= budget:
-                withdrawals.park(session, self.spec.name, doc.locator, self.monitor.now())
+                withdrawals.park(session, self.spec.name, doc.locator, self.ctx.now())
         if attempts >= budget:
             self.result.parked += 1
             text = f"{message} (failed {attempts} polls: parked, skipped from now on)"
@@ -173,10 +190,10 @@ class _Poll:
     def withdraw(self, doc: RemoteDoc) -> bool:
         note = f"deleted at {self.spec.name} ({self.adapter.kind}) as {doc.external_id}, {doc.version}"
         with self.sessions.begin() as session:
-            key = withdrawals.withdraw(session, doc.aliases + (doc.external_id,), note, self.monitor.now())
+            key = withdrawals.withdraw(session, doc.aliases + (doc.external_id,), note, self.ctx.now())
             if key:
                 repo.log(session, kind=self.adapter.kind, locator=doc.locator, outcome=WITHDRAWN, message=note,
-                         letter=key, now=self.monitor.now())
+                         letter=key, now=self.ctx.now())
         if key:
             self.result.withdrawn += 1
             log.info("source %s: %s withdrawn (%s)", self.spec.name, key, note,
@@ -186,7 +203,7 @@ class _Poll:
     def store_letter(self, doc: RemoteDoc, name: str, body: bytes) -> None:
         cand = Candidate(self.adapter.kind, doc.locator, name, data=body, override=doc.meta,
                          external_id=doc.external_id, aliases=doc.aliases)
-        result = ingest_one(self.sessions, cand, self.monitor.now(), self.spec.max_bytes)
+        result = ingest_one(self.sessions, cand, self.ctx.now(), self.spec.max_bytes)
         if result.failed:
             self.result.doc_errors += 1
             return
@@ -196,7 +213,7 @@ class _Poll:
                 if letter is not None:
                     att_repo.link(session, letter)
         if result.changed and result.letter_id is not None:
-            self.changed.append(result.letter_id)
+            self.result.changed.append(result.letter_id)
             self.result.stored += 1
             log.info("ingested %s: %s", doc.url, result.message,
                      extra={"source": self.spec.name, "letter": result.letter_key, "locator": doc.url})
@@ -216,44 +233,50 @@ class _Poll:
                                      text=text, kind=self.adapter.kind, locator=doc.locator,
                                      external_id=doc.external_id)
         with self.sessions.begin() as session:
-            stored, is_new = att_repo.store(session, item, self.monitor.now())
+            stored, is_new = att_repo.store(session, item, self.ctx.now())
             message = (f"{'new attachment' if is_new else 'another source of attachment'} {stored.key} "
                        f"of {doc.parent}")
             repo.log(session, kind=self.adapter.kind, locator=doc.locator, outcome=ATTACHMENT, message=message,
-                     letter=doc.parent, now=self.monitor.now())
+                     letter=doc.parent, now=self.ctx.now())
         if is_new:
             self.result.attachments += 1
 
 
-def _fetcher_for(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None) -> Fetcher:
+def _fetcher_for(ctx: _Context, spec: SourceSpec, fetcher: Fetcher | None) -> Fetcher:
     hosts = (host_of(spec.url),) + tuple(h.lower() for h in spec.allowed_hosts)
     if fetcher is None:
         return Fetcher(timeout=spec.timeout_seconds, rate=spec.rate_per_second, max_bytes=spec.max_bytes,
-                       deadline=spec.deadline_seconds, allowed_hosts=hosts, stop=monitor.stopping)
+                       deadline=spec.deadline_seconds, allowed_hosts=hosts, stop=ctx.stopping)
     # a fetcher handed in (tests, tools) gets this source's allow-list unless it has its own, and our stop
     if fetcher.allowed_hosts is None:
         fetcher.allowed_hosts = frozenset(hosts)
-    fetcher.stop = monitor.stopping
+    fetcher.stop = ctx.stopping
     return fetcher
 
 
-def _fail(monitor: Any, spec: SourceSpec, kind: str, result: PollResult, message: str, locator: str) -> None:
+def _fail(ctx: _Context, spec: SourceSpec, kind: str, result: PollResult, message: str, locator: str) -> None:
     result.error = message
-    with monitor.sessions.begin() as session:
-        row = session.get(SourceCursor, spec.name)
+    with ctx.sessions.begin() as session:
+        row = session.get_one(SourceCursor, spec.name)  # made at the poll's start
         row.last_error = message
-        row.failing_since = row.failing_since or monitor.now()  # kept until a good poll: /healthz reads it
+        row.failing_since = row.failing_since or ctx.now()  # kept until a good poll: /healthz reads it
         row.failures = (row.failures or 0) + 1
-        repo.log(session, kind=kind, locator=locator, outcome=repo.ERROR, message=message, now=monitor.now())
+        repo.log(session, kind=kind, locator=locator, outcome=repo.ERROR, message=message, now=ctx.now())
 
 
-def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) -> PollResult:
-    """Poll one remote source once."""
+def poll_source(sessions: sessionmaker[Session], spec: SourceSpec, *, now: Callable[[], dt.datetime] = utcnow,
+                stop: threading.Event | None = None, fetcher: Fetcher | None = None) -> PollResult:
+    """Poll one remote source once; the result lists the letters stored or changed (not yet analysed).
+
+    ``stop`` set: the poll ends after the current document, keeping the cursor of the last whole page.
+    ``fetcher``: a client to use instead of one made from the table (tests, tools); it gets this source's
+    allowed hosts unless it has its own, and ``stop``.
+    """
+    ctx = _Context(sessions, now, stop if stop is not None else threading.Event())
     started = time.perf_counter()
-    adapter = ADAPTERS[spec.kind](spec)
+    adapter = source_for(spec)
     own = fetcher is None
-    fetcher = _fetcher_for(monitor, spec, fetcher)
-    sessions = monitor.sessions
+    fetcher = _fetcher_for(ctx, spec, fetcher)
     with sessions.begin() as session:
         row = session.get(SourceCursor, spec.name)
         if row is None or row.kind != spec.kind:
@@ -263,28 +286,28 @@ def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) 
         cursor = dict(row.cursor or {})
         validators = ((row.cursor or {}).get("_first_url", ""), row.etag or "", row.last_modified or "")
     result = PollResult(spec.name)
-    work = _Poll(monitor, spec, adapter, fetcher, result)
+    work = _Poll(ctx, spec, adapter, fetcher, result)
     pages_fetcher = _ConditionalFirstPage(fetcher, *validators)
     try:
-        for docs, next_cursor in adapter.pages(pages_fetcher, cursor):  # type: ignore[arg-type]
+        for docs, next_cursor in adapter.pages(pages_fetcher, cursor):  # type: ignore[arg-type] # a Fetcher in all but name
             complete = True
             for doc in docs:
-                if monitor.stopping.is_set():
+                if ctx.stopping.is_set():
                     return result
                 complete = work.handle(doc) and complete
             if not complete:  # a document failed within its budget: this page is fetched again next poll
-                _fail(monitor, spec, adapter.kind, result,
+                _fail(ctx, spec, adapter.kind, result,
                       "a document failed; the cursor stays on its page until it succeeds or is parked", spec.url)
                 return result
             with sessions.begin() as session:  # the whole page is handled: move the cursor on
-                row = session.get(SourceCursor, spec.name)
+                row = session.get_one(SourceCursor, spec.name)  # made at the poll's start
                 row.cursor = next_cursor
                 row.polled_at = utcnow()
                 cursor = next_cursor
         with sessions.begin() as session:  # validators of this poll's first page, for the next poll
-            row = session.get(SourceCursor, spec.name)
+            row = session.get_one(SourceCursor, spec.name)  # made at the poll's start
             if pages_fetcher.first is not None:
-                first_url = adapter_first_url(adapter, row.cursor or {})
+                first_url = _first_url(adapter, row.cursor or {})
                 row.cursor = {**(row.cursor or {}), "_first_url": first_url}
                 same = first_url == pages_fetcher.first[0]
                 row.etag = pages_fetcher.first[1] if same else ""
@@ -295,7 +318,7 @@ def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) 
     except NotModified:
         log.info("source %s: not modified since the last poll", spec.name, extra={"source": spec.name})
         with sessions.begin() as session:
-            row = session.get(SourceCursor, spec.name)
+            row = session.get_one(SourceCursor, spec.name)  # made at the poll's start
             row.polled_at = utcnow()
             row.last_error = ""
             row.failing_since = None
@@ -305,22 +328,46 @@ def poll_source(monitor: Any, spec: SourceSpec, fetcher: Fetcher | None = None) 
     except (FetchError, PageError) as exc:
         log.error("source %s: %s (cursor kept; retried next poll)", spec.name, exc,
                   extra={"source": spec.name})
-        _fail(monitor, spec, adapter.kind, result, str(exc), getattr(exc, "url", "") or spec.url)
+        _fail(ctx, spec, adapter.kind, result, str(exc), getattr(exc, "url", "") or spec.url)
     except Exception as exc:  # a bug or a response nobody foresaw: logged, never a traceback out of poll
         log.exception("source %s: unexpected error", spec.name, extra={"source": spec.name})
-        _fail(monitor, spec, adapter.kind, result, f"{spec.url}: unexpected {type(exc).__name__}: {exc}", spec.url)
+        _fail(ctx, spec, adapter.kind, result, f"{spec.url}: unexpected {type(exc).__name__}: {exc}", spec.url)
     finally:
         if own:
             fetcher.close()
-        _record_duration(monitor, spec, time.perf_counter() - started)
-        monitor.analyse(work.changed)
+        _record_duration(ctx, spec, time.perf_counter() - started)
     return result
 
 
-def _record_duration(monitor: Any, spec: SourceSpec, seconds: float) -> None:
+def poll_folders(sessions: sessionmaker[Session], folders: tuple[str, ...], extensions: tuple[str, ...],
+                 max_bytes: int, *, now: Callable[[], dt.datetime] = utcnow,
+                 stop: threading.Event | None = None) -> PollResult:
+    """Ingest what is new in the inbox ``folders`` (a file seen before with the same bytes is skipped).
+
+    ``stop`` set: the poll ends after the current letter. A file that fails is logged (once: a known failure
+    was reported when it happened) and counted in ``doc_errors``; the next files are still tried.
+    """
+    result = PollResult("inbox")
+    for cand in inbox_candidates(folders, extensions, max_bytes):
+        if stop is not None and stop.is_set():
+            log.info("stopping: inbox poll ends after the current letter")
+            break
+        outcome = ingest_one(sessions, cand, now(), max_bytes)
+        fields = {"source": "inbox", "letter": outcome.letter_key, "locator": cand.locator, "outcome": outcome.outcome}
+        if outcome.changed and outcome.letter_id is not None:
+            log.info("ingested %s: %s", cand.locator, outcome.message, extra=fields)
+            result.changed.append(outcome.letter_id)
+            result.stored += 1
+        elif outcome.outcome == repo.ERROR:
+            log.error("failed %s: %s", cand.locator, outcome.message, extra=fields)
+            result.doc_errors += 1
+    return result
+
+
+def _record_duration(ctx: _Context, spec: SourceSpec, seconds: float) -> None:
     """Keep the poll's duration for /metrics; a database that refuses it costs the figure, not the poll."""
     try:
-        with monitor.sessions.begin() as session:
+        with ctx.sessions.begin() as session:
             row = session.get(SourceCursor, spec.name)
             if row is not None:
                 row.last_poll_seconds = seconds
