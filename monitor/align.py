@@ -17,15 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon
+from .lang import dutch
 
-STOPWORDS = frozenset("""
-de het een en of maar dat die dit deze van voor aan in op te met door om tot bij naar uit als dan over onder
-zijn is was waren wordt worden werd werden zal zullen kan kunnen heeft hebben had hadden er ook niet nog wel
-al zo nu hier daar wat wie waar hoe welk welke zich hun haar hij zij ze we wij ik u uw ons onze men geen
-meer dan zeer veel weinig andere ander alle elk ieder wordt echter daarbij daarnaast hierbij tevens voorts
-eerder reeds vooralsnog inmiddels momenteel thans dus want omdat indien mits zoals waarbij waarmee tussen
-binnen tijdens sinds na zonder tegen via per ten ter des der den jl a.s
-""".split())
+# Words that carry no content when two statements are compared (monitor/lang/nl/stopwords.toml).
+STOPWORDS = dutch().stopwords.similarity
 
 
 _CLAUSE = re.compile(r"[,;:()]\s*|\s+(?:en|maar|om|waarbij|terwijl|omdat|zodat|mits|waardoor|alsmede)\s+")
