@@ -21,37 +21,13 @@ import re
 from dataclasses import dataclass, field
 
 from . import lexicon
+from .lang import Language, dutch
+from .lang.cleaning import CleaningRules
 from .model import HEADING, LIST_ITEM, PARAGRAPH, PROCEDURAL, Block, Cleaned, Extracted, Flag, Footnote
 
 # ------------------------------------------------------------------ patterns
 
-_FURNITURE = [
-    re.compile(r"^kst-\d+(?:-[\w.]+)+$", re.I),
-    re.compile(r"^ISSN \d{4}\s*-\s*\d{3}[\dX]$"),
-    re.compile(r"^(?:’s|'s)-Gravenhage \d{4}\b.*$"),
-    re.compile(r"^Tweede Kamer, vergaderjaar \d{4}\s*[–-]\s*\d{4}, [\d ]+(?:-[\w]+)?, nr\. \d+\s+\d+$"),
-    re.compile(r"^(?:Pagina|Blad|pagina) \d+(?: van \d+)?$"),
-    re.compile(r"^-\s*\d+\s*-$"),
-    re.compile(r"^Retouradres\b.*$", re.I),
-]
-_FOOTER_REF = re.compile(r"vergaderjaar \d{4}\s*[–-]\s*\d{4}, ([\d ]+?(?:-[\w]+)?), nr\. (\d+)")
-_KST_ID = re.compile(r"^(kst-(\d+)-(\d+))$", re.I)
-_LABELS = re.compile(
-    r"^(Datum|Onze referentie|Uw referentie|Ons kenmerk|Uw kenmerk|Kenmerk|Bijlagen?|Bijlage\(n\)|"
-    r"Contactpersoon|Inlichtingen|Doorkiesnummer|Telefoon|E-?mail|Onze ref\.?|Uw brief(?: van)?)"
-    r"(?:\s*[:]?\s+(\S.*))?$", re.I)
-_ADDRESS_LINE = re.compile(
-    r"^(Postbus \d+|\d{4}\s?[A-Z]{2}\s+[\w’' -]+|[A-Z][\w’'.-]+(?:\s[A-Za-z][\w’'.-]+){0,3}\s\d{1,4}[a-zA-Z]?|"
-    r"(?:https?://|www\.)\S+|T\s*[+\d][\d\s-]+|[\w.+-]+@[\w.-]+\.\w+)$")
-_ADDRESSEE = re.compile(r"^Aan de (?:[Vv]oorzitter|[Ll]eden)\b")
-_SALUTATION = re.compile(r"^(?:Zeer )?[Gg]eachte\b.{0,60}$")
-_CLOSING = re.compile(r"^(?:Hoogachtend|Met (?:vriendelijke|hoogachtende) groet(?:en)?)\W*$")
-_DATELINE = re.compile(r"^(?:Den Haag|’s-Gravenhage|'s-Gravenhage|[A-Z][a-z]+),?\s+\d{1,2}\s+[a-z]+\s+\d{4}\s*$")
-_SUBJECT = re.compile(r"^Betreft\s*:?\s+(.*)$")
-_ROLE = re.compile(
-    r"^(?:De|Het)\s+(?:[Mm]inister|[Ss]taatssecretaris|[Mm]inister-[Pp]resident|[Ss]ecretaris-[Gg]eneraal)\b[^.;:]{0,120},$")
-_NAME_LINE = re.compile(r"^(?:[A-Z][\w’'.-]*\.?|[a-z]{1,3}|[A-Z]\.(?:[A-Z][a-z]?\.)*)(?:\s+(?:[A-Z][\w’'.-]*|van|de|den|der|ten|ter|het|in|'t|[A-Z]\.(?:[A-Z][a-z]?\.)*))*$")
-_HEADER_TITLE = re.compile(r"^(?:Nr\.\s*\d+\s+)?[A-ZÀ-Ý][A-ZÀ-Ý\s,.'’&-]{3,}$")
+# The language's furniture, formalities and labels are in monitor/lang/<code>/cleaning.toml (CleaningRules).
 _TERMINAL = ".!?:;"
 _LIST_START = re.compile(r"^(?:[-•–*▪●◦]|\(?[a-z1-9]\)|\d{1,2}\.)\s+(?=\S)")
 _NON_LATIN = re.compile(r"[Ѐ-ӿͰ-Ͽ]")
@@ -103,7 +79,7 @@ def _md_inline(text: str, note_numbers: set[str]) -> str:
     return text
 
 
-def _markdown_lines(text: str, st: _State) -> list[_Line]:
+def _markdown_lines(text: str, st: _State, c: CleaningRules) -> list[_Line]:
     raw = text.split("\n")
     defs: dict[str, str] = {}
     for line in raw:
@@ -132,7 +108,7 @@ def _markdown_lines(text: str, st: _State) -> list[_Line]:
         if b:
             plain = _md_inline(b.group(2), numbers).strip()
             short = len(plain.split()) <= 10 and plain[-1:] not in ".?!:;,"
-            out.append(_Line(inner, "heading" if short and not _LABELS.match(plain) else "bold"))
+            out.append(_Line(inner, "heading" if short and not c.labels.match(plain) else "bold"))
             continue
         out.append(_Line(inner))
     return out
@@ -151,20 +127,20 @@ def _plain_lines(text: str) -> list[_Line]:
     return out
 
 
-def _strip_furniture(lines: list[_Line], st: _State) -> list[_Line]:
+def _strip_furniture(lines: list[_Line], st: _State, c: CleaningRules) -> list[_Line]:
     out: list[_Line] = []
     for ln in lines:
         s = ln.text
-        m = _KST_ID.match(s)
+        m = c.kst_id.match(s)
         if m:
             st.found.setdefault("reference", m.group(1).lower())
             st.found.setdefault("dossier", m.group(2))
             st.found.setdefault("number", m.group(3))
-        f = _FOOTER_REF.search(s) if s.startswith(("’s-Gravenhage", "'s-Gravenhage", "Tweede Kamer")) else None
+        f = c.footer_ref.search(s) if c.footer_starts and s.startswith(c.footer_starts) else None
         if f:
             st.found.setdefault("dossier", f.group(1).replace(" ", ""))
             st.found.setdefault("number", f.group(2))
-        if ln.kind != "blank" and any(p.match(s) for p in _FURNITURE):
+        if ln.kind != "blank" and any(p.match(s) for p in c.furniture):
             out.append(_Line("", "blank"))
             continue
         out.append(ln)
@@ -242,13 +218,13 @@ def _extract_plain_footnotes(lines: list[_Line], st: _State) -> list[_Line]:
 
 # ------------------------------------------------------------------ labels and letterhead
 
-def _strip_labels(lines: list[_Line], st: _State) -> list[_Line]:
+def _strip_labels(lines: list[_Line], st: _State, c: CleaningRules) -> list[_Line]:
     """Remove ``Datum``/``Onze referentie``/… label blocks, keeping their values in ``found``."""
     out: list[_Line] = []
     i = 0
     while i < len(lines):
         ln = lines[i]
-        m = _LABELS.match(ln.text) if ln.kind != "blank" else None
+        m = c.labels.match(ln.text) if ln.kind != "blank" else None
         if m and len(ln.text) <= 60:
             label = m.group(1).lower()
             value = m.group(2)
@@ -256,14 +232,13 @@ def _strip_labels(lines: list[_Line], st: _State) -> list[_Line]:
             if value is None:
                 while j < len(lines) and lines[j].kind == "blank":
                     j += 1
-                if j < len(lines) and len(lines[j].text) <= 40 and not _LABELS.match(lines[j].text):
+                if j < len(lines) and len(lines[j].text) <= 40 and not c.labels.match(lines[j].text):
                     value = lines[j].text
                     j += 1
                 else:
                     j = i + 1
             if value:
-                key = {"datum": "date_text", "onze referentie": "our_reference", "ons kenmerk": "our_reference",
-                       "uw referentie": "your_reference", "uw kenmerk": "your_reference"}.get(label)
+                key = c.label_keys.get(label)
                 if key:
                     st.found.setdefault(key, value.strip())
             out.append(_Line("", "blank"))
@@ -289,17 +264,17 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
     return paras
 
 
-def _strip_letterhead(paras: list[list[_Line]]) -> list[list[_Line]]:
+def _strip_letterhead(paras: list[list[_Line]], c: CleaningRules) -> list[list[_Line]]:
     """Drop paragraphs made only of address lines (the sender's letterhead block).
 
     The addressee block (``Aan de Voorzitter …``) is kept: it becomes procedural.
     """
     out: list[list[_Line]] = []
     for para in paras:
-        if _ADDRESSEE.match(para[0].text):
+        if c.addressee.match(para[0].text):
             out.append(para)
             continue
-        if all(ln.kind == "text" and _ADDRESS_LINE.match(ln.text) and len(ln.text) <= 60 for ln in para):
+        if all(ln.kind == "text" and c.address_line.match(ln.text) and len(ln.text) <= 60 for ln in para):
             continue
         out.append(para)
     return out
@@ -307,24 +282,21 @@ def _strip_letterhead(paras: list[list[_Line]]) -> list[list[_Line]]:
 
 # ------------------------------------------------------------------ headings, lists, joining
 
-_FUNCTION_WORDS = frozenset("de het een en of van voor aan in op te met door dat die om tot bij naar uit als dan "
-                            "over onder zijn is wordt werd zal kan ook niet nog".split())
 
-
-def _heading_like(s: str) -> bool:
+def _heading_like(s: str, c: CleaningRules) -> bool:
     words = s.split()
     if not s or len(s) > 80 or len(words) > 8 or s[-1] in _TERMINAL + ",":
         return False
-    if len(words) > 1 and words[-1].lower() in _FUNCTION_WORDS:
+    if len(words) > 1 and words[-1].lower() in c.wrapped_line_end:
         return False  # a wrapped line of running text, not a title
     if not (s[0].isupper() or re.match(r"^\d+(?:\.\d+)*\.?\s+[A-Z]", s)):
         return False
-    if _DATELINE.match(s) or _ROLE.match(s) or _SUBJECT.match(s) or _ADDRESSEE.match(s):
+    if c.dateline.match(s) or c.role.match(s) or c.subject.match(s) or c.addressee.match(s):
         return False
     return any(len(w) >= 4 and w[0].isalpha() for w in words)
 
 
-def _split_headings(paras: list[list[_Line]], flavour: str) -> list[tuple[str, list[_Line]]]:
+def _split_headings(paras: list[list[_Line]], flavour: str, c: CleaningRules) -> list[tuple[str, list[_Line]]]:
     """Split paragraphs into (kind, lines) units, pulling headings out as their own units."""
     units: list[tuple[str, list[_Line]]] = []
     for para in paras:
@@ -335,15 +307,15 @@ def _split_headings(paras: list[list[_Line]], flavour: str) -> list[tuple[str, l
                 prev = para[idx - 1].text if idx else ""
                 nxt = para[idx + 1].text if idx + 1 < len(para) else ""
                 starts = idx == 0 or prev[-1:] in _TERMINAL or ln.leading_space
-                is_heading = (starts and _heading_like(ln.text)
+                is_heading = (starts and _heading_like(ln.text, c)
                               and (not nxt or nxt[:1].isupper() or nxt[:1].isdigit())
-                              and not _is_header_title(ln.text))
+                              and not _is_header_title(ln.text, c))
             prev_text = para[idx - 1].text if idx else ""
             is_role = ln.kind == "text" and (
-                any(_ROLE.match(p.strip()) for p in re.split(r"\s{3,}", ln.text))
+                any(c.role.match(p.strip()) for p in re.split(r"\s{3,}", ln.text))
                 # PDF text often has no blank lines: formalities are recognised per line
-                or bool(_SALUTATION.match(ln.text) or _DATELINE.match(ln.text) or _CLOSING.match(ln.text)))
-            after_role = bool(units) and units[-1][0] == "role" and not cur and _name_like(ln.text)
+                or bool(c.salutation.match(ln.text) or c.dateline.match(ln.text) or c.closing.match(ln.text)))
+            after_role = bool(units) and units[-1][0] == "role" and not cur and _name_like(ln.text, c)
             if is_heading or is_role or after_role:
                 if cur:
                     units.append((PARAGRAPH, cur))
@@ -417,33 +389,33 @@ def _vocab(lines: list[_Line]) -> set[str]:
 
 # ------------------------------------------------------------------ procedural roles
 
-def _is_header_title(text: str) -> bool:
+def _is_header_title(text: str, c: CleaningRules) -> bool:
     """An all-capitals title line (``VEILIGHEID``, ``Nr. 781 BRIEF VAN DE MINISTER …``)."""
-    rest = re.sub(r"^Nr\.\s*\d+\s+", "", text)
-    return bool(_HEADER_TITLE.match(rest)) and not any(c.islower() for c in rest)
+    rest = c.number_prefix.sub("", text)
+    return bool(c.header_title.match(rest)) and not any(c.islower() for c in rest)
 
 
-def _procedural_role(text: str, first_line: str) -> str:
-    if _SALUTATION.match(text):
+def _procedural_role(text: str, first_line: str, c: CleaningRules) -> str:
+    if c.salutation.match(text):
         return "salutation"
-    if _CLOSING.match(text):
+    if c.closing.match(text):
         return "closing"
-    if _ADDRESSEE.match(first_line):
+    if c.addressee.match(first_line):
         return "address"
-    if _DATELINE.match(text):
+    if c.dateline.match(text):
         return "dateline"
-    if _SUBJECT.match(text):
+    if c.subject.match(text):
         return "subject"
-    if _ROLE.match(first_line) or any(_ROLE.match(part.strip()) for part in re.split(r"\s{3,}", first_line)):
+    if c.role.match(first_line) or any(c.role.match(part.strip()) for part in re.split(r"\s{3,}", first_line)):
         return "signature"
-    if _is_header_title(text):
+    if _is_header_title(text, c):
         return "header"
     return ""
 
 
-def _name_like(text: str) -> bool:
+def _name_like(text: str, c: CleaningRules) -> bool:
     parts = [p for p in re.split(r"\s{3,}", text) if p.strip()]
-    return all(_NAME_LINE.match(p.strip()) and len(p.split()) <= 6 for p in parts) and len(text) <= 120
+    return all(c.name_line.match(p.strip()) and len(p.split()) <= 6 for p in parts) and len(text) <= 120
 
 
 # ------------------------------------------------------------------ footnote markers
@@ -512,20 +484,22 @@ def _place_markers(blocks: list[Block], footnotes: list[Footnote], explicit: boo
 
 # ------------------------------------------------------------------ main entry
 
-def clean(ex: Extracted) -> Cleaned:
+def clean(ex: Extracted, lang: Language | None = None) -> Cleaned:
+    """The cleaned letter (furniture, formalities and labels of ``lang``, default Dutch)."""
+    c = (lang or dutch()).cleaning
     st = _State()
     text = _normalise(ex.text)
     if ex.flavour == "markdown":
-        lines = _markdown_lines(text, st)
-        lines = _strip_furniture(lines, st)
+        lines = _markdown_lines(text, st, c)
+        lines = _strip_furniture(lines, st, c)
     else:
         lines = _plain_lines(text)
-        lines = _strip_furniture(lines, st)
+        lines = _strip_furniture(lines, st, c)
         lines = _extract_plain_footnotes(lines, st)
-    lines = _strip_labels(lines, st)
+    lines = _strip_labels(lines, st, c)
     vocab = _vocab(lines)
-    paras = _strip_letterhead(_paragraphs(lines))
-    units = _split_headings(paras, ex.flavour)
+    paras = _strip_letterhead(_paragraphs(lines), c)
+    units = _split_headings(paras, ex.flavour, c)
 
     blocks: list[Block] = []
     after_signature = False
@@ -535,14 +509,14 @@ def clean(ex: Extracted) -> Cleaned:
             continue
         if kind == LIST_ITEM:
             text_ = _LIST_START.sub("", text_, count=1)
-        role = _procedural_role(text_, ulines[0].text)
-        if not role and after_signature and _name_like(text_):
+        role = _procedural_role(text_, ulines[0].text, c)
+        if not role and after_signature and _name_like(text_, c):
             role = "signature"
         if role:
             blocks.append(Block(PROCEDURAL, text_, (), role))
             after_signature = role == "signature"
             if role == "subject":
-                st.found.setdefault("subject", _SUBJECT.match(text_).group(1))  # type: ignore[union-attr]
+                st.found.setdefault("subject", c.subject.match(text_).group(1))  # type: ignore[union-attr]
             elif role == "dateline":
                 st.found.setdefault("date_text", text_)
             continue

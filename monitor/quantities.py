@@ -76,7 +76,8 @@ class _Words:
         morph = sorted({*q.ones, *q.teens, *q.tens, *q.one, q.hundred, q.thousand, *q.joiners} - {""},
                        key=len, reverse=True)
         whole = [*morph, *q.one_and_a_half]
-        starts = "".join(dict.fromkeys(w[0] for w in [*whole, *q.half, q.article] if w))
+        # the letters a number word can start with (a joiner never starts one): a cheap test before the regex
+        starts = "".join(dict.fromkeys(w[0] for w in [*whole, *q.half, q.article] if w and w not in q.joiners))
         half = "|".join(map(re.escape, q.half))
         article = rf"(?:{re.escape(q.article)}\s+)?" if q.article else ""
         self.word = re.compile(rf"\b(?=[{starts}])(?:(?P<half>{article}(?:{half}))"

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+from .cleaning import CleaningRules, read_cleaning
 from .function import NON_POSITION, POSITION, FunctionRules, Rule, read_function
 from .quantities import QuantityWords, read_quantities
 from .read import LanguageError, Table, read_toml
@@ -53,6 +54,7 @@ class Language:
     quantities: QuantityWords
     stopwords: StopWords
     modality: ModalityWords
+    cleaning: CleaningRules
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its bytes
 
     @property
@@ -75,11 +77,13 @@ def _load(folder: Path) -> Language:
     if not folder.is_dir():
         raise LanguageError(f"{folder}: no such language folder")
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    stopwords = _file(folder, "stopwords.toml", read_stopwords)
     return Language(code=folder.name, folder=folder,
                     function=_file(folder, "function.toml", read_function),
                     quantities=_file(folder, "quantities.toml", read_quantities),
-                    stopwords=_file(folder, "stopwords.toml", read_stopwords),
+                    stopwords=stopwords,
                     modality=_file(folder, "modality.toml", read_modality),
+                    cleaning=_file(folder, "cleaning.toml", lambda t: read_cleaning(t, stopwords.wrapped_line_end)),
                     files=files)
 
 
