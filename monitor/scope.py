@@ -31,12 +31,12 @@ no database, HTTP or file I/O. Fast: patterns are compiled once per
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import gazetteer, lexicon
+from .patterns import Patterns
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
 IN, OUT = True, False
@@ -79,40 +79,6 @@ class _Names:
 _EMPTY = _Names()
 
 
-def _pattern_regex(pattern: str) -> str:
-    # The same pattern language as monitor.topics: "*" is any run of word characters.
-    return "".join(r"[\w'’-]*" if ch == "*" else re.escape(ch) for ch in pattern.lower())
-
-
-@lru_cache(maxsize=100_000)
-def _variants(token: str) -> tuple[str, ...]:
-    """Lower-cased form, lemma and hyphen parts: what a topic-style pattern is tried on."""
-    low = token.lower()
-    out = {low, lexicon.lemma(token)}
-    if "-" in low:
-        for part in filter(None, low.split("-")):
-            out.update((part, lexicon.lemma(part)))
-    return tuple(out)
-
-
-class _Matcher:
-    """Word patterns (tried on every variant of a token) and phrase patterns (tried on the text)."""
-
-    def __init__(self, patterns: Iterable[str]):
-        patterns = [p.strip() for p in patterns if p.strip()]
-        words = [p for p in patterns if " " not in p]
-        phrases = [p for p in patterns if " " in p]
-        self.words = re.compile("^(?:" + "|".join(map(_pattern_regex, words)) + ")$") if words else None
-        self.phrases = (re.compile(r"(?<![\w-])(?:" + "|".join(map(_pattern_regex, phrases)) + r")(?![\w-])")
-                        if phrases else None)
-
-    def word(self, token: str) -> bool:
-        return self.words is not None and any(self.words.match(v) for v in _variants(token))
-
-    def text(self, text: str) -> bool:
-        return self.word(text) if " " not in text else bool(self.phrases and self.phrases.search(text.lower()))
-
-
 def _key(token: str) -> str:
     # Gazetteer forms are case-sensitive; all-caps headings ("OEKRAÏNE") are read title-cased,
     # abbreviations ("VS", "VK", "DRC") as written.
@@ -123,12 +89,12 @@ class _Compiled:
     """One subject, compiled: which countries are the subject, and a per-word memo."""
 
     def __init__(self, spec: SubjectSpec):
-        self.terms = _Matcher(spec.terms)
-        self.others = _Matcher(spec.others)
+        self.terms = Patterns(spec.terms)
+        self.others = Patterns(spec.others)
         # A gazetteer country is the subject when its name is the spec's name or any of its forms
         # matches a subject term: then "Afghaanse" counts for Afghanistan even if only "afghan*" is given.
         self.own = frozenset(name for name, forms in gazetteer.COUNTRIES.items()
-                             if name.casefold() == spec.name.casefold() or any(map(self.terms.text, forms)))
+                             if name.casefold() == spec.name.casefold() or any(map(self.terms.covers, forms)))
         self._memo: dict[str, tuple[str, bool, tuple[str, ...]]] = {}
 
     def _word(self, token: str) -> tuple[str, bool, tuple[str, ...]]:

@@ -33,9 +33,10 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
-from functools import lru_cache
 
 from . import lexicon
+from .patterns import Patterns, phrase
+from .patterns import forms as _forms
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
 ANALYSIS_VERSION = "topics-4"  # 2: functions and scope stored with the topics; 3: quantified/realised; 4: idioms, letter subject
@@ -103,87 +104,17 @@ class TopicAssignment:
         return [asdict(e) for e in self.evidence]
 
 
-def _pattern_regex(pattern: str) -> str:
-    return "".join(r"[\w'’-]*" if ch == "*" else re.escape(ch) for ch in pattern.lower())
-
-
-def _phrase(pattern: str) -> re.Pattern[str]:
-    """A whole-word phrase pattern over lower-cased, whitespace-normalised text.
-
-    `` .. `` stands for up to three words in between ("in veiligheid .. gebracht" also finds "in veiligheid
-    zijn gebracht").
-    """
-    body = r"(?:\s+\S+){0,3}?\s+".join(_pattern_regex(part.strip()) for part in pattern.split(" .. "))
-    return re.compile(r"(?<![\w-])" + body + r"(?![\w-])")
-
-
-class _Patterns:
-    """Compiled word and phrase patterns; word verdicts are memoised (letters reuse their words)."""
-
-    def __init__(self, patterns: Iterable[str]):
-        patterns = list(patterns)
-        words = [p for p in patterns if " " not in p.strip()]
-        phrases = [p for p in patterns if " " in p.strip()]
-        self.words = re.compile("^(?:" + "|".join(_pattern_regex(p) for p in words) + ")$") if words else None
-        self.phrases = (re.compile(r"(?<![\w-])(?:" + "|".join(_pattern_regex(p) for p in phrases) + r")(?![\w-])")
-                        if phrases else None)
-        self._memo: dict[tuple[str, ...], bool] = {}
-
-    @classmethod
-    def build(cls, patterns: Iterable[str]) -> "_Patterns":
-        return cls(patterns)
-
-    def _word_hit(self, variants: tuple[str, ...]) -> bool:
-        hit = self._memo.get(variants)
-        if hit is None:
-            hit = self.words is not None and any(self.words.match(v) for v in variants)
-            if len(self._memo) < 200_000:
-                self._memo[variants] = hit
-        return hit
-
-    def match(self, forms: Sequence[tuple[str, tuple[str, ...]]], text: str) -> list[str]:
-        """Matched surface words/phrases; ``forms`` are (surface, variants) per token."""
-        hits: list[str] = []
-        if self.words is not None:
-            hits.extend(surface for surface, variants in forms if self._word_hit(variants))
-        if self.phrases is not None and text:
-            hits.extend(m.group(0) for m in self.phrases.finditer(text))
-        return list(dict.fromkeys(hits))
-
-    def covers(self, hit: str) -> bool:
-        """Does this matched word or phrase fall under one of these patterns?"""
-        if " " in hit:
-            return self.phrases is not None and bool(self.phrases.search(hit))
-        return self._word_hit(_variants(hit))
-
-
-@lru_cache(maxsize=100_000)
-def _variants(token: str) -> tuple[str, ...]:
-    low = token.lower()
-    out = {low, lexicon.lemma(token)}
-    if "-" in low:
-        for part in low.split("-"):
-            if part:
-                out.add(part)
-                out.add(lexicon.lemma(part))
-    return tuple(out)
-
-
-def _forms(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    return [(w.lower(), _variants(w)) for w in lexicon.words(text)]
-
-
 @dataclass(frozen=True)
 class _Topic:
     spec: TopicSpec
-    terms: _Patterns
-    headings: _Patterns
-    ambiguous: _Patterns
-    sense_for: _Patterns
-    sense_against: _Patterns
+    terms: Patterns
+    headings: Patterns
+    ambiguous: Patterns
+    sense_for: Patterns
+    sense_against: Patterns
     exclude: tuple[re.Pattern[str], ...]
     idioms: re.Pattern[str] | None  # all of the topic's idioms as one alternation
-    letter_subjects: _Patterns
+    letter_subjects: Patterns
 
 
 class TopicScheme:
@@ -194,12 +125,12 @@ class TopicScheme:
         self.specs = tuple(specs)
         self.extra = extra
         self._topics = [
-            _Topic(spec=s, terms=_Patterns.build(s.terms), headings=_Patterns.build(s.headings),
-                   ambiguous=_Patterns.build(s.ambiguous), sense_for=_Patterns.build(s.sense_for),
-                   sense_against=_Patterns.build(s.sense_against),
-                   exclude=tuple(_phrase(x) for x in s.exclude),
-                   idioms=re.compile("|".join(_phrase(x).pattern for x in s.idioms)) if s.idioms else None,
-                   letter_subjects=_Patterns.build(s.letter_subjects))
+            _Topic(spec=s, terms=Patterns(s.terms), headings=Patterns(s.headings),
+                   ambiguous=Patterns(s.ambiguous), sense_for=Patterns(s.sense_for),
+                   sense_against=Patterns(s.sense_against),
+                   exclude=tuple(phrase(x) for x in s.exclude),
+                   idioms=re.compile("|".join(phrase(x).pattern for x in s.idioms)) if s.idioms else None,
+                   letter_subjects=Patterns(s.letter_subjects))
             for s in specs]
 
     @property
