@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import simplemma
 
+from .lang import Language, dutch
+
 LANG = "nl"
 WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 
@@ -42,14 +44,6 @@ def lemmas(text: str) -> list[str]:
     return [lemma(p) for w in words(text) for p in w.split("-") if p]
 
 
-# Office titles name institutions, not subjects: "de minister van Justitie en Veiligheid", "het ministerie
-# van Defensie", "de vaste commissie voor Defensie", "de Raad van Justitie en Binnenlandse Zaken" say nothing
-# about veiligheid or justitie.
-OFFICE_TITLE = re.compile(
-    r"\b(?:[Mm]inister(?:s|ie)?|[Ss]taatssecretaris(?:sen)?|[Mm]inister-[Pp]resident|[Rr]aad|[Cc]ommissaris"
-    r"|(?:[Vv]aste )?[Cc]ommissie)"
-    r"(?:\s+(?:en\s+staatssecretaris\s+)?(?:van|voor))\s+(?:(?:[A-Z][\w’'-]*|en|voor|van|de)\s*)+")
-
-
-def strip_office_titles(text: str) -> str:
-    return OFFICE_TITLE.sub(" ", text)
+def strip_office_titles(text: str, lang: Language | None = None) -> str:
+    """``text`` with office titles ("de minister van Justitie en Veiligheid") blanked: names, not subjects."""
+    return (lang or dutch()).names.office_titles.sub(" ", text)

@@ -36,12 +36,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import gazetteer, lexicon
+from .lang import dutch
 from .patterns import Patterns
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
 IN, OUT = True, False
-# "het Sloveense Voorzitterschap" chairs the EU Council: a name that points at no country.
-PRESIDENCY = frozenset({"voorzitterschap", "eu-voorzitterschap", "raadsvoorzitterschap"})
+# "het Sloveense Voorzitterschap" chairs the EU Council: a name that points at no country (names.toml).
+PRESIDENCY = dutch().names.presidency
 _MEMO_LIMIT = 200_000
 
 

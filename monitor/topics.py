@@ -35,22 +35,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 
 from . import lexicon
+from .lang import Language, dutch
 from .patterns import Patterns, phrase
 from .patterns import forms as _forms
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
 ANALYSIS_VERSION = "topics-4"  # 2: functions and scope stored with the topics; 3: quantified/realised; 4: idioms, letter subject
 
-ANAPHOR = re.compile(
-    r"^(?:(?:\S+\s+){0,6}?(?:deze|dit|dergelijke|zulke|voornoemde|bovengenoemde|genoemde)\s+([^\W\d_]+)"
-    r"|(?:Hiermee|Daarmee|Hierbij|Daarbij|Hierdoor|Daardoor|Hiervoor|Daarvoor|Zo|Dit|Deze)\b)", re.I)
-# Nouns after a demonstrative that point at the letter or the calendar, not at an earlier position.
-NOT_ANAPHORIC = frozenset("brief kamerbrief week maand jaar periode moment kader wijze manier zin verband".split())
-
 SCORES = {"terms": 1.0, "sense": 1.0, "idiom": 1.0, "anaphora": 0.8, "answer": 0.7, "heading": 0.6, "letter": 0.5}
-# The head of a Kamerstuk: its dossier number and the dossier's title ("27 925 Bestrijding internationaal
-# terrorisme"). The title names the series the letter belongs to: context for the letter, not evidence for the line.
-DOSSIER_HEAD = re.compile(r"^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?\s+([A-Z][^.]{0,120}?)(?:\s+[Nn]r\.\s*\d+.*)?$")
+# Anaphors, office titles and the Kamerstuk's dossier head are in monitor/lang/<code>/names.toml.
 
 
 @dataclass(frozen=True)
@@ -120,10 +113,15 @@ class _Topic:
 class TopicScheme:
     """The compiled topic configuration. Build once; ``assign`` is pure and fast."""
 
-    def __init__(self, specs: Sequence[TopicSpec], extra: object = None):
-        """``extra``: other configuration the stored analysis depends on (the subject); part of the fingerprint."""
+    def __init__(self, specs: Sequence[TopicSpec], extra: object = None, lang: Language | None = None):
+        """``extra``: other configuration the stored analysis depends on (the subject); part of the fingerprint.
+
+        ``lang``: the language of the letters (default Dutch); the files it reads are part of the fingerprint.
+        """
         self.specs = tuple(specs)
         self.extra = extra
+        self.lang = lang or dutch()
+        self._names = self.lang.names
         self._topics = [
             _Topic(spec=s, terms=Patterns(s.terms), headings=Patterns(s.headings),
                    ambiguous=Patterns(s.ambiguous), sense_for=Patterns(s.sense_for),
@@ -140,6 +138,7 @@ class TopicScheme:
     def fingerprint(self) -> str:
         """Identifies the analysis: code version plus the exact topic configuration."""
         parts: list[object] = [ANALYSIS_VERSION] + [asdict(s) for s in self.specs]
+        parts.append(f"{self.lang.code}:{self.lang.fingerprint_of('topics')}")
         if self.extra is not None:
             parts.append(asdict(self.extra) if is_dataclass(self.extra) and not isinstance(self.extra, type) else repr(self.extra))
         blob = json.dumps(parts, sort_keys=True, ensure_ascii=False)
@@ -147,9 +146,8 @@ class TopicScheme:
 
     # ------------------------------------------------------------------ matching
 
-    @staticmethod
-    def _strip_titles(text: str) -> str:
-        return lexicon.strip_office_titles(text)
+    def _strip_titles(self, text: str) -> str:
+        return lexicon.strip_office_titles(text, self.lang)
 
     def _own(self, topic: _Topic, low: str, forms: list[tuple[str, tuple[str, ...]]]) -> tuple[list[str], list[str]]:
         """(unambiguous hits, ambiguous hits) of one topic in a title-stripped, lower-cased text."""
@@ -181,7 +179,7 @@ class TopicScheme:
 
     def letter_topics(self, statements: Sequence[Statement], context: LetterContext) -> dict[str, Evidence]:
         """The topics a whole letter is about: its title or its dossier's title names a topic's letter subject."""
-        sources = [context.title] + [m.group(1) for st in statements[:12] if (m := DOSSIER_HEAD.match(st.text))]
+        sources = [context.title] + [m.group(1) for st in statements[:12] if (m := self._names.dossier_head.match(st.text))]
         out: dict[str, Evidence] = {}
         for source in filter(None, sources):
             low = " ".join(self._strip_titles(source).lower().split())  # "staatssecretaris van Veiligheid" is a name
@@ -220,7 +218,7 @@ class TopicScheme:
         cue_cache: dict[tuple[str, str, tuple[str, ...]], tuple[int, int]] = {}
         for index, st in enumerate(statements):
             found: dict[str, list[Evidence]] = {}
-            names_only = DOSSIER_HEAD.match(st.text) is not None  # a dossier title is context, not evidence
+            names_only = self._names.dossier_head.match(st.text) is not None  # a dossier title is context, not evidence
             if st.kind != PROCEDURAL and not names_only:
                 self._own_evidence(st, para_text, letter_text, found, cue_cache)
             if not found and st.kind not in (PROCEDURAL, HEADING) and not names_only:
@@ -274,8 +272,8 @@ class TopicScheme:
 
     def _inherit(self, st: Statement, before: Sequence[Statement], statements: Sequence[Statement],
                  by_position: dict[int, dict[str, TopicAssignment]], found: dict[str, list[Evidence]]) -> None:
-        m = ANAPHOR.match(st.text)
-        if m and (m.group(1) or "").lower() not in NOT_ANAPHORIC:
+        m = self._names.anaphor.match(st.text)
+        if m and (m.group(1) or "").lower() not in self._names.not_anaphoric:
             prev = next((p for p in reversed(before) if p.kind not in (PROCEDURAL, HEADING)
                          and p.section == st.section), None)
             if prev is not None and by_position.get(prev.position):
@@ -306,7 +304,7 @@ class TopicScheme:
         lines = [f"#{st.position} {st.kind}: {st.text}"]
         if st.kind == PROCEDURAL:
             return lines + ["  procedural line (salutation, signature, …): carries no topic"]
-        if DOSSIER_HEAD.match(st.text):
+        if self._names.dossier_head.match(st.text):
             return lines + ["  dossier head: its title is context for the letter, not evidence for this line"]
         stripped = " ".join(self._strip_titles(st.text).lower().split())
         if stripped != " ".join(st.text.lower().split()):

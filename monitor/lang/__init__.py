@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .cleaning import CleaningRules, read_cleaning
+from .names import Countries, Names, read_countries, read_names
 from .function import NON_POSITION, POSITION, FunctionRules, Rule, read_function
 from .quantities import QuantityWords, read_quantities
 from .read import LanguageError, Table, read_toml
@@ -36,8 +37,8 @@ DUTCH = Path(__file__).parent / "nl"
 # letter is stored; "topics" is topics, functions and scope; "changes" is alignment, quantities, modality
 # and significance.
 STAGE_FILES: dict[str, tuple[str, ...]] = {
-    "topics": ("function.toml", "quantities.toml", "modality.toml", "stopwords.toml"),
-    "changes": ("quantities.toml", "modality.toml", "stopwords.toml"),
+    "topics": ("function.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "countries.txt"),
+    "changes": ("quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "labels.toml"),
 }
 
 __all__ = ["DUTCH", "FunctionRules", "Language", "LanguageError", "NON_POSITION", "POSITION", "Rule", "STAGE_FILES",
@@ -55,6 +56,8 @@ class Language:
     stopwords: StopWords
     modality: ModalityWords
     cleaning: CleaningRules
+    names: Names
+    countries: Countries
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its bytes
 
     @property
@@ -84,6 +87,8 @@ def _load(folder: Path) -> Language:
                     stopwords=stopwords,
                     modality=_file(folder, "modality.toml", read_modality),
                     cleaning=_file(folder, "cleaning.toml", lambda t: read_cleaning(t, stopwords.wrapped_line_end)),
+                    names=_file(folder, "names.toml", read_names),
+                    countries=read_countries(folder),
                     files=files)
 
 
