@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .cleaning import CleaningRules, read_cleaning
+from .labels import read_labels
 from .names import Countries, Names, read_countries, read_names
 from .function import NON_POSITION, POSITION, FunctionRules, Rule, read_function
 from .quantities import QuantityWords, read_quantities
@@ -58,6 +59,7 @@ class Language:
     cleaning: CleaningRules
     names: Names
     countries: Countries
+    labels: dict[str, str]  # explanation label key → text (labels.toml)
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its bytes
 
     @property
@@ -89,6 +91,7 @@ def _load(folder: Path) -> Language:
                     cleaning=_file(folder, "cleaning.toml", lambda t: read_cleaning(t, stopwords.wrapped_line_end)),
                     names=_file(folder, "names.toml", read_names),
                     countries=read_countries(folder),
+                    labels=_file(folder, "labels.toml", read_labels),
                     files=files)
 
 
