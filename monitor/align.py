@@ -9,7 +9,6 @@ a query stays flat as history grows; candidates are then scored exactly.
 from __future__ import annotations
 
 import math
-import re
 from itertools import islice
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
@@ -23,7 +22,7 @@ from .lang import dutch
 STOPWORDS = dutch().stopwords.similarity
 
 
-_CLAUSE = re.compile(r"[,;:()]\s*|\s+(?:en|maar|om|waarbij|terwijl|omdat|zodat|mits|waardoor|alsmede)\s+")
+_CLAUSE = dutch().stopwords.clause_break  # the conjunctions that split clauses: stopwords.toml
 
 
 @lru_cache(maxsize=50_000)

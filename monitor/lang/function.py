@@ -47,6 +47,8 @@ def _rules(top: Table, key: str, allowed: tuple[str, ...]) -> tuple[Rule, ...]:
         if function not in allowed:
             raise t.error("function", f"{function!r} is not one of {', '.join(allowed)}")
         flags = re.IGNORECASE if t.boolean("ignore_case") else 0
+        if not t.has("pattern"):
+            raise t.error("pattern", "a rule needs a pattern")
         rules.append(Rule(function, t.string("name"), t.pattern("pattern", flags)))
         t.done()
     return tuple(rules)

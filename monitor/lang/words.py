@@ -17,12 +17,13 @@ class StopWords:
     wrapped_line_end: frozenset[str] = frozenset()
     similarity: frozenset[str] = frozenset()
     noun_phrase_end: frozenset[str] = frozenset()
+    clause_break: re.Pattern[str] = NEVER  # where alignment splits a long statement into clauses
 
 
 def read_stopwords(top: Table) -> StopWords:
     core, shared = frozenset(top.words("core")), frozenset(top.words("shared"))
     return StopWords(core, core | shared | frozenset(top.words("similarity")),
-                     core | shared | frozenset(top.words("noun_phrase_end")))
+                     core | shared | frozenset(top.words("noun_phrase_end")), top.pattern("clause_break"))
 
 
 @dataclass(frozen=True, eq=False)
