@@ -17,14 +17,14 @@ def parse_letter(data: bytes, name: str, override: LetterMeta | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, lang: Language | None = None) -> ParsedLetter:
     """Parse one letter file; ``override`` (sidecar or service metadata) wins over the text.
 
-    ``lang``: the language whose page furniture is cleaned away (default Dutch).
+    ``lang``: the language of the letter: its page furniture, sentences and dates (default Dutch).
     """
     extracted = extract(data, name, max_bytes=max_bytes)
     cleaned = clean(extracted, lang)
-    statements = segment(cleaned)
+    statements = segment(cleaned, lang)
     if not any(s.kind != "procedural" for s in statements):
         raise InputError("no statements found: the file holds no running text")
-    meta = from_text(cleaned, statements, extracted)
+    meta = from_text(cleaned, statements, extracted, lang)
     if override is not None:
         meta = meta.merged(override)
     return ParsedLetter(meta=meta, cleaned=cleaned, statements=tuple(statements), extracted=extracted,

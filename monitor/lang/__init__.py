@@ -29,6 +29,7 @@ from .names import Countries, Names, read_countries, read_names
 from .function import NON_POSITION, POSITION, FunctionRules, Rule, read_function
 from .quantities import QuantityWords, read_quantities
 from .read import LanguageError, Table, read_toml
+from .text import MetadataRules, SentenceRules, read_metadata, read_sentences
 from .words import ModalityWords, StopWords, read_modality, read_stopwords
 
 T = TypeVar("T")
@@ -38,6 +39,7 @@ DUTCH = Path(__file__).parent / "nl"
 # letter is stored; "topics" is topics, functions and scope; "changes" is alignment, quantities, modality
 # and significance.
 STAGE_FILES: dict[str, tuple[str, ...]] = {
+    "parse": ("cleaning.toml", "sentences.toml", "metadata.toml", "stopwords.toml"),
     "topics": ("function.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "countries.txt"),
     "changes": ("quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "labels.toml"),
 }
@@ -60,6 +62,8 @@ class Language:
     names: Names
     countries: Countries
     labels: dict[str, str]  # explanation label key → text (labels.toml)
+    sentences: SentenceRules
+    metadata: MetadataRules
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its bytes
 
     @property
@@ -92,6 +96,8 @@ def _load(folder: Path) -> Language:
                     names=_file(folder, "names.toml", read_names),
                     countries=read_countries(folder),
                     labels=_file(folder, "labels.toml", read_labels),
+                    sentences=_file(folder, "sentences.toml", read_sentences),
+                    metadata=_file(folder, "metadata.toml", read_metadata),
                     files=files)
 
 
