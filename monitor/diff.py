@@ -79,8 +79,15 @@ def inline(ops: list[DiffOp]) -> str:
     return "".join(o.text if o.op == "=" else (f"[-{o.text}-]" if o.op == "-" else f"{{+{o.text}+}}") for o in ops)
 
 
-def unified(old: str, new: str, old_label: str = "eerder", new_label: str = "nu", width: int = 72) -> str:
-    """A difflib unified diff of the two statements wrapped at ``width`` (for terminals)."""
+def unified(old: str, new: str, old_label: str | None = None, new_label: str | None = None, width: int = 72,
+            lang: Language | None = None) -> str:
+    """A difflib unified diff of the two statements wrapped at ``width`` (for terminals).
+
+    The sides are labelled ``old_label`` and ``new_label``, by default in the words of ``lang``.
+    """
+    labels = (lang or dutch()).labels.diff
+    old_label = labels["old"] if old_label is None else old_label
+    new_label = labels["new"] if new_label is None else new_label
     a = textwrap.wrap(old, width) or [""]
     b = textwrap.wrap(new, width) or [""]
     return "\n".join(difflib.unified_diff(a, b, old_label, new_label, lineterm="", n=len(a) + len(b)))

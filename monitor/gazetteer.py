@@ -1,5 +1,6 @@
-"""Dutch names of the world's countries, for telling one subject from another.
+"""The names of the world's countries in a language, for telling one subject from another.
 
+The table is data: ``monitor/lang/nl/countries.txt`` for Dutch (:func:`for_language` for another).
 What holds:
 
 * every UN member state is listed by its usual Dutch name (plus Kosovo,
@@ -18,9 +19,10 @@ What holds:
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
-from .lang import dutch
+from .lang import Language, dutch
 from .lexicon import WORD_RE  # forms are tokenised exactly as letters are
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ı": "i"})  # "ı" comes from PDF text ("Oekraı̈ne")
@@ -35,21 +37,34 @@ def fold(token: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-# The table is monitor/lang/nl/countries.txt (Language.countries).
-COUNTRIES: dict[str, tuple[str, ...]] = dict(dutch().countries.forms)
+@dataclass(frozen=True)
+class Gazetteer:
+    """One language's countries, keyed for lookup."""
+
+    countries: dict[str, tuple[str, ...]]  # canonical name → forms (the name first)
+    forms: dict[str, str]  # single-token form (folded) → canonical name ("" for a neutral region)
+    multi: dict[str, list[tuple[tuple[str, ...], str]]]  # first token's key → (keys of all tokens, canonical), longest first
+
+
+@lru_cache(maxsize=8)
+def for_language(lang: Language) -> Gazetteer:
+    """The gazetteer of ``lang``'s country table (``countries.txt``), built once."""
+    countries = dict(lang.countries.forms)
+    forms: dict[str, str] = {}
+    multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for name, names in [*countries.items(), ("", lang.countries.neutral)]:
+        for form in names:
+            keys = tuple(fold(t) for t in WORD_RE.findall(form))
+            if len(keys) == 1:
+                forms[keys[0]] = name
+            else:
+                multi.setdefault(keys[0], []).append((keys, name))
+    for options in multi.values():
+        options.sort(key=lambda option: -len(option[0]))
+    return Gazetteer(countries, forms, multi)
+
+
+# Dutch, the default (monitor/lang/nl/countries.txt).
+_DUTCH = for_language(dutch())
+COUNTRIES, FORMS, MULTI = _DUTCH.countries, _DUTCH.forms, _DUTCH.multi
 NEUTRAL = dutch().countries.neutral
-
-# Single-token forms → canonical name ("" for a neutral region).
-FORMS: dict[str, str] = {}
-# Multi-word forms by the key of their first token, longest first → (keys of all tokens, canonical).
-MULTI: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-
-for _name, _forms in [*COUNTRIES.items(), ("", NEUTRAL)]:
-    for _form in _forms:
-        _keys = tuple(fold(t) for t in WORD_RE.findall(_form))
-        if len(_keys) == 1:
-            FORMS[_keys[0]] = _name
-        else:
-            MULTI.setdefault(_keys[0], []).append((_keys, _name))
-for _options in MULTI.values():
-    _options.sort(key=lambda option: -len(option[0]))

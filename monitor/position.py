@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from . import significance as sig
 from .align import SimilarityIndex, align, shared_phrases
 from .diff import Comparison, DiffOp, compare, modality
+from .lang import Language, dutch
 from .quantities import counted_units
 from .significance import Traits
 
@@ -106,17 +107,21 @@ def _details(cmp: Comparison) -> dict[str, object]:
     return details
 
 
-def _counts_same_thing(a: str, b: str) -> bool:
+def _counts_same_thing(a: str, b: str, lang: Language) -> bool:
     """Both statements count the same (non-time) thing: the anchor of one point across rewordings."""
-    return bool(counted_units(a) & counted_units(b))
+    return bool(counted_units(a, lang) & counted_units(b, lang))
 
 
 class PositionTracker:
     """The standing position per topic, updated letter by letter (in letter-date order)."""
 
     def __init__(self, threshold: float = 0.3, same_point: float = SAME_POINT, restatement: float = CLOSE,
-                 candidates: int = 20, generic: frozenset[str] = frozenset()):
-        """``generic``: lemmas every statement of the dossier shares (its subject), never evidence of a shared point."""
+                 candidates: int = 20, generic: frozenset[str] = frozenset(), lang: Language | None = None):
+        """``generic``: lemmas every statement of the dossier shares (its subject), never evidence of a shared point.
+
+        ``lang``: the language of the letters (default Dutch): quantities, modality, stop words, labels.
+        """
+        self.lang = lang or dutch()
         self.generic = generic
         self.threshold = threshold
         self.same_point = same_point  # see SAME_POINT
@@ -135,7 +140,7 @@ class PositionTracker:
     def _add(self, topic: str, st: PositionStatement) -> None:
         self.standing.setdefault(topic, {})[st.uid] = st
         self._by_letter.setdefault(topic, {}).setdefault(st.letter, {})[st.uid] = st
-        self.index.setdefault(topic, SimilarityIndex()).add(st.uid, st.text)
+        self.index.setdefault(topic, SimilarityIndex(lang=self.lang)).add(st.uid, st.text)
 
     def _remove(self, topic: str, uid: str) -> None:
         st = self.standing.get(topic, {}).pop(uid, None)
@@ -181,7 +186,7 @@ class PositionTracker:
     def _pair(self, topic: str, letter: str, date: dt.date, st: PositionStatement, old: PositionStatement,
               similarity: float) -> Change | None:
         """The change a pairing makes, or None when the pairing is too weak to be the same point."""
-        cmp = compare(old.text, st.text)
+        cmp = compare(old.text, st.text, self.lang)
         details = _details(cmp)
         old_stance, new_stance = bool(cmp.old_modality.core), bool(cmp.new_modality.core)
         # Only a move from one stance to another is the point moving ("faciliteert" → "onderzoekt"),
@@ -189,12 +194,12 @@ class PositionTracker:
         # A stance appearing out of a plain description, or vanishing into one, is what two different
         # sentences always show; a negation coming or going counts on a close pairing only.
         stance_moved = cmp.modality_changed and (
-            (old_stance and new_stance) or _counts_same_thing(old.text, st.text)
+            (old_stance and new_stance) or _counts_same_thing(old.text, st.text, self.lang)
             or (similarity >= self.same_point and cmp.old_modality.core == cmp.new_modality.core))
         moved = cmp.numbers_changed or stance_moved
         if similarity < self.same_point:
             # a weak pairing is the same point only when the two share a phrase (or count the same thing)
-            phrases = shared_phrases(old.text, st.text, self.generic)
+            phrases = shared_phrases(old.text, st.text, self.generic, self.lang)
             if not (phrases or cmp.numbers_changed):
                 return None
             details["shared"] = list(phrases)
@@ -206,7 +211,7 @@ class PositionTracker:
                 return None
             return Change(change_uid(topic, REAFFIRMED, letter, st.uid, old.uid), topic, REAFFIRMED, letter,
                           date, st, old, similarity, cmp.ops, details, 0.0)
-        score, why = sig.modified(st.traits, old.traits, similarity, cmp.numbers_changed, stance_moved)
+        score, why = sig.modified(st.traits, old.traits, similarity, cmp.numbers_changed, stance_moved, self.lang)
         details["why"] = why
         return Change(change_uid(topic, MODIFIED, letter, st.uid, old.uid), topic, MODIFIED, letter, date, st, old,
                       similarity, cmp.ops, details, sig.clamp(score))
@@ -230,10 +235,10 @@ class PositionTracker:
                 # unless it takes a stance its nearest standing statement did not
                 nearest = 0.0
                 if m is not None:
-                    new_core = modality(st.text).core
-                    if not new_core or new_core == modality(standing[str(m.old)].text).core:
+                    new_core = modality(st.text, self.lang).core
+                    if not new_core or new_core == modality(standing[str(m.old)].text, self.lang).core:
                         nearest = m.similarity
-                score, why = sig.new_statement(st.traits, nearest)
+                score, why = sig.new_statement(st.traits, nearest, self.lang)
                 change = Change(change_uid(topic, kind, letter, st.uid, None), topic, kind, letter, date, st, None,
                                 details={"why": why, "nearest": round(nearest, 3)}, significance=sig.clamp(score))
             else:
@@ -248,9 +253,10 @@ class PositionTracker:
                 binding = old.traits.function in BINDING
                 repeated = old.uid in self.repeated.get(topic, ())
                 score = 0.62 if same_series and binding and repeated else 0.2
-                why = ["zelfde reeks" if same_series else "andere brief", old.traits.function]
+                label = self.lang.labels.significance
+                why = [label["same_series"] if same_series else label["other_letter"], old.traits.function]
                 if repeated:
-                    why.append("eerder herhaald")
+                    why.append(label["repeated"])
                 out.append(Change(change_uid(topic, NOT_RESTATED, letter, None, old.uid), topic, NOT_RESTATED,
                                   letter, date, None, old, details={"why": why}, significance=score))
         published = sig.select([sig.Candidate(i, c.significance, (c.new or c.old).position,  # type: ignore[union-attr]

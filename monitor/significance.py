@@ -59,7 +59,7 @@ def new_statement(t: Traits, nearest: float = 0.0, lang: Language | None = None)
     ``nearest``: its similarity to the closest standing statement (0 when none is close); the reasons are
     worded in ``lang``'s labels (default Dutch).
     """
-    label = (lang or dutch()).labels
+    label = (lang or dutch()).labels.significance
     score = WEIGHT.get(t.function, 0.4)
     why = [t.function]
     # the government as the one taking a stance counts; "Nederland" in a plain fact does not
@@ -83,7 +83,7 @@ def _centrality(t: Traits) -> float:
 def modified(t_new: Traits, t_old: Traits, similarity: float, numbers: bool, modality: bool,
              lang: Language | None = None) -> tuple[float, list[str]]:
     """The worth of a revised statement: what moved, how sure the pairing is, who acts."""
-    label = (lang or dutch()).labels
+    label = (lang or dutch()).labels.significance
     score = 0.7 + 0.3 * min(similarity, 0.4)  # a weak pairing is less sure to be the same point
     why = [label["same_point"]]
     if numbers:

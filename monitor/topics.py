@@ -287,7 +287,8 @@ class TopicScheme:
                 for name in by_position.get(q.position, {}):
                     ev = found.setdefault(name, [])
                     if not ev:
-                        ev.append(Evidence("answer", (), f"vraag {', '.join(st.answers)}",
+                        ev.append(Evidence("answer", (), self.lang.labels.topics["answer"].format(
+                                               numbers=", ".join(st.answers)),
                                            tuple(x.position for x in questions)))
             if found:
                 return
@@ -330,7 +331,7 @@ class TopicScheme:
             lines.append(f"  heading: {st.section!r} → {', '.join(heads) or 'no topic'}"
                          + (" (not used: the statement's own words decide)" if own and heads else ""))
         if st.section_kind == "answer" and st.answers:
-            lines.append(f"  answer to vraag {', '.join(st.answers)}")
+            lines.append("  answer to " + self.lang.labels.topics["answer"].format(numbers=", ".join(st.answers)))
         letter = self.letter_topics(statements, context)
         lines.append("  letter subject: " + (", ".join(f"{n} ({'/'.join(e.terms)} in {e.source!r})"
                                                        for n, e in letter.items()) or "names no topic")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .cleaning import CleaningRules, read_cleaning
-from .labels import read_labels
+from .labels import Labels, read_labels
 from .names import Countries, Names, read_countries, read_names
 from .function import NON_POSITION, POSITION, FunctionRules, Rule, read_function
 from .quantities import QuantityWords, read_quantities
@@ -40,7 +40,8 @@ DUTCH = Path(__file__).parent / "nl"
 # and significance.
 STAGE_FILES: dict[str, tuple[str, ...]] = {
     "parse": ("cleaning.toml", "sentences.toml", "metadata.toml", "stopwords.toml"),
-    "topics": ("function.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "countries.txt"),
+    "topics": ("function.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "countries.txt",
+               "labels.toml"),
     "changes": ("quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "labels.toml"),
 }
 
@@ -61,7 +62,7 @@ class Language:
     cleaning: CleaningRules
     names: Names
     countries: Countries
-    labels: dict[str, str]  # explanation label key → text (labels.toml)
+    labels: Labels  # the words a reader sees in reasons and evidence (labels.toml)
     sentences: SentenceRules
     metadata: MetadataRules
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its bytes
