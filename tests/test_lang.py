@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
 from monitor.function import classify
-from monitor.lang import LanguageError, dutch, load
+from monitor.lang import STAGE_FILES, LanguageError, dutch, load
+from monitor.lang.read import NEVER
 from monitor.pipeline import parse_letter
 from monitor.topics import TopicScheme, TopicSpec
 from tests.conftest import ROOT
@@ -25,6 +27,18 @@ def test_dutch_loads_once_and_is_complete():
     assert nl.countries.forms["Belarus"][0] == "Belarus" and "Wit-Russische" in nl.countries.forms["Belarus"]
     assert nl.labels.significance["government"] == "kabinet" and nl.labels.scope["names"] == "noemt {names}"
     assert set(nl.files) >= {"function.toml", "cleaning.toml", "quantities.toml", "countries.txt"}
+
+
+def test_dutch_leaves_nothing_out():
+    """A key missing from a Dutch file would silently read as empty (a pattern matching nothing): not here."""
+    nl = dutch()
+    sections = [nl.function, nl.quantities, nl.stopwords, nl.modality, nl.cleaning, nl.names, nl.countries,
+                nl.labels, nl.sentences, nl.metadata]
+    for section in sections:
+        for f in dataclasses.fields(section):
+            value = getattr(section, f.name)
+            assert value is not NEVER and value not in ("", (), frozenset(), {}), f"{type(section).__name__}.{f.name}"
+    assert set(nl.files) == {f for stage in STAGE_FILES.values() for f in stage}
 
 
 def test_a_second_tiny_language_runs_the_pipeline():
