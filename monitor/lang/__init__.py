@@ -114,6 +114,7 @@ def load(folder: Path | str) -> Language:
     return _load(Path(folder).resolve())
 
 
+@lru_cache(maxsize=1)
 def dutch() -> Language:
-    """The default language: Dutch, from ``monitor/lang/nl/``."""
+    """The default language: Dutch, from ``monitor/lang/nl/`` (cached itself: the core asks for it per call)."""
     return load(DUTCH)
