@@ -34,7 +34,7 @@ def _features(text: str, lang: Language) -> tuple[tuple[str, ...], tuple[str, ..
     # bigrams run over the parts of a compound, so "Resolute Support-missie" and "de missie Resolute
     # Support" share "resoluut support"; the compound itself is a unigram only (lemmatised once: the
     # unigrams are the parts plus the compounds, and their order matters to nobody)
-    parts = [l for l in lexicon.lemmas(stripped) if len(l) > 1 and l not in stop]
+    parts = [l for l in lexicon.lemmas(stripped, lang.lemmas) if len(l) > 1 and l not in stop]
     compounds = [w.lower() for w in lexicon.words(stripped) if "-" in w and w.lower() not in stop]
     bigrams = tuple(f"{a} {b}" for a, b in zip(parts, parts[1:]))
     return tuple(parts + compounds), bigrams

@@ -341,16 +341,16 @@ def _split_headings(paras: list[list[_Line]], flavour: str, c: CleaningRules) ->
     return [(PARAGRAPH if kind == "role" else kind, ls) for kind, ls in units]
 
 
-def _should_join(left: str, right: str, vocab: set[str]) -> bool:
+def _should_join(left: str, right: str, vocab: set[str], code: str) -> bool:
     """Is ``left-`` + ``right`` one word broken over a line (True) or a real hyphen (False)?"""
     if right[:1].isupper() or left[-1:].isupper():
         return False
     joined = left + right
-    if lexicon.is_known(joined) or joined.lower() in vocab:
+    if lexicon.is_known(joined, code) or joined.lower() in vocab:
         return True
     if f"{left}-{right}".lower() in vocab:
         return False
-    if len(right) >= 3 and lexicon.is_known(right):
+    if len(right) >= 3 and lexicon.is_known(right, code):
         return False
     return True
 
@@ -359,7 +359,8 @@ _HYPHEN_END = re.compile(r"([^\W\d_]+)-$")
 _WORD_START = re.compile(r"^([^\W\d_]+)")
 
 
-def join_lines(lines: list[str], vocab: set[str]) -> str:
+def join_lines(lines: list[str], vocab: set[str], code: str = lexicon.LANG) -> str:
+    """The lines as one text; a word broken over lines is joined when the whole is a word of language ``code``."""
     out = ""
     for raw in lines:
         s = " ".join(raw.split())
@@ -373,7 +374,7 @@ def join_lines(lines: list[str], vocab: set[str]) -> str:
         m = _HYPHEN_END.search(out, max(0, len(out) - 120)) if out.endswith("-") else None
         w = _WORD_START.match(s)
         if m and w:
-            out = out[:-1] + s if _should_join(m.group(1), w.group(1), vocab) else out + s
+            out = out[:-1] + s if _should_join(m.group(1), w.group(1), vocab, code) else out + s
         else:
             out += " " + s
     return out
@@ -486,7 +487,8 @@ def _place_markers(blocks: list[Block], footnotes: list[Footnote], explicit: boo
 
 def clean(ex: Extracted, lang: Language | None = None) -> Cleaned:
     """The cleaned letter (furniture, formalities and labels of ``lang``, default Dutch)."""
-    c = (lang or dutch()).cleaning
+    lang = lang or dutch()
+    c, code = lang.cleaning, lang.lemmas
     st = _State()
     text = _normalise(ex.text)
     if ex.flavour == "markdown":
@@ -504,7 +506,7 @@ def clean(ex: Extracted, lang: Language | None = None) -> Cleaned:
     blocks: list[Block] = []
     after_signature = False
     for kind, ulines in units:
-        text_ = join_lines([ln.text for ln in ulines], vocab)
+        text_ = join_lines([ln.text for ln in ulines], vocab, code)
         if not text_:
             continue
         if kind == LIST_ITEM:
@@ -526,7 +528,7 @@ def clean(ex: Extracted, lang: Language | None = None) -> Cleaned:
         # continues in lower case after a line that did not end a sentence.
         if (prev is not None and kind in (PARAGRAPH, LIST_ITEM) and prev.kind in (PARAGRAPH, LIST_ITEM)
                 and prev.text[-1:] not in _TERMINAL and text_[:1].islower()):
-            blocks[-1] = Block(prev.kind, join_lines([prev.text, text_], vocab), prev.notes, prev.role)
+            blocks[-1] = Block(prev.kind, join_lines([prev.text, text_], vocab, code), prev.notes, prev.role)
             continue
         blocks.append(Block(kind, text_))
 

@@ -138,7 +138,7 @@ def _modality(text: str, lang: Language) -> Modality:
         if low in words.negations:
             negations += 1
             continue
-        cat = words.lemmas.get(low) or words.lemmas.get(lexicon.lemma(word))
+        cat = words.lemmas.get(low) or words.lemmas.get(lexicon.lemma(word, lang.lemmas))
         if cat is not None:
             markers.append(low)
             if cat not in cats:

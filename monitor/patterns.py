@@ -38,27 +38,32 @@ def phrase(pattern: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=100_000)
-def variants(token: str) -> tuple[str, ...]:
-    """Lower-cased form, lemma and hyphen parts (and their lemmas): what a word pattern is tried on."""
+def variants(token: str, code: str = lexicon.LANG) -> tuple[str, ...]:
+    """Lower-cased form, lemma and hyphen parts (and their lemmas): what a word pattern is tried on.
+
+    ``code``: the language of the lemmas (simplemma's code, :attr:`monitor.lang.Language.lemmas`).
+    """
     low = token.lower()
-    out = {low, lexicon.lemma(token)}
+    out = {low, lexicon.lemma(token, code)}
     if "-" in low:
         for part in low.split("-"):
             if part:
                 out.add(part)
-                out.add(lexicon.lemma(part))
+                out.add(lexicon.lemma(part, code))
     return tuple(out)
 
 
-def forms(text: str) -> list[tuple[str, tuple[str, ...]]]:
+def forms(text: str, code: str = lexicon.LANG) -> list[tuple[str, tuple[str, ...]]]:
     """(lower-cased surface, variants) of every word of ``text``."""
-    return [(w.lower(), variants(w)) for w in lexicon.words(text)]
+    return [(w.lower(), variants(w, code)) for w in lexicon.words(text)]
 
 
 class Patterns:
     """Compiled word patterns (tried on every variant of a token) and phrase patterns (tried on the text)."""
 
-    def __init__(self, patterns: Iterable[str]):
+    def __init__(self, patterns: Iterable[str], code: str = lexicon.LANG):
+        """``code``: the language whose lemmas a word pattern is also tried on."""
+        self.code = code
         patterns = [p.strip() for p in patterns if p.strip()]
         words = [p for p in patterns if " " not in p]
         phrases = [p for p in patterns if " " in p]
@@ -77,7 +82,7 @@ class Patterns:
 
     def word(self, token: str) -> bool:
         """Does one word (in any of its forms) fall under a word pattern?"""
-        return self._word_hit(variants(token))
+        return self._word_hit(variants(token, self.code))
 
     def match(self, token_forms: Sequence[tuple[str, tuple[str, ...]]], text: str) -> list[str]:
         """Matched surface words/phrases, in order, once each; ``token_forms`` as :func:`forms` gives them."""

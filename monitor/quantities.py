@@ -60,6 +60,7 @@ class _Words:
 
     def __init__(self, lang: Language):
         q = self.q = lang.quantities
+        self.code = lang.lemmas  # the language of the lemmas of counted nouns
         self.below100: dict[str, int] = {w: i + 1 for i, w in enumerate(q.ones)}
         self.below100.update({w: i + 10 for i, w in enumerate(q.teens)})
         joiner = q.joiners[0] if q.joiners else ""
@@ -126,36 +127,45 @@ def _word_value(word: str, n: _Words) -> float | None:
 
 
 @lru_cache(maxsize=65536)
-def _modifier(lw: str, modifiers: frozenset[str]) -> str:
+def _modifier(lw: str, n: _Words) -> str:
     """'' for a noun-like word, 'adj' for a word that may modify or be the noun ("militair",
-    "civiel", "overleden"), 'mod' for a word that only modifies (inflected adjective, participle)."""
-    lem = lemma(lw)
-    if lw in modifiers or "_" in lem or lw.endswith("nde") or (lw.endswith("e") and lem != lw):
+    "civiel", "overleden"), 'mod' for a word that only modifies (inflected adjective, participle).
+
+    The word endings that tell them apart are the language's (``quantities.toml`` [morphology]).
+    """
+    m, code = n.q.morphology, n.code
+    lem = lemma(lw, code)
+    if lw in n.q.modifiers or "_" in lem or (m.modifier_endings and lw.endswith(m.modifier_endings)) \
+            or (m.inflection and lw.endswith(m.inflection) and lem != lw):
         return "mod"  # extra, uitgezonden (uit_zenden), schoolgaande, Nederlandse
-    if lem != lw and lem.endswith("en") and not lw.endswith("s"):
+    if lem != lw and m.participle_lemma_ending and lem.endswith(m.participle_lemma_ending) \
+            and not (m.plural_s and lw.endswith(m.plural_s)):
         return "adj"  # overleden, gevallen: a participle, or a noun simplemma reads as one
-    if is_known(lw + "e") and lemma(lw + "e") == lw:
+    if m.inflection and is_known(lw + m.inflection, code) and lemma(lw + m.inflection, code) == lw:
         return "adj"  # civiel(e): its -e form lemmatises to it
-    if lw.startswith("ge") and lw[-1] in "dt" and len(lw) > 5:
+    if m.participle_prefix and lw.startswith(m.participle_prefix) and lw[-1] in m.participle_last \
+            and len(lw) > m.participle_min_length:
         return "adj"  # gewond, gestart: a past participle in predicate position
     return ""
 
 
 @lru_cache(maxsize=65536)
-def _noun_lemma(lw: str) -> str:
+def _noun_lemma(lw: str, code: str) -> str:
     """Lemma of a noun; an unknown compound takes the lemma of its longest known tail
     ("evacuatievluchten" -> "evacuatievlucht"), so singular and plural compounds agree."""
-    lem = lemma(lw)
-    if lem == lw and not is_known(lw):
+    lem = lemma(lw, code)
+    if lem == lw and not is_known(lw, code):
         for i in range(2, len(lw) - 3):
-            if is_known(lw[i:]):
-                return lw[:i] + lemma(lw[i:])
+            if is_known(lw[i:], code):
+                return lw[:i] + lemma(lw[i:], code)
     return lem
 
 
-def _plural(w: str) -> bool:
+def _plural(w: str, n: _Words) -> bool:
     """Looks like a plural: simplemma reduces it, or a plural ending on a known stem ("Europees" is not)."""
-    return lemma(w) != w or w.endswith(("en", "'s", "’s")) or (w.endswith("s") and is_known(w[:-1]))
+    m = n.q.morphology
+    return lemma(w, n.code) != w or (bool(m.plural_endings) and w.endswith(m.plural_endings)) \
+        or (bool(m.plural_s) and w.endswith(m.plural_s) and is_known(w[:-len(m.plural_s)], n.code))
 
 
 def _head(s: str, pos: int, n: _Words) -> tuple[str, str, int] | None:
@@ -170,12 +180,13 @@ def _head(s: str, pos: int, n: _Words) -> tuple[str, str, int] | None:
             return n.units[w], w, m.end()
         if w in n.stop or w in n.scales or _word_value(w, n) is not None:
             break
-        kind = _modifier(w, n.q.modifiers)
+        kind = _modifier(w, n)
         if not kind:
-            return _noun_lemma(w), w, m.end()
+            return _noun_lemma(w, n.code), w, m.end()
         if kind == "adj" and fallback is None:  # "één militair gewond": the first one is the noun
-            lem = lemma(w)  # participle-like forms keep their surface: "leden" is no "lijden"
-            fallback = (w if lem != w and lem.endswith("en") else lem, w, m.end())
+            lem = lemma(w, n.code)  # participle-like forms keep their surface: "leden" is no "lijden"
+            ending = n.q.morphology.participle_lemma_ending
+            fallback = (w if lem != w and bool(ending) and lem.endswith(ending) else lem, w, m.end())
         pos = m.end()
     return fallback
 
@@ -278,7 +289,7 @@ def _quantities(text: str, lang: Language) -> tuple[Quantity, ...]:
             own = True
             # More than one of a thing is a plural ("acht het" is the verb, "4 Agentschap" a
             # footnote); measures stay singular ("acht jaar"); "half" needs a measure.
-            if not scaled and unit not in n.measures and (half or value > 1 and not _plural(surface)):
+            if not scaled and unit not in n.measures and (half or value > 1 and not _plural(surface, n)):
                 unit, own, end = "", False, pos
         if word == q.article and not scaled:
             continue  # the article; "één" (or "een miljoen") is the number

@@ -91,8 +91,8 @@ class _Compiled:
         self.gazetteer = gazetteer.for_language(lang)
         # "het Sloveense Voorzitterschap" chairs the EU Council: a name that points at no country (names.toml)
         self.presidency = lang.names.presidency
-        self.terms = Patterns(spec.terms)
-        self.others = Patterns(spec.others)
+        self.terms = Patterns(spec.terms, lang.lemmas)
+        self.others = Patterns(spec.others, lang.lemmas)
         # A gazetteer country is the subject when its name is the spec's name or any of its forms
         # matches a subject term: then "Afghaanse" counts for Afghanistan even if only "afghan*" is given.
         self.own = frozenset(name for name, forms in self.gazetteer.countries.items()

@@ -25,7 +25,8 @@ _INITIALS = re.compile(r"^\(?(?:[A-Z][a-z]?\.)+$")
 
 def sentence_spans(text: str, lang: Language | None = None) -> list[tuple[int, int]]:
     """Character spans of the sentences of one paragraph (white space trimmed; abbreviations of ``lang``)."""
-    rules = (lang or dutch()).sentences
+    lang = lang or dutch()
+    rules = lang.sentences
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
@@ -37,7 +38,7 @@ def sentence_spans(text: str, lang: Language | None = None) -> list[tuple[int, i
                 continue
             if low in rules.abbreviations and not tok.rstrip(".").isupper():  # "VS." is a country, not "vs."
                 nxt = re.match(r"\s*([^\W\d_]+)", text[m.end():])
-                starts_sentence = nxt is not None and lexicon.is_known(nxt.group(1).lower())
+                starts_sentence = nxt is not None and lexicon.is_known(nxt.group(1).lower(), lang.lemmas)
                 if not (low in rules.closing_abbreviations and starts_sentence):
                     continue
         end = m.end()

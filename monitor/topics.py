@@ -122,13 +122,14 @@ class TopicScheme:
         self.extra = extra
         self.lang = lang or dutch()
         self._names = self.lang.names
+        self._code = self.lang.lemmas  # the language of the lemmas a term is matched on
         self._topics = [
-            _Topic(spec=s, terms=Patterns(s.terms), headings=Patterns(s.headings),
-                   ambiguous=Patterns(s.ambiguous), sense_for=Patterns(s.sense_for),
-                   sense_against=Patterns(s.sense_against),
+            _Topic(spec=s, terms=Patterns(s.terms, self._code), headings=Patterns(s.headings, self._code),
+                   ambiguous=Patterns(s.ambiguous, self._code), sense_for=Patterns(s.sense_for, self._code),
+                   sense_against=Patterns(s.sense_against, self._code),
                    exclude=tuple(phrase(x) for x in s.exclude),
                    idioms=re.compile("|".join(phrase(x).pattern for x in s.idioms)) if s.idioms else None,
-                   letter_subjects=Patterns(s.letter_subjects))
+                   letter_subjects=Patterns(s.letter_subjects, self._code))
             for s in specs]
 
     @property
@@ -154,25 +155,24 @@ class TopicScheme:
         if any(rx.search(low) for rx in topic.exclude):
             for rx in topic.exclude:
                 low = rx.sub(" ", low)
-            forms = _forms(low)
+            forms = _forms(low, self._code)
         hits = topic.terms.match(forms, low)
         if not hits:
             return [], []
         ambiguous = {h for h in hits if topic.ambiguous.covers(h)}
         return [h for h in hits if h not in ambiguous], [h for h in hits if h in ambiguous]
 
-    @staticmethod
-    def _cues(topic: _Topic, text: str, ignore: Iterable[str]) -> tuple[int, int]:
+    def _cues(self, topic: _Topic, text: str, ignore: Iterable[str]) -> tuple[int, int]:
         low = " ".join(text.lower().split())
         skip = set(ignore)
-        forms = [(s, v) for s, v in _forms(low) if s not in skip]
+        forms = [(s, v) for s, v in _forms(low, self._code) if s not in skip]
         return (len([h for h in topic.sense_for.match(forms, low) if h not in skip]),
                 len([h for h in topic.sense_against.match(forms, low) if h not in skip]))
 
     def heading_topics(self, heading: str) -> list[str]:
         if not heading:
             return []
-        forms = _forms(heading.lower())
+        forms = _forms(heading.lower(), self._code)
         return [t.spec.name for t in self._topics if t.headings.match(forms, heading.lower())]
 
     # ------------------------------------------------------------------ assignment
@@ -183,7 +183,7 @@ class TopicScheme:
         out: dict[str, Evidence] = {}
         for source in filter(None, sources):
             low = " ".join(self._strip_titles(source).lower().split())  # "staatssecretaris van Veiligheid" is a name
-            forms = _forms(low)
+            forms = _forms(low, self._code)
             for topic in self._topics:
                 hits = topic.letter_subjects.match(forms, low)
                 if hits and topic.spec.name not in out:
@@ -239,7 +239,7 @@ class TopicScheme:
         low, idioms = self._idioms(" ".join(self._strip_titles(st.text).lower().split()))
         for name, hits in idioms.items():
             found.setdefault(name, []).append(Evidence("idiom", tuple(dict.fromkeys(hits))))
-        forms = _forms(low)
+        forms = _forms(low, self._code)
         for topic in self._topics:
             plain, ambiguous = self._own(topic, low, forms)
             if plain:
@@ -313,7 +313,7 @@ class TopicScheme:
         low, idioms = self._idioms(stripped)
         for name, hits in idioms.items():
             lines.append(f"  idiom → {name}: {', '.join(hits)} (its words count for no other topic)")
-        forms = _forms(low)
+        forms = _forms(low, self._code)
         for topic in self._topics:
             excluded = [rx.pattern for rx in topic.exclude if rx.search(low)]
             plain, ambiguous = self._own(topic, low, forms)

@@ -44,14 +44,16 @@ def test_dutch_leaves_nothing_out():
 def test_a_second_tiny_language_runs_the_pipeline():
     xx = load(XX)
     assert xx.code == "xx" and len(xx.function.non_position) + len(xx.function.position) == 3
+    assert xx.lemmas == "en" and not xx.cleaning.furniture and not xx.quantities.ones
     text = ("The government has decided to end the mission in May.\n\n"
-            "We will inform the parliament about the mission soon.\n\n"
+            "We will inform the parliament about the missions soon.\n\n"
             "The safety of the staff is important to us.\n\n"
             "The weather was fine all week long.\n")
     parsed = parse_letter(text.encode(), "letter.txt", lang=xx)
     statements = list(parsed.statements)
     assert [st.text for st in statements][0] == "The government has decided to end the mission in May."
-    scheme = TopicScheme([TopicSpec(name="mission", label="Mission", terms=("mission*",))], lang=xx)
+    # "missions" is "mission" by its English lemma: the term has no wildcard
+    scheme = TopicScheme([TopicSpec(name="mission", label="Mission", terms=("mission",))], lang=xx)
     topics = scheme.assign(statements)
     functions = classify(statements, xx)
     got = [(f.name, sorted(t)) for f, t in zip(functions, topics)]
@@ -77,9 +79,14 @@ def _write(folder: Path, name: str, text: str) -> Path:
      "function.toml: position[0].ignorecase: unknown key"),
     ("[flags.government]\npattern = 3\n", "function.toml: flags.government.pattern: expected a pattern"),
     ("[[position\n", "function.toml: not valid UTF-8 TOML"),
+    ("language.toml:lemmas = 'zz'\n", "language.toml: lemmas: simplemma has no language 'zz'"),
+    ("labels.toml:[scope]\nnames = 'noemt {land}'\n", "labels.toml: scope.names: takes only {names} placeholders"),
+    ("quantities.toml:[units]\nnames = { eur = 'euro' }\ncurrency_before = '$'\n",
+     "quantities.toml: units.currency_before: '$' is not in units.names"),
 ])
 def test_errors_name_the_file_and_the_key(tmp_path, text, message):
-    folder = _write(tmp_path / "bad", "function.toml", text)
+    name, text = text.split(":", 1) if text.split(":", 1)[0].endswith(".toml") else ("function.toml", text)
+    folder = _write(tmp_path / "bad", name, text)
     with pytest.raises(LanguageError, match=re.escape(message)):
         load(folder)
 

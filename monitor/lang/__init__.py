@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+import simplemma
+
 from .cleaning import CleaningRules, read_cleaning
 from .labels import Labels, read_labels
 from .names import Countries, Names, read_countries, read_names
@@ -39,10 +41,10 @@ DUTCH = Path(__file__).parent / "nl"
 # letter is stored; "topics" is topics, functions and scope; "changes" is alignment, quantities, modality
 # and significance.
 STAGE_FILES: dict[str, tuple[str, ...]] = {
-    "parse": ("cleaning.toml", "sentences.toml", "metadata.toml", "stopwords.toml"),
-    "topics": ("function.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "countries.txt",
-               "labels.toml"),
-    "changes": ("quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "labels.toml"),
+    "parse": ("language.toml", "cleaning.toml", "sentences.toml", "metadata.toml", "stopwords.toml"),
+    "topics": ("language.toml", "function.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml",
+               "countries.txt", "labels.toml"),
+    "changes": ("language.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "labels.toml"),
 }
 
 __all__ = ["DUTCH", "FunctionRules", "Language", "LanguageError", "NON_POSITION", "POSITION", "Rule", "STAGE_FILES",
@@ -55,6 +57,7 @@ class Language:
 
     code: str  # the folder's name: "nl"
     folder: Path
+    lemmas: str  # simplemma's language code for lemmas and known words ("nl"); "" for none
     function: FunctionRules
     quantities: QuantityWords
     stopwords: StopWords
@@ -88,7 +91,7 @@ def _load(folder: Path) -> Language:
         raise LanguageError(f"{folder}: no such language folder")
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
     stopwords = _file(folder, "stopwords.toml", read_stopwords)
-    return Language(code=folder.name, folder=folder,
+    return Language(code=folder.name, folder=folder, lemmas=_file(folder, "language.toml", _read_language),
                     function=_file(folder, "function.toml", read_function),
                     quantities=_file(folder, "quantities.toml", read_quantities),
                     stopwords=stopwords,
@@ -100,6 +103,16 @@ def _load(folder: Path) -> Language:
                     sentences=_file(folder, "sentences.toml", read_sentences),
                     metadata=_file(folder, "metadata.toml", read_metadata),
                     files=files)
+
+
+def _read_language(top: Table) -> str:
+    code = top.string("lemmas", "")
+    if code:
+        try:
+            simplemma.is_known("a", lang=code)
+        except (ValueError, KeyError, OSError) as exc:
+            raise top.error("lemmas", f"simplemma has no language {code!r} ({exc})") from None
+    return code
 
 
 def _file(folder: Path, name: str, reader: Callable[[Table], T]) -> T:

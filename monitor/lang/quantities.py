@@ -7,6 +7,20 @@ from dataclasses import dataclass, field
 from .read import NEVER, Table
 
 
+@dataclass(frozen=True)
+class Morphology:
+    """Word endings that tell a counted noun from the words that modify it (``[morphology]``)."""
+
+    modifier_endings: tuple[str, ...] = ()  # a word ending so only modifies ("schoolgaande")
+    inflection: str = ""  # the ending of an inflected adjective ("Nederlandse")
+    participle_lemma_ending: str = ""  # a lemma ending so marks a participle ("overleden" → "overlijden")
+    participle_prefix: str = ""  # a past participle starts so …
+    participle_last: str = ""  # … ends in one of these letters …
+    participle_min_length: int = 0  # … and is longer than this ("gewond", "gestart")
+    plural_endings: tuple[str, ...] = ()  # a word ending so is a plural
+    plural_s: str = ""  # a word ending so is a plural when the rest is a word
+
+
 @dataclass(frozen=True, eq=False)
 class QuantityWords:
     """What :mod:`monitor.quantities` reads; see ``nl/quantities.toml`` for what each entry means."""
@@ -49,6 +63,7 @@ class QuantityWords:
     dotted: re.Pattern[str] = NEVER
     hedge: re.Pattern[str] = NEVER
     range_gap: re.Pattern[str] = NEVER
+    morphology: Morphology = Morphology()
 
 
 _PATTERNS = ("not_amount", "ref_list", "postcode", "year", "month_after", "figure", "dotted", "hedge", "range_gap")
@@ -62,8 +77,14 @@ def _one_word(t: Table, key: str) -> str:
 
 
 def read_quantities(top: Table) -> QuantityWords:
-    nw, sc, un, cn, cx, pt = (top.table(k) for k in ("number_words", "scales", "units", "counted_nouns", "context",
-                                                    "patterns"))
+    nw, sc, un, cn, cx, pt, mo = (top.table(k) for k in ("number_words", "scales", "units", "counted_nouns",
+                                                        "context", "patterns", "morphology"))
+    morphology = Morphology(
+        modifier_endings=mo.words("modifier_endings"), inflection=_one_word(mo, "inflection"),
+        participle_lemma_ending=_one_word(mo, "participle_lemma_ending"),
+        participle_prefix=_one_word(mo, "participle_prefix"), participle_last=_one_word(mo, "participle_last"),
+        participle_min_length=int(mo.number("participle_min_length", 0)),
+        plural_endings=mo.words("plural_endings"), plural_s=_one_word(mo, "plural_s"))
     units = un.mapping("names")
     currency = un.words("currency_before")
     for c in currency:
@@ -85,7 +106,7 @@ def read_quantities(top: Table) -> QuantityWords:
         year_context=frozenset(cx.words("year_context")), year_context_phrase=cx.words("year_context_phrase"),
         weekdays=frozenset(cx.words("weekdays")), clock=_one_word(cx, "clock"), streets=cx.words("streets"),
         range_word=_one_word(cx, "range_word"), hedge_ends=cx.words("hedge_ends"),
-        **{name: pt.pattern(name) for name in _PATTERNS if name != "figure"}, figure=figure)
-    for t in (nw, sc, un, cn, cx, pt):
+        **{name: pt.pattern(name) for name in _PATTERNS if name != "figure"}, figure=figure, morphology=morphology)
+    for t in (nw, sc, un, cn, cx, pt, mo):
         t.done()
     return out
