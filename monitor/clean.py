@@ -1,12 +1,14 @@
 """Extracted text → cleaned blocks: page furniture out, footnotes aside, words whole.
 
+What counts as furniture, a label or a formality is the language's (``monitor/lang/nl/cleaning.toml``).
+
 What holds for the result (:class:`~monitor.model.Cleaned`):
 
 * Kamerstuk footers and headers, page numbers, return addresses, letterhead
   address blocks and repeated ``Datum``/``Onze referentie`` label blocks are
   gone; what they said (reference, date, …) is kept in ``found``.
 * Footnote bodies are out of the running text and kept in ``footnotes``; each
-  marker's place is recorded on its block (``Block.notes``).
+  marker's place is recorded on its block (``Block.notes``) (:mod:`monitor.footnotes`).
 * Words broken over lines are joined only when the joined form is a Dutch
   word (or occurs in the letter itself); real compounds keep their hyphen
   (``migratie-inzet``), capitalised continuations stay hyphenated
@@ -23,22 +25,16 @@ from dataclasses import dataclass, field
 from . import lexicon
 from .lang import Language, dutch
 from .lang.cleaning import CleaningRules
+from .footnotes import TERMINAL as _TERMINAL
+from .footnotes import Line, extract_plain_footnotes, place_markers
 from .model import HEADING, LIST_ITEM, PARAGRAPH, PROCEDURAL, Block, Cleaned, Extracted, Flag, Footnote
 
 # ------------------------------------------------------------------ patterns
 
 # The language's furniture, formalities and labels are in monitor/lang/<code>/cleaning.toml (CleaningRules).
-_TERMINAL = ".!?:;"
 _LIST_START = re.compile(r"^(?:[-•–*▪●◦]|\(?[a-z1-9]\)|\d{1,2}\.)\s+(?=\S)")
 _NON_LATIN = re.compile(r"[Ѐ-ӿͰ-Ͽ]")
 _MIXED_WORD = re.compile(r"\w*[A-Za-zÀ-ɏ]\w*[Ѐ-ӿͰ-Ͽ]\w*|\w*[Ѐ-ӿͰ-Ͽ]\w*[A-Za-zÀ-ɏ]\w*")
-
-
-@dataclass
-class _Line:
-    text: str
-    kind: str = "text"  # text | heading | blank | bold
-    leading_space: bool = False
 
 
 @dataclass
@@ -79,7 +75,7 @@ def _md_inline(text: str, note_numbers: set[str]) -> str:
     return text
 
 
-def _markdown_lines(text: str, st: _State, c: CleaningRules) -> list[_Line]:
+def _markdown_lines(text: str, st: _State, c: CleaningRules) -> list[Line]:
     raw = text.split("\n")
     defs: dict[str, str] = {}
     for line in raw:
@@ -87,48 +83,48 @@ def _markdown_lines(text: str, st: _State, c: CleaningRules) -> list[_Line]:
         if m:
             defs[m.group(1) or m.group(2)] = m.group(3)
     numbers = set(defs)
-    out: list[_Line] = []
+    out: list[Line] = []
     for line in raw:
         s = re.sub(r"^(?:>\s?)+", "", line.strip()).rstrip()
         if not s or re.fullmatch(r"(?:-{3,}|\*{3,}|_{3,})", s):
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
             continue
         m = _MD_FOOTDEF.match(s)
         if m and (m.group(1) or m.group(2)) in numbers:
             nr = m.group(1) or m.group(2)
             st.footnotes.append(Footnote(nr, " ".join(_md_inline(m.group(3), set()).split())))
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
             continue
         h = re.match(r"^#{1,6}\s+(.*)$", s)
         if h:
-            out.append(_Line(_md_inline(h.group(1), numbers).strip(), "heading"))
+            out.append(Line(_md_inline(h.group(1), numbers).strip(), "heading"))
             continue
         b = _MD_BOLD_LINE.match(s)
         inner = _md_inline(s, numbers).strip()
         if b:
             plain = _md_inline(b.group(2), numbers).strip()
             short = len(plain.split()) <= 10 and plain[-1:] not in ".?!:;,"
-            out.append(_Line(inner, "heading" if short and not c.labels.match(plain) else "bold"))
+            out.append(Line(inner, "heading" if short and not c.labels.match(plain) else "bold"))
             continue
-        out.append(_Line(inner))
+        out.append(Line(inner))
     return out
 
 
 # ------------------------------------------------------------------ plain text
 
-def _plain_lines(text: str) -> list[_Line]:
-    out: list[_Line] = []
+def _plain_lines(text: str) -> list[Line]:
+    out: list[Line] = []
     for line in text.split("\n"):
         s = line.rstrip()
         if not s.strip():
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
         else:
-            out.append(_Line(s.strip(), "text", leading_space=s.startswith(" ")))
+            out.append(Line(s.strip(), "text", leading_space=s.startswith(" ")))
     return out
 
 
-def _strip_furniture(lines: list[_Line], st: _State, c: CleaningRules) -> list[_Line]:
-    out: list[_Line] = []
+def _strip_furniture(lines: list[Line], st: _State, c: CleaningRules) -> list[Line]:
+    out: list[Line] = []
     for ln in lines:
         s = ln.text
         m = c.kst_id.match(s)
@@ -141,86 +137,17 @@ def _strip_furniture(lines: list[_Line], st: _State, c: CleaningRules) -> list[_
             st.found.setdefault("dossier", f.group(1).replace(" ", ""))
             st.found.setdefault("number", f.group(2))
         if ln.kind != "blank" and any(p.match(s) for p in c.furniture):
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
             continue
         out.append(ln)
-    return out
-
-
-_FOOT_START = re.compile(r"^(\d{1,2})(?:\s+(\S.*))?$")
-
-
-def _is_url_fragment(s: str) -> bool:
-    return " " not in s.strip()
-
-
-def _extract_plain_footnotes(lines: list[_Line], st: _State) -> list[_Line]:
-    """Footnote bodies at page bottoms: numbered 1, 2, 3 … in order of appearance.
-
-    A footnote starts on a line ``N text`` (or ``N`` alone) where N is the next
-    expected number and the previous line is blank or another footnote. It runs
-    on until the text resumes: a line after a complete footnote (ending in
-    sentence punctuation, or a URL) that starts lower-case or on a new page
-    (a leading space in PDF-to-text output).
-    """
-    out: list[_Line] = []
-    expected = 1
-    current: list[str] | None = None
-    number = ""
-    prev_blank = True
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            body = ""
-            for part in current:
-                if body.endswith("-") or (body and _is_url_fragment(body.split()[-1]) and "://" in body
-                                           and _is_url_fragment(part)):
-                    body += part.strip()
-                else:
-                    body = (body + " " + part.strip()).strip()
-            st.footnotes.append(Footnote(number, body))
-        current = None
-
-    for ln in lines:
-        if ln.kind == "blank":
-            out.append(ln)
-            prev_blank = True
-            continue
-        m = _FOOT_START.match(ln.text)
-        if m and int(m.group(1)) == expected and (prev_blank or current is not None) and \
-                (m.group(2) is None or m.group(2)[:1].isupper() or m.group(2).startswith(("http", "www", "Zie", "["))):
-            close()
-            number = m.group(1)
-            current = [m.group(2) or ""]
-            expected += 1
-            out.append(_Line("", "blank"))
-            prev_blank = False
-            continue
-        if current is not None:
-            body = " ".join(current).strip()
-            last = current[-1].strip()
-            url_like = "://" in body and _is_url_fragment(last)
-            complete = body.endswith(tuple(_TERMINAL + ")")) or url_like
-            resumes = (ln.leading_space or ln.text[:1].islower()) if not url_like else not _is_url_fragment(ln.text)
-            if complete and resumes:
-                close()
-            else:
-                current.append(ln.text)
-                out.append(_Line("", "blank"))
-                prev_blank = False
-                continue
-        out.append(ln)
-        prev_blank = False
-    close()
     return out
 
 
 # ------------------------------------------------------------------ labels and letterhead
 
-def _strip_labels(lines: list[_Line], st: _State, c: CleaningRules) -> list[_Line]:
+def _strip_labels(lines: list[Line], st: _State, c: CleaningRules) -> list[Line]:
     """Remove ``Datum``/``Onze referentie``/… label blocks, keeping their values in ``found``."""
-    out: list[_Line] = []
+    out: list[Line] = []
     i = 0
     while i < len(lines):
         ln = lines[i]
@@ -241,7 +168,7 @@ def _strip_labels(lines: list[_Line], st: _State, c: CleaningRules) -> list[_Lin
                 key = c.label_keys.get(label)
                 if key:
                     st.found.setdefault(key, value.strip())
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
             i = j
             continue
         out.append(ln)
@@ -249,9 +176,9 @@ def _strip_labels(lines: list[_Line], st: _State, c: CleaningRules) -> list[_Lin
     return out
 
 
-def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
-    paras: list[list[_Line]] = []
-    cur: list[_Line] = []
+def _paragraphs(lines: list[Line]) -> list[list[Line]]:
+    paras: list[list[Line]] = []
+    cur: list[Line] = []
     for ln in lines:
         if ln.kind == "blank":
             if cur:
@@ -264,12 +191,12 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
     return paras
 
 
-def _strip_letterhead(paras: list[list[_Line]], c: CleaningRules) -> list[list[_Line]]:
+def _strip_letterhead(paras: list[list[Line]], c: CleaningRules) -> list[list[Line]]:
     """Drop paragraphs made only of address lines (the sender's letterhead block).
 
     The addressee block (``Aan de Voorzitter …``) is kept: it becomes procedural.
     """
-    out: list[list[_Line]] = []
+    out: list[list[Line]] = []
     for para in paras:
         if c.addressee.match(para[0].text):
             out.append(para)
@@ -296,11 +223,11 @@ def _heading_like(s: str, c: CleaningRules) -> bool:
     return any(len(w) >= 4 and w[0].isalpha() for w in words)
 
 
-def _split_headings(paras: list[list[_Line]], flavour: str, c: CleaningRules) -> list[tuple[str, list[_Line]]]:
+def _split_headings(paras: list[list[Line]], flavour: str, c: CleaningRules) -> list[tuple[str, list[Line]]]:
     """Split paragraphs into (kind, lines) units, pulling headings out as their own units."""
-    units: list[tuple[str, list[_Line]]] = []
+    units: list[tuple[str, list[Line]]] = []
     for para in paras:
-        cur: list[_Line] = []
+        cur: list[Line] = []
         for idx, ln in enumerate(para):
             is_heading = ln.kind == "heading"
             if flavour == "plain" and not is_heading and ln.kind == "text":
@@ -380,7 +307,7 @@ def join_lines(lines: list[str], vocab: set[str], code: str = lexicon.LANG) -> s
     return out
 
 
-def _vocab(lines: list[_Line]) -> set[str]:
+def _vocab(lines: list[Line]) -> set[str]:
     vocab: set[str] = set()
     for ln in lines:
         for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", ln.text):
@@ -419,70 +346,6 @@ def _name_like(text: str, c: CleaningRules) -> bool:
     return all(c.name_line.match(p.strip()) and len(p.split()) <= 6 for p in parts) and len(text) <= 120
 
 
-# ------------------------------------------------------------------ footnote markers
-
-_MARKER_PATTERNS = (
-    r"(?<=[^\W\d_]){n}(?=[\s.,;:)]|$)",
-    r"(?<=[.,;:)\]]){n}(?=\s|$)",
-    r"(?<=[.,;:)] ){n}(?= [A-Z])",
-)
-
-
-def _place_markers(blocks: list[Block], footnotes: list[Footnote], explicit: bool) -> list[Block]:
-    """Take footnote markers out of the running text, recording where they stood."""
-    result = list(blocks)
-    if explicit:
-        for i, b in enumerate(result):
-            notes: list[tuple[int, str]] = []
-            text = b.text
-
-            # repl runs inside this iteration's re.sub only, so it sees this iteration's lists (B023 is moot)
-            def repl(m: re.Match[str]) -> str:
-                notes.append((m.start() - sum(len(x) for x in removed), m.group(1)))  # noqa: B023
-                removed.append(m.group(0))  # noqa: B023
-                return ""
-            removed: list[str] = []
-            new = re.sub(r"\s?\[\^(\w{1,3})\]", repl, text)
-            if notes:
-                result[i] = Block(b.kind, new.strip(), tuple(notes), b.role)
-        merged: list[Block] = []
-        for b in result:
-            if not b.text and merged:  # a marker on a line of its own belongs to the text before it
-                p = merged[-1]
-                merged[-1] = Block(p.kind, p.text, p.notes + tuple((len(p.text), n) for _, n in b.notes), p.role)
-            elif b.text:
-                merged.append(b)
-        return merged
-    cursor = (0, 0)
-    for fn in footnotes:
-        found = None
-        for bi in range(cursor[0], len(result)):
-            b = result[bi]
-            if b.kind == PROCEDURAL:
-                continue
-            start = cursor[1] if bi == cursor[0] else 0
-            best = None
-            for pat in _MARKER_PATTERNS:
-                m = re.compile(pat.format(n=re.escape(fn.number))).search(b.text, start)
-                if m and (best is None or m.start() < best.start()):
-                    best = m
-            if best:
-                found = (bi, best)
-                break
-        if not found:
-            continue
-        bi, m = found
-        b = result[bi]
-        s, e = m.start(), m.end()
-        if b.text[s - 1: s] == " " and b.text[e: e + 1] == " ":
-            s -= 1
-        text = b.text[:s] + b.text[e:]
-        shifted = tuple((o if o <= s else o - (e - s), n) for o, n in b.notes)
-        result[bi] = Block(b.kind, text, tuple(sorted(shifted + ((s, fn.number),))), b.role)
-        cursor = (bi, s)
-    return result
-
-
 # ------------------------------------------------------------------ main entry
 
 def clean(ex: Extracted, lang: Language | None = None) -> Cleaned:
@@ -497,7 +360,7 @@ def clean(ex: Extracted, lang: Language | None = None) -> Cleaned:
     else:
         lines = _plain_lines(text)
         lines = _strip_furniture(lines, st, c)
-        lines = _extract_plain_footnotes(lines, st)
+        lines = extract_plain_footnotes(lines, st.footnotes)
     lines = _strip_labels(lines, st, c)
     vocab = _vocab(lines)
     paras = _strip_letterhead(_paragraphs(lines), c)
@@ -532,7 +395,7 @@ def clean(ex: Extracted, lang: Language | None = None) -> Cleaned:
             continue
         blocks.append(Block(kind, text_))
 
-    blocks = _place_markers(blocks, st.footnotes, explicit=ex.flavour == "markdown")
+    blocks = place_markers(blocks, st.footnotes, explicit=ex.flavour == "markdown")
     seen: set[str] = set()
     for b in blocks:
         if not _NON_LATIN.search(b.text):  # the common case; _MIXED_WORD backtracks over every word
