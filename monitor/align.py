@@ -9,7 +9,6 @@ a query stays flat as history grows; candidates are then scored exactly.
 from __future__ import annotations
 
 import math
-import re
 from itertools import islice
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
@@ -17,59 +16,60 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon
+from .lang import Language, dutch
 
-STOPWORDS = frozenset("""
-de het een en of maar dat die dit deze van voor aan in op te met door om tot bij naar uit als dan over onder
-zijn is was waren wordt worden werd werden zal zullen kan kunnen heeft hebben had hadden er ook niet nog wel
-al zo nu hier daar wat wie waar hoe welk welke zich hun haar hij zij ze we wij ik u uw ons onze men geen
-meer dan zeer veel weinig andere ander alle elk ieder wordt echter daarbij daarnaast hierbij tevens voorts
-eerder reeds vooralsnog inmiddels momenteel thans dus want omdat indien mits zoals waarbij waarmee tussen
-binnen tijdens sinds na zonder tegen via per ten ter des der den jl a.s
-""".split())
+# The words that carry no content when two statements are compared, and the conjunctions that split
+# clauses, are the language's (monitor/lang/nl/stopwords.toml: similarity, clause_break).
 
 
-_CLAUSE = re.compile(r"[,;:()]\s*|\s+(?:en|maar|om|waarbij|terwijl|omdat|zodat|mits|waardoor|alsmede)\s+")
+def features(text: str, lang: Language | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(content lemmas, lemma bigrams) of a statement, in order; office titles are not content."""
+    return _features(text, lang or dutch())
 
 
 @lru_cache(maxsize=50_000)
-def features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(content lemmas, lemma bigrams) of a statement, in order; office titles are not content."""
-    stripped = lexicon.strip_office_titles(text)
+def _features(text: str, lang: Language) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    stop = lang.stopwords.similarity
+    stripped = lexicon.strip_office_titles(text, lang)
     # bigrams run over the parts of a compound, so "Resolute Support-missie" and "de missie Resolute
     # Support" share "resoluut support"; the compound itself is a unigram only (lemmatised once: the
     # unigrams are the parts plus the compounds, and their order matters to nobody)
-    parts = [l for l in lexicon.lemmas(stripped) if len(l) > 1 and l not in STOPWORDS]
-    compounds = [w.lower() for w in lexicon.words(stripped) if "-" in w and w.lower() not in STOPWORDS]
+    parts = [l for l in lexicon.lemmas(stripped, lang.lemmas) if len(l) > 1 and l not in stop]
+    compounds = [w.lower() for w in lexicon.words(stripped) if "-" in w and w.lower() not in stop]
     bigrams = tuple(f"{a} {b}" for a, b in zip(parts, parts[1:]))
     return tuple(parts + compounds), bigrams
 
 
 @lru_cache(maxsize=50_000)
-def _bag(text: str) -> Counter[str]:
+def _bag(text: str, lang: Language) -> Counter[str]:
     """Feature counts of a text. Memoised and shared: callers never change the Counter they get."""
-    uni, bi = features(text)
+    uni, bi = _features(text, lang)
     return Counter(uni) + Counter(bi)
 
 
-def clauses(text: str) -> list[str]:
+def clauses(text: str, lang: Language | None = None) -> list[str]:
     """The clauses of a long statement (≥ 3 content words each); empty when it has just one."""
-    parts = [p for p in _CLAUSE.split(text) if p and len(features(p)[0]) >= 3]
+    lang = lang or dutch()
+    parts = [p for p in lang.stopwords.clause_break.split(text) if p and len(_features(p, lang)[0]) >= 3]
     return parts if len(parts) > 1 else []
 
 
-def shared_phrases(a: str, b: str, generic: frozenset[str] = frozenset()) -> tuple[str, ...]:
+def shared_phrases(a: str, b: str, generic: frozenset[str] = frozenset(), lang: Language | None = None
+                   ) -> tuple[str, ...]:
     """Content-lemma bigrams both statements use ("vrijwillig terugkeer"): a point they share, not just words.
 
     A bigram with a ``generic`` lemma (the dossier's own name: "situatie afghanistan") shares no point.
     """
-    shared = set(features(a)[1]) & set(features(b)[1])
+    shared = set(features(a, lang)[1]) & set(features(b, lang)[1])
     return tuple(sorted(p for p in shared if not generic.intersection(p.split())))
 
 
 class SimilarityIndex:
     """Statements of one topic, searchable by similarity. Keys are the caller's (e.g. statement uids)."""
 
-    def __init__(self, posting_cap: int = 50, query_features: int = 12):
+    def __init__(self, posting_cap: int = 50, query_features: int = 12, lang: Language | None = None):
+        """``lang``: the language of the statements (its stop words and office titles; default Dutch)."""
+        self.lang = lang or dutch()
         self.posting_cap = posting_cap
         self.query_features = query_features
         # key → (index size when computed, vector, clause vectors); refreshed when the
@@ -92,11 +92,11 @@ class SimilarityIndex:
     def add(self, key: Hashable, text: str) -> None:
         if key in self._bags:
             return
-        bag = _bag(text)
+        bag = _bag(text, self.lang)
         self._bags[key] = bag
-        parts = clauses(text)
+        parts = clauses(text, self.lang)
         if parts:
-            self._clause_bags[key] = [_bag(p) for p in parts]
+            self._clause_bags[key] = [_bag(p, self.lang) for p in parts]
         for f in bag:
             self._postings[f][key] = None
             self._df[f] += 1
@@ -170,7 +170,7 @@ class SimilarityIndex:
 
     def query(self, text: str, k: int = 20, threshold: float = 0.0) -> list[tuple[Hashable, float]]:
         """Up to ``k`` most similar stored keys with similarity ≥ threshold, best first."""
-        q = self._vector(_bag(text))
+        q = self._vector(_bag(text, self.lang))
         if not q:
             return []
         # candidates: rarest features first, most recent postings first, bounded scan
@@ -186,7 +186,7 @@ class SimilarityIndex:
             for key in keys:
                 scores[key] += w  # type: ignore[assignment]  # a Counter sums float weights; typeshed says int
         best = [key for key, _ in scores.most_common(max(k + 10, 30)) if self._anchored(q, key)]
-        q_parts = [self._vector(_bag(p)) for p in clauses(text)]
+        q_parts = [self._vector(_bag(p, self.lang)) for p in clauses(text, self.lang)]
         out = [(key, self._score(q, q_parts, key)) for key in best]
         out = [(key, s) for key, s in out if s >= threshold]
         out.sort(key=lambda x: (-x[1], str(x[0])))

@@ -1,12 +1,14 @@
 """Extracted text → cleaned blocks: page furniture out, footnotes aside, words whole.
 
+What counts as furniture, a label or a formality is the language's (``monitor/lang/nl/cleaning.toml``).
+
 What holds for the result (:class:`~monitor.model.Cleaned`):
 
 * Kamerstuk footers and headers, page numbers, return addresses, letterhead
   address blocks and repeated ``Datum``/``Onze referentie`` label blocks are
   gone; what they said (reference, date, …) is kept in ``found``.
 * Footnote bodies are out of the running text and kept in ``footnotes``; each
-  marker's place is recorded on its block (``Block.notes``).
+  marker's place is recorded on its block (``Block.notes``) (:mod:`monitor.footnotes`).
 * Words broken over lines are joined only when the joined form is a Dutch
   word (or occurs in the letter itself); real compounds keep their hyphen
   (``migratie-inzet``), capitalised continuations stay hyphenated
@@ -21,48 +23,18 @@ import re
 from dataclasses import dataclass, field
 
 from . import lexicon
+from .lang import Language, dutch
+from .lang.cleaning import CleaningRules
+from .footnotes import TERMINAL as _TERMINAL
+from .footnotes import Line, extract_plain_footnotes, place_markers
 from .model import HEADING, LIST_ITEM, PARAGRAPH, PROCEDURAL, Block, Cleaned, Extracted, Flag, Footnote
 
 # ------------------------------------------------------------------ patterns
 
-_FURNITURE = [
-    re.compile(r"^kst-\d+(?:-[\w.]+)+$", re.I),
-    re.compile(r"^ISSN \d{4}\s*-\s*\d{3}[\dX]$"),
-    re.compile(r"^(?:’s|'s)-Gravenhage \d{4}\b.*$"),
-    re.compile(r"^Tweede Kamer, vergaderjaar \d{4}\s*[–-]\s*\d{4}, [\d ]+(?:-[\w]+)?, nr\. \d+\s+\d+$"),
-    re.compile(r"^(?:Pagina|Blad|pagina) \d+(?: van \d+)?$"),
-    re.compile(r"^-\s*\d+\s*-$"),
-    re.compile(r"^Retouradres\b.*$", re.I),
-]
-_FOOTER_REF = re.compile(r"vergaderjaar \d{4}\s*[–-]\s*\d{4}, ([\d ]+?(?:-[\w]+)?), nr\. (\d+)")
-_KST_ID = re.compile(r"^(kst-(\d+)-(\d+))$", re.I)
-_LABELS = re.compile(
-    r"^(Datum|Onze referentie|Uw referentie|Ons kenmerk|Uw kenmerk|Kenmerk|Bijlagen?|Bijlage\(n\)|"
-    r"Contactpersoon|Inlichtingen|Doorkiesnummer|Telefoon|E-?mail|Onze ref\.?|Uw brief(?: van)?)"
-    r"(?:\s*[:]?\s+(\S.*))?$", re.I)
-_ADDRESS_LINE = re.compile(
-    r"^(Postbus \d+|\d{4}\s?[A-Z]{2}\s+[\w’' -]+|[A-Z][\w’'.-]+(?:\s[A-Za-z][\w’'.-]+){0,3}\s\d{1,4}[a-zA-Z]?|"
-    r"(?:https?://|www\.)\S+|T\s*[+\d][\d\s-]+|[\w.+-]+@[\w.-]+\.\w+)$")
-_ADDRESSEE = re.compile(r"^Aan de (?:[Vv]oorzitter|[Ll]eden)\b")
-_SALUTATION = re.compile(r"^(?:Zeer )?[Gg]eachte\b.{0,60}$")
-_CLOSING = re.compile(r"^(?:Hoogachtend|Met (?:vriendelijke|hoogachtende) groet(?:en)?)\W*$")
-_DATELINE = re.compile(r"^(?:Den Haag|’s-Gravenhage|'s-Gravenhage|[A-Z][a-z]+),?\s+\d{1,2}\s+[a-z]+\s+\d{4}\s*$")
-_SUBJECT = re.compile(r"^Betreft\s*:?\s+(.*)$")
-_ROLE = re.compile(
-    r"^(?:De|Het)\s+(?:[Mm]inister|[Ss]taatssecretaris|[Mm]inister-[Pp]resident|[Ss]ecretaris-[Gg]eneraal)\b[^.;:]{0,120},$")
-_NAME_LINE = re.compile(r"^(?:[A-Z][\w’'.-]*\.?|[a-z]{1,3}|[A-Z]\.(?:[A-Z][a-z]?\.)*)(?:\s+(?:[A-Z][\w’'.-]*|van|de|den|der|ten|ter|het|in|'t|[A-Z]\.(?:[A-Z][a-z]?\.)*))*$")
-_HEADER_TITLE = re.compile(r"^(?:Nr\.\s*\d+\s+)?[A-ZÀ-Ý][A-ZÀ-Ý\s,.'’&-]{3,}$")
-_TERMINAL = ".!?:;"
+# The language's furniture, formalities and labels are in monitor/lang/<code>/cleaning.toml (CleaningRules).
 _LIST_START = re.compile(r"^(?:[-•–*▪●◦]|\(?[a-z1-9]\)|\d{1,2}\.)\s+(?=\S)")
 _NON_LATIN = re.compile(r"[Ѐ-ӿͰ-Ͽ]")
 _MIXED_WORD = re.compile(r"\w*[A-Za-zÀ-ɏ]\w*[Ѐ-ӿͰ-Ͽ]\w*|\w*[Ѐ-ӿͰ-Ͽ]\w*[A-Za-zÀ-ɏ]\w*")
-
-
-@dataclass
-class _Line:
-    text: str
-    kind: str = "text"  # text | heading | blank | bold
-    leading_space: bool = False
 
 
 @dataclass
@@ -103,7 +75,7 @@ def _md_inline(text: str, note_numbers: set[str]) -> str:
     return text
 
 
-def _markdown_lines(text: str, st: _State) -> list[_Line]:
+def _markdown_lines(text: str, st: _State, c: CleaningRules) -> list[Line]:
     raw = text.split("\n")
     defs: dict[str, str] = {}
     for line in raw:
@@ -111,144 +83,75 @@ def _markdown_lines(text: str, st: _State) -> list[_Line]:
         if m:
             defs[m.group(1) or m.group(2)] = m.group(3)
     numbers = set(defs)
-    out: list[_Line] = []
+    out: list[Line] = []
     for line in raw:
         s = re.sub(r"^(?:>\s?)+", "", line.strip()).rstrip()
         if not s or re.fullmatch(r"(?:-{3,}|\*{3,}|_{3,})", s):
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
             continue
         m = _MD_FOOTDEF.match(s)
         if m and (m.group(1) or m.group(2)) in numbers:
             nr = m.group(1) or m.group(2)
             st.footnotes.append(Footnote(nr, " ".join(_md_inline(m.group(3), set()).split())))
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
             continue
         h = re.match(r"^#{1,6}\s+(.*)$", s)
         if h:
-            out.append(_Line(_md_inline(h.group(1), numbers).strip(), "heading"))
+            out.append(Line(_md_inline(h.group(1), numbers).strip(), "heading"))
             continue
         b = _MD_BOLD_LINE.match(s)
         inner = _md_inline(s, numbers).strip()
         if b:
             plain = _md_inline(b.group(2), numbers).strip()
             short = len(plain.split()) <= 10 and plain[-1:] not in ".?!:;,"
-            out.append(_Line(inner, "heading" if short and not _LABELS.match(plain) else "bold"))
+            out.append(Line(inner, "heading" if short and not c.labels.match(plain) else "bold"))
             continue
-        out.append(_Line(inner))
+        out.append(Line(inner))
     return out
 
 
 # ------------------------------------------------------------------ plain text
 
-def _plain_lines(text: str) -> list[_Line]:
-    out: list[_Line] = []
+def _plain_lines(text: str) -> list[Line]:
+    out: list[Line] = []
     for line in text.split("\n"):
         s = line.rstrip()
         if not s.strip():
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
         else:
-            out.append(_Line(s.strip(), "text", leading_space=s.startswith(" ")))
+            out.append(Line(s.strip(), "text", leading_space=s.startswith(" ")))
     return out
 
 
-def _strip_furniture(lines: list[_Line], st: _State) -> list[_Line]:
-    out: list[_Line] = []
+def _strip_furniture(lines: list[Line], st: _State, c: CleaningRules) -> list[Line]:
+    out: list[Line] = []
     for ln in lines:
         s = ln.text
-        m = _KST_ID.match(s)
+        m = c.kst_id.match(s)
         if m:
             st.found.setdefault("reference", m.group(1).lower())
             st.found.setdefault("dossier", m.group(2))
             st.found.setdefault("number", m.group(3))
-        f = _FOOTER_REF.search(s) if s.startswith(("’s-Gravenhage", "'s-Gravenhage", "Tweede Kamer")) else None
+        f = c.footer_ref.search(s) if c.footer_starts and s.startswith(c.footer_starts) else None
         if f:
             st.found.setdefault("dossier", f.group(1).replace(" ", ""))
             st.found.setdefault("number", f.group(2))
-        if ln.kind != "blank" and any(p.match(s) for p in _FURNITURE):
-            out.append(_Line("", "blank"))
+        if ln.kind != "blank" and any(p.match(s) for p in c.furniture):
+            out.append(Line("", "blank"))
             continue
         out.append(ln)
-    return out
-
-
-_FOOT_START = re.compile(r"^(\d{1,2})(?:\s+(\S.*))?$")
-
-
-def _is_url_fragment(s: str) -> bool:
-    return " " not in s.strip()
-
-
-def _extract_plain_footnotes(lines: list[_Line], st: _State) -> list[_Line]:
-    """Footnote bodies at page bottoms: numbered 1, 2, 3 … in order of appearance.
-
-    A footnote starts on a line ``N text`` (or ``N`` alone) where N is the next
-    expected number and the previous line is blank or another footnote. It runs
-    on until the text resumes: a line after a complete footnote (ending in
-    sentence punctuation, or a URL) that starts lower-case or on a new page
-    (a leading space in PDF-to-text output).
-    """
-    out: list[_Line] = []
-    expected = 1
-    current: list[str] | None = None
-    number = ""
-    prev_blank = True
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            body = ""
-            for part in current:
-                if body.endswith("-") or (body and _is_url_fragment(body.split()[-1]) and "://" in body
-                                           and _is_url_fragment(part)):
-                    body += part.strip()
-                else:
-                    body = (body + " " + part.strip()).strip()
-            st.footnotes.append(Footnote(number, body))
-        current = None
-
-    for ln in lines:
-        if ln.kind == "blank":
-            out.append(ln)
-            prev_blank = True
-            continue
-        m = _FOOT_START.match(ln.text)
-        if m and int(m.group(1)) == expected and (prev_blank or current is not None) and \
-                (m.group(2) is None or m.group(2)[:1].isupper() or m.group(2).startswith(("http", "www", "Zie", "["))):
-            close()
-            number = m.group(1)
-            current = [m.group(2) or ""]
-            expected += 1
-            out.append(_Line("", "blank"))
-            prev_blank = False
-            continue
-        if current is not None:
-            body = " ".join(current).strip()
-            last = current[-1].strip()
-            url_like = "://" in body and _is_url_fragment(last)
-            complete = body.endswith(tuple(_TERMINAL + ")")) or url_like
-            resumes = (ln.leading_space or ln.text[:1].islower()) if not url_like else not _is_url_fragment(ln.text)
-            if complete and resumes:
-                close()
-            else:
-                current.append(ln.text)
-                out.append(_Line("", "blank"))
-                prev_blank = False
-                continue
-        out.append(ln)
-        prev_blank = False
-    close()
     return out
 
 
 # ------------------------------------------------------------------ labels and letterhead
 
-def _strip_labels(lines: list[_Line], st: _State) -> list[_Line]:
+def _strip_labels(lines: list[Line], st: _State, c: CleaningRules) -> list[Line]:
     """Remove ``Datum``/``Onze referentie``/… label blocks, keeping their values in ``found``."""
-    out: list[_Line] = []
+    out: list[Line] = []
     i = 0
     while i < len(lines):
         ln = lines[i]
-        m = _LABELS.match(ln.text) if ln.kind != "blank" else None
+        m = c.labels.match(ln.text) if ln.kind != "blank" else None
         if m and len(ln.text) <= 60:
             label = m.group(1).lower()
             value = m.group(2)
@@ -256,17 +159,16 @@ def _strip_labels(lines: list[_Line], st: _State) -> list[_Line]:
             if value is None:
                 while j < len(lines) and lines[j].kind == "blank":
                     j += 1
-                if j < len(lines) and len(lines[j].text) <= 40 and not _LABELS.match(lines[j].text):
+                if j < len(lines) and len(lines[j].text) <= 40 and not c.labels.match(lines[j].text):
                     value = lines[j].text
                     j += 1
                 else:
                     j = i + 1
             if value:
-                key = {"datum": "date_text", "onze referentie": "our_reference", "ons kenmerk": "our_reference",
-                       "uw referentie": "your_reference", "uw kenmerk": "your_reference"}.get(label)
+                key = c.label_keys.get(label)
                 if key:
                     st.found.setdefault(key, value.strip())
-            out.append(_Line("", "blank"))
+            out.append(Line("", "blank"))
             i = j
             continue
         out.append(ln)
@@ -274,9 +176,9 @@ def _strip_labels(lines: list[_Line], st: _State) -> list[_Line]:
     return out
 
 
-def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
-    paras: list[list[_Line]] = []
-    cur: list[_Line] = []
+def _paragraphs(lines: list[Line]) -> list[list[Line]]:
+    paras: list[list[Line]] = []
+    cur: list[Line] = []
     for ln in lines:
         if ln.kind == "blank":
             if cur:
@@ -289,17 +191,17 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
     return paras
 
 
-def _strip_letterhead(paras: list[list[_Line]]) -> list[list[_Line]]:
+def _strip_letterhead(paras: list[list[Line]], c: CleaningRules) -> list[list[Line]]:
     """Drop paragraphs made only of address lines (the sender's letterhead block).
 
     The addressee block (``Aan de Voorzitter …``) is kept: it becomes procedural.
     """
-    out: list[list[_Line]] = []
+    out: list[list[Line]] = []
     for para in paras:
-        if _ADDRESSEE.match(para[0].text):
+        if c.addressee.match(para[0].text):
             out.append(para)
             continue
-        if all(ln.kind == "text" and _ADDRESS_LINE.match(ln.text) and len(ln.text) <= 60 for ln in para):
+        if all(ln.kind == "text" and c.address_line.match(ln.text) and len(ln.text) <= 60 for ln in para):
             continue
         out.append(para)
     return out
@@ -307,43 +209,40 @@ def _strip_letterhead(paras: list[list[_Line]]) -> list[list[_Line]]:
 
 # ------------------------------------------------------------------ headings, lists, joining
 
-_FUNCTION_WORDS = frozenset("de het een en of van voor aan in op te met door dat die om tot bij naar uit als dan "
-                            "over onder zijn is wordt werd zal kan ook niet nog".split())
 
-
-def _heading_like(s: str) -> bool:
+def _heading_like(s: str, c: CleaningRules) -> bool:
     words = s.split()
     if not s or len(s) > 80 or len(words) > 8 or s[-1] in _TERMINAL + ",":
         return False
-    if len(words) > 1 and words[-1].lower() in _FUNCTION_WORDS:
+    if len(words) > 1 and words[-1].lower() in c.wrapped_line_end:
         return False  # a wrapped line of running text, not a title
     if not (s[0].isupper() or re.match(r"^\d+(?:\.\d+)*\.?\s+[A-Z]", s)):
         return False
-    if _DATELINE.match(s) or _ROLE.match(s) or _SUBJECT.match(s) or _ADDRESSEE.match(s):
+    if c.dateline.match(s) or c.role.match(s) or c.subject.match(s) or c.addressee.match(s):
         return False
     return any(len(w) >= 4 and w[0].isalpha() for w in words)
 
 
-def _split_headings(paras: list[list[_Line]], flavour: str) -> list[tuple[str, list[_Line]]]:
+def _split_headings(paras: list[list[Line]], flavour: str, c: CleaningRules) -> list[tuple[str, list[Line]]]:
     """Split paragraphs into (kind, lines) units, pulling headings out as their own units."""
-    units: list[tuple[str, list[_Line]]] = []
+    units: list[tuple[str, list[Line]]] = []
     for para in paras:
-        cur: list[_Line] = []
+        cur: list[Line] = []
         for idx, ln in enumerate(para):
             is_heading = ln.kind == "heading"
             if flavour == "plain" and not is_heading and ln.kind == "text":
                 prev = para[idx - 1].text if idx else ""
                 nxt = para[idx + 1].text if idx + 1 < len(para) else ""
                 starts = idx == 0 or prev[-1:] in _TERMINAL or ln.leading_space
-                is_heading = (starts and _heading_like(ln.text)
+                is_heading = (starts and _heading_like(ln.text, c)
                               and (not nxt or nxt[:1].isupper() or nxt[:1].isdigit())
-                              and not _is_header_title(ln.text))
+                              and not _is_header_title(ln.text, c))
             prev_text = para[idx - 1].text if idx else ""
             is_role = ln.kind == "text" and (
-                any(_ROLE.match(p.strip()) for p in re.split(r"\s{3,}", ln.text))
+                any(c.role.match(p.strip()) for p in re.split(r"\s{3,}", ln.text))
                 # PDF text often has no blank lines: formalities are recognised per line
-                or bool(_SALUTATION.match(ln.text) or _DATELINE.match(ln.text) or _CLOSING.match(ln.text)))
-            after_role = bool(units) and units[-1][0] == "role" and not cur and _name_like(ln.text)
+                or bool(c.salutation.match(ln.text) or c.dateline.match(ln.text) or c.closing.match(ln.text)))
+            after_role = bool(units) and units[-1][0] == "role" and not cur and _name_like(ln.text, c)
             if is_heading or is_role or after_role:
                 if cur:
                     units.append((PARAGRAPH, cur))
@@ -369,16 +268,16 @@ def _split_headings(paras: list[list[_Line]], flavour: str) -> list[tuple[str, l
     return [(PARAGRAPH if kind == "role" else kind, ls) for kind, ls in units]
 
 
-def _should_join(left: str, right: str, vocab: set[str]) -> bool:
+def _should_join(left: str, right: str, vocab: set[str], code: str) -> bool:
     """Is ``left-`` + ``right`` one word broken over a line (True) or a real hyphen (False)?"""
     if right[:1].isupper() or left[-1:].isupper():
         return False
     joined = left + right
-    if lexicon.is_known(joined) or joined.lower() in vocab:
+    if lexicon.is_known(joined, code) or joined.lower() in vocab:
         return True
     if f"{left}-{right}".lower() in vocab:
         return False
-    if len(right) >= 3 and lexicon.is_known(right):
+    if len(right) >= 3 and lexicon.is_known(right, code):
         return False
     return True
 
@@ -387,7 +286,8 @@ _HYPHEN_END = re.compile(r"([^\W\d_]+)-$")
 _WORD_START = re.compile(r"^([^\W\d_]+)")
 
 
-def join_lines(lines: list[str], vocab: set[str]) -> str:
+def join_lines(lines: list[str], vocab: set[str], code: str = lexicon.LANG) -> str:
+    """The lines as one text; a word broken over lines is joined when the whole is a word of language ``code``."""
     out = ""
     for raw in lines:
         s = " ".join(raw.split())
@@ -401,13 +301,13 @@ def join_lines(lines: list[str], vocab: set[str]) -> str:
         m = _HYPHEN_END.search(out, max(0, len(out) - 120)) if out.endswith("-") else None
         w = _WORD_START.match(s)
         if m and w:
-            out = out[:-1] + s if _should_join(m.group(1), w.group(1), vocab) else out + s
+            out = out[:-1] + s if _should_join(m.group(1), w.group(1), vocab, code) else out + s
         else:
             out += " " + s
     return out
 
 
-def _vocab(lines: list[_Line]) -> set[str]:
+def _vocab(lines: list[Line]) -> set[str]:
     vocab: set[str] = set()
     for ln in lines:
         for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", ln.text):
@@ -417,132 +317,71 @@ def _vocab(lines: list[_Line]) -> set[str]:
 
 # ------------------------------------------------------------------ procedural roles
 
-def _is_header_title(text: str) -> bool:
+def _is_header_title(text: str, c: CleaningRules) -> bool:
     """An all-capitals title line (``VEILIGHEID``, ``Nr. 781 BRIEF VAN DE MINISTER …``)."""
-    rest = re.sub(r"^Nr\.\s*\d+\s+", "", text)
-    return bool(_HEADER_TITLE.match(rest)) and not any(c.islower() for c in rest)
+    rest = c.number_prefix.sub("", text)
+    return bool(c.header_title.match(rest)) and not any(c.islower() for c in rest)
 
 
-def _procedural_role(text: str, first_line: str) -> str:
-    if _SALUTATION.match(text):
+def _procedural_role(text: str, first_line: str, c: CleaningRules) -> str:
+    if c.salutation.match(text):
         return "salutation"
-    if _CLOSING.match(text):
+    if c.closing.match(text):
         return "closing"
-    if _ADDRESSEE.match(first_line):
+    if c.addressee.match(first_line):
         return "address"
-    if _DATELINE.match(text):
+    if c.dateline.match(text):
         return "dateline"
-    if _SUBJECT.match(text):
+    if c.subject.match(text):
         return "subject"
-    if _ROLE.match(first_line) or any(_ROLE.match(part.strip()) for part in re.split(r"\s{3,}", first_line)):
+    if c.role.match(first_line) or any(c.role.match(part.strip()) for part in re.split(r"\s{3,}", first_line)):
         return "signature"
-    if _is_header_title(text):
+    if _is_header_title(text, c):
         return "header"
     return ""
 
 
-def _name_like(text: str) -> bool:
+def _name_like(text: str, c: CleaningRules) -> bool:
     parts = [p for p in re.split(r"\s{3,}", text) if p.strip()]
-    return all(_NAME_LINE.match(p.strip()) and len(p.split()) <= 6 for p in parts) and len(text) <= 120
-
-
-# ------------------------------------------------------------------ footnote markers
-
-_MARKER_PATTERNS = (
-    r"(?<=[^\W\d_]){n}(?=[\s.,;:)]|$)",
-    r"(?<=[.,;:)\]]){n}(?=\s|$)",
-    r"(?<=[.,;:)] ){n}(?= [A-Z])",
-)
-
-
-def _place_markers(blocks: list[Block], footnotes: list[Footnote], explicit: bool) -> list[Block]:
-    """Take footnote markers out of the running text, recording where they stood."""
-    result = list(blocks)
-    if explicit:
-        for i, b in enumerate(result):
-            notes: list[tuple[int, str]] = []
-            text = b.text
-
-            # repl runs inside this iteration's re.sub only, so it sees this iteration's lists (B023 is moot)
-            def repl(m: re.Match[str]) -> str:
-                notes.append((m.start() - sum(len(x) for x in removed), m.group(1)))  # noqa: B023
-                removed.append(m.group(0))  # noqa: B023
-                return ""
-            removed: list[str] = []
-            new = re.sub(r"\s?\[\^(\w{1,3})\]", repl, text)
-            if notes:
-                result[i] = Block(b.kind, new.strip(), tuple(notes), b.role)
-        merged: list[Block] = []
-        for b in result:
-            if not b.text and merged:  # a marker on a line of its own belongs to the text before it
-                p = merged[-1]
-                merged[-1] = Block(p.kind, p.text, p.notes + tuple((len(p.text), n) for _, n in b.notes), p.role)
-            elif b.text:
-                merged.append(b)
-        return merged
-    cursor = (0, 0)
-    for fn in footnotes:
-        found = None
-        for bi in range(cursor[0], len(result)):
-            b = result[bi]
-            if b.kind == PROCEDURAL:
-                continue
-            start = cursor[1] if bi == cursor[0] else 0
-            best = None
-            for pat in _MARKER_PATTERNS:
-                m = re.compile(pat.format(n=re.escape(fn.number))).search(b.text, start)
-                if m and (best is None or m.start() < best.start()):
-                    best = m
-            if best:
-                found = (bi, best)
-                break
-        if not found:
-            continue
-        bi, m = found
-        b = result[bi]
-        s, e = m.start(), m.end()
-        if b.text[s - 1: s] == " " and b.text[e: e + 1] == " ":
-            s -= 1
-        text = b.text[:s] + b.text[e:]
-        shifted = tuple((o if o <= s else o - (e - s), n) for o, n in b.notes)
-        result[bi] = Block(b.kind, text, tuple(sorted(shifted + ((s, fn.number),))), b.role)
-        cursor = (bi, s)
-    return result
+    return all(c.name_line.match(p.strip()) and len(p.split()) <= 6 for p in parts) and len(text) <= 120
 
 
 # ------------------------------------------------------------------ main entry
 
-def clean(ex: Extracted) -> Cleaned:
+def clean(ex: Extracted, lang: Language | None = None) -> Cleaned:
+    """The cleaned letter (furniture, formalities and labels of ``lang``, default Dutch)."""
+    lang = lang or dutch()
+    c, code = lang.cleaning, lang.lemmas
     st = _State()
     text = _normalise(ex.text)
     if ex.flavour == "markdown":
-        lines = _markdown_lines(text, st)
-        lines = _strip_furniture(lines, st)
+        lines = _markdown_lines(text, st, c)
+        lines = _strip_furniture(lines, st, c)
     else:
         lines = _plain_lines(text)
-        lines = _strip_furniture(lines, st)
-        lines = _extract_plain_footnotes(lines, st)
-    lines = _strip_labels(lines, st)
+        lines = _strip_furniture(lines, st, c)
+        lines = extract_plain_footnotes(lines, st.footnotes)
+    lines = _strip_labels(lines, st, c)
     vocab = _vocab(lines)
-    paras = _strip_letterhead(_paragraphs(lines))
-    units = _split_headings(paras, ex.flavour)
+    paras = _strip_letterhead(_paragraphs(lines), c)
+    units = _split_headings(paras, ex.flavour, c)
 
     blocks: list[Block] = []
     after_signature = False
     for kind, ulines in units:
-        text_ = join_lines([ln.text for ln in ulines], vocab)
+        text_ = join_lines([ln.text for ln in ulines], vocab, code)
         if not text_:
             continue
         if kind == LIST_ITEM:
             text_ = _LIST_START.sub("", text_, count=1)
-        role = _procedural_role(text_, ulines[0].text)
-        if not role and after_signature and _name_like(text_):
+        role = _procedural_role(text_, ulines[0].text, c)
+        if not role and after_signature and _name_like(text_, c):
             role = "signature"
         if role:
             blocks.append(Block(PROCEDURAL, text_, (), role))
             after_signature = role == "signature"
             if role == "subject":
-                st.found.setdefault("subject", _SUBJECT.match(text_).group(1))  # type: ignore[union-attr]
+                st.found.setdefault("subject", c.subject.match(text_).group(1))  # type: ignore[union-attr]
             elif role == "dateline":
                 st.found.setdefault("date_text", text_)
             continue
@@ -552,11 +391,11 @@ def clean(ex: Extracted) -> Cleaned:
         # continues in lower case after a line that did not end a sentence.
         if (prev is not None and kind in (PARAGRAPH, LIST_ITEM) and prev.kind in (PARAGRAPH, LIST_ITEM)
                 and prev.text[-1:] not in _TERMINAL and text_[:1].islower()):
-            blocks[-1] = Block(prev.kind, join_lines([prev.text, text_], vocab), prev.notes, prev.role)
+            blocks[-1] = Block(prev.kind, join_lines([prev.text, text_], vocab, code), prev.notes, prev.role)
             continue
         blocks.append(Block(kind, text_))
 
-    blocks = _place_markers(blocks, st.footnotes, explicit=ex.flavour == "markdown")
+    blocks = place_markers(blocks, st.footnotes, explicit=ex.flavour == "markdown")
     seen: set[str] = set()
     for b in blocks:
         if not _NON_LATIN.search(b.text):  # the common case; _MIXED_WORD backtracks over every word

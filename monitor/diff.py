@@ -26,6 +26,7 @@ from functools import lru_cache
 import fast_diff_match_patch as dmp
 
 from . import lexicon
+from .lang import Language, dutch
 from .quantities import QuantityChange, changed_quantities, quantities
 
 _TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|\s+|[^\w\s]", re.UNICODE)
@@ -78,8 +79,15 @@ def inline(ops: list[DiffOp]) -> str:
     return "".join(o.text if o.op == "=" else (f"[-{o.text}-]" if o.op == "-" else f"{{+{o.text}+}}") for o in ops)
 
 
-def unified(old: str, new: str, old_label: str = "eerder", new_label: str = "nu", width: int = 72) -> str:
-    """A difflib unified diff of the two statements wrapped at ``width`` (for terminals)."""
+def unified(old: str, new: str, old_label: str | None = None, new_label: str | None = None, width: int = 72,
+            lang: Language | None = None) -> str:
+    """A difflib unified diff of the two statements wrapped at ``width`` (for terminals).
+
+    The sides are labelled ``old_label`` and ``new_label``, by default in the words of ``lang``.
+    """
+    labels = (lang or dutch()).labels.diff
+    old_label = labels["old"] if old_label is None else old_label
+    new_label = labels["new"] if new_label is None else new_label
     a = textwrap.wrap(old, width) or [""]
     b = textwrap.wrap(new, width) or [""]
     return "\n".join(difflib.unified_diff(a, b, old_label, new_label, lineterm="", n=len(a) + len(b)))
@@ -88,35 +96,12 @@ def unified(old: str, new: str, old_label: str = "eerder", new_label: str = "nu"
 # ------------------------------------------------------------------ numbers
 
 
-def numbers(text: str) -> list[str]:
+def numbers(text: str, lang: Language | None = None) -> list[str]:
     """The quantities of a statement as text, in order: ``200 miljoen euro``, ``74%``, ``ca. 80 militairen``."""
-    return [q.text for q in quantities(text)]
+    return [q.text for q in quantities(text, lang)]
 
 
 # ------------------------------------------------------------------ modality
-
-# lemma → modality category (the first listing of a lemma wins)
-MODAL_LEMMAS: dict[str, str] = {}
-for _cat, _words in [
-    ("doing", "faciliteren financieren steunen ondersteunen bijdragen leveren voeren uitvoeren handhaven "
-                 "verlenen toekennen zorgen inzetten besluiten verstrekken"),
-    ("continuing", "blijven voortzetten continueren handhaven"),
-    ("committing", "zullen toezeggen garanderen verplichten"),
-    ("intending", "voornemen voornemens willen streven beogen intentie plannen"),
-    ("exploring", "onderzoeken verkennen bezien bekijken overwegen bestuderen analyseren inventariseren"),
-    ("possible", "kunnen mogelijk eventueel wellicht mogelijkheid"),
-    ("required", "moeten dienen noodzakelijk vereisen"),
-    ("stopping", "stoppen beëindigen eindigen opschorten staken afbouwen afbouw terugtrekken"),
-]:
-    for _w in _words.split():
-        MODAL_LEMMAS.setdefault(_w, _cat)
-NEGATIONS = frozenset("niet geen nooit niets nergens niemand".split())
-# A state reached: what was announced has happened ("is inmiddels beëindigd", "is van start gegaan").
-# A full stop followed by a lower-case word is an abbreviation ("1 mei jl. van start"), not a sentence end.
-_DONE = re.compile(r"\binmiddels\b|\b(?:is|zijn|werd|werden)\b(?:[^.]|\.(?=\s+(?-i:[a-z0-9]))){0,100}\b(?:beëindigd|afgerond|gestart|begonnen"
-                   r"|van start gegaan|ingegaan|uitgevoerd|gerealiseerd|voltooid|afgebouwd)\b", re.I)
-_NEG_PHRASES = re.compile(r"\bniet langer\b|\bniet meer\b|\bgeen sprake\b|\bniet aan de orde\b", re.I)
-
 
 @dataclass(frozen=True)
 class Modality:
@@ -137,26 +122,32 @@ class Modality:
         return self.categories
 
 
+def modality(text: str, lang: Language | None = None) -> Modality:
+    """Where ``text`` stands on the scale of commitment, and whether it is negated (words of ``lang``)."""
+    return _modality(text, lang or dutch())
+
+
 @lru_cache(maxsize=50_000)
-def modality(text: str) -> Modality:
+def _modality(text: str, lang: Language) -> Modality:
+    words = lang.modality
     cats: list[str] = []
     markers: list[str] = []
     negations = 0
     for word in lexicon.words(text):
         low = word.lower()
-        if low in NEGATIONS:
+        if low in words.negations:
             negations += 1
             continue
-        cat = MODAL_LEMMAS.get(low) or MODAL_LEMMAS.get(lexicon.lemma(word))
+        cat = words.lemmas.get(low) or words.lemmas.get(lexicon.lemma(word, lang.lemmas))
         if cat is not None:
             markers.append(low)
             if cat not in cats:
                 cats.append(cat)
-    done = _DONE.search(text)
+    done = words.done.search(text)
     if done is not None:
         cats.append("done")
         markers.append(done.group(0).lower())
-    negated = negations > 0 or bool(_NEG_PHRASES.search(text))
+    negated = negations > 0 or bool(words.negation_phrases.search(text))
     return Modality(tuple(sorted(set(cats))), tuple(markers), negated, negations)
 
 
@@ -186,8 +177,8 @@ class Comparison:
         return all(o.op == "=" for o in self.ops)
 
 
-def compare(old: str, new: str) -> Comparison:
+def compare(old: str, new: str, lang: Language | None = None) -> Comparison:
     # the same text again is the common case (a restatement): no diff to compute
     ops = [DiffOp("=", new)] if old == new else word_diff(old, new)
-    return Comparison(tuple(ops), diff_ratio(ops), tuple(numbers(old)), tuple(numbers(new)),
-                      modality(old), modality(new), changed_quantities(old, new))
+    return Comparison(tuple(ops), diff_ratio(ops), tuple(numbers(old, lang)), tuple(numbers(new, lang)),
+                      modality(old, lang), modality(new, lang), changed_quantities(old, new, lang))

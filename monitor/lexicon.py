@@ -1,7 +1,10 @@
-"""Dutch word knowledge, behind one module: simplemma's Dutch dictionary.
+"""Word knowledge, behind one module: simplemma's dictionary of a language (Dutch by default).
 
 Used for de-hyphenation (is this a word?), lemmas for topic terms and for
 similarity. Results are cached: letters repeat their vocabulary heavily.
+``code`` is simplemma's language code, a :class:`~monitor.lang.Language`'s
+``lemmas`` ("nl"); "" is a language without a dictionary: no word is known and
+every word is its own lemma.
 """
 from __future__ import annotations
 
@@ -10,24 +13,28 @@ from functools import lru_cache
 
 import simplemma
 
-LANG = "nl"
+from .lang import Language, dutch
+
+LANG = "nl"  # the default: Dutch (monitor/lang/nl/language.toml)
 WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 
 
 @lru_cache(maxsize=200_000)
-def is_known(word: str) -> bool:
-    """True when the word (in any casing) is a Dutch word form simplemma knows."""
-    if not word:
+def is_known(word: str, code: str = LANG) -> bool:
+    """True when the word (in any casing) is a word form simplemma knows in language ``code``."""
+    if not word or not code:
         return False
-    return simplemma.is_known(word, lang=LANG) or simplemma.is_known(word.lower(), lang=LANG)
+    return simplemma.is_known(word, lang=code) or simplemma.is_known(word.lower(), lang=code)
 
 
 @lru_cache(maxsize=200_000)
-def lemma(word: str) -> str:
-    """Lower-cased lemma of one word form (the form itself when unknown)."""
+def lemma(word: str, code: str = LANG) -> str:
+    """Lower-cased lemma of one word form (the form itself when unknown) in language ``code``."""
     low = word.lower()
+    if not code:
+        return low
     try:
-        return simplemma.lemmatize(low, lang=LANG).lower()
+        return simplemma.lemmatize(low, lang=code).lower()
     except (ValueError, KeyError):  # pragma: no cover - simplemma is total on str
         return low
 
@@ -37,19 +44,11 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(text)
 
 
-def lemmas(text: str) -> list[str]:
+def lemmas(text: str, code: str = LANG) -> list[str]:
     """Lemmas of the word tokens, in order; a hyphenated compound gives each of its parts."""
-    return [lemma(p) for w in words(text) for p in w.split("-") if p]
+    return [lemma(p, code) for w in words(text) for p in w.split("-") if p]
 
 
-# Office titles name institutions, not subjects: "de minister van Justitie en Veiligheid", "het ministerie
-# van Defensie", "de vaste commissie voor Defensie", "de Raad van Justitie en Binnenlandse Zaken" say nothing
-# about veiligheid or justitie.
-OFFICE_TITLE = re.compile(
-    r"\b(?:[Mm]inister(?:s|ie)?|[Ss]taatssecretaris(?:sen)?|[Mm]inister-[Pp]resident|[Rr]aad|[Cc]ommissaris"
-    r"|(?:[Vv]aste )?[Cc]ommissie)"
-    r"(?:\s+(?:en\s+staatssecretaris\s+)?(?:van|voor))\s+(?:(?:[A-Z][\w’'-]*|en|voor|van|de)\s*)+")
-
-
-def strip_office_titles(text: str) -> str:
-    return OFFICE_TITLE.sub(" ", text)
+def strip_office_titles(text: str, lang: Language | None = None) -> str:
+    """``text`` with office titles ("de minister van Justitie en Veiligheid") blanked: names, not subjects."""
+    return (lang or dutch()).names.office_titles.sub(" ", text)

@@ -13,11 +13,11 @@ import tomllib
 from typing import Any
 
 from . import references
+from .lang import Language, dutch
+from .lang.text import MetadataRules
 from .model import PROCEDURAL, Cleaned, Extracted, LetterMeta, Statement
 
-MONTHS = {m: i for i, m in enumerate(
-    "januari februari maart april mei juni juli augustus september oktober november december".split(), 1)}
-_DUTCH_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
+# Month names, the date pattern, letter kinds and signatures: monitor/lang/<code>/metadata.toml.
 _Z_REF = re.compile(r"\b(\d{4}Z\d{5})\b")
 SIDECAR_KEYS = ("title", "date", "kind", "reference", "url", "sender", "dossier")
 
@@ -26,13 +26,16 @@ class MetadataError(ValueError):
     pass
 
 
-def parse_dutch_date(text: str) -> dt.date | None:
-    m = _DUTCH_DATE.search(text or "")
+def parse_dutch_date(text: str, lang: Language | None = None) -> dt.date | None:
+    """The first date written out in ``text`` ("12 mei 2021"), in the words of ``lang`` (default Dutch)."""
+    rules = (lang or dutch()).metadata
+    m = rules.date.search(text or "")
     if not m:
         return None
+    months = {name: i for i, name in enumerate(rules.months, 1)}
     try:
-        return dt.date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
-    except ValueError:
+        return dt.date(int(m.group(3)), months[m.group(2).lower()], int(m.group(1)))
+    except (KeyError, ValueError):
         return None
 
 
@@ -44,21 +47,24 @@ def normalise_reference(ref: str) -> str:
     return references.normalise(ref)
 
 
-def _kind(subject: str, statements: list[Statement]) -> str:
+def _kind(subject: str, statements: list[Statement], rules: MetadataRules) -> str:
     low = subject.lower()
-    if any(s.section_kind == "answer" for s in statements) or ("antwoord" in low and "vragen" in low):
-        return "antwoorden-kamervragen"
-    if "geannoteerde agenda" in low:
-        return "geannoteerde-agenda"
-    if "verslag" in low:
-        return "verslag"
-    return "brief"
+    if rules.kinds and any(s.section_kind == "answer" for s in statements):
+        return rules.kinds[0].kind  # a letter that answers questions
+    for kind in rules.kinds:
+        if all(word in low for word in kind.words):
+            return kind.kind
+    return rules.default_kind
 
 
-def from_text(cleaned: Cleaned, statements: list[Statement], extracted: Extracted) -> LetterMeta:
+def from_text(cleaned: Cleaned, statements: list[Statement], extracted: Extracted,
+              lang: Language | None = None) -> LetterMeta:
+    """What the text says about its letter (words and patterns of ``lang``, default Dutch)."""
+    lang = lang or dutch()
+    rules = lang.metadata
     found = cleaned.found
     meta = extracted.meta
-    date = parse_dutch_date(found.get("date_text", ""))
+    date = parse_dutch_date(found.get("date_text", ""), lang)
     if date is None and meta.get("DCTERMS.issued"):
         try:
             date = dt.date.fromisoformat(meta["DCTERMS.issued"][:10])
@@ -66,10 +72,11 @@ def from_text(cleaned: Cleaned, statements: list[Statement], extracted: Extracte
             date = None
     subject = found.get("subject", "") or meta.get("OVERHEIDop.documenttitel", "") or meta.get("title", "")
     if not subject:
-        header = next((s.text for s in statements if s.role == "header" and "BRIEF" in s.text.upper()), "")
+        header = next((s.text for s in statements if s.role == "header" and rules.letter_header
+                       and rules.letter_header in s.text.upper()), "")
         first = next((s.text for s in statements if s.kind != PROCEDURAL and s.kind != "heading"), "")
         words = first.split()
-        title = re.sub(r"^Nr\.\s*\d+\s+", "", header)
+        title = lang.cleaning.number_prefix.sub("", header)
         subject = (title[:1] + title[1:].lower()) if title else " ".join(words[:16]) + (" …" if len(words) > 16 else "")
     kind_hint = found.get("subject", "") or meta.get("OVERHEIDop.documenttitel", "")
     reference = found.get("reference", "")
@@ -82,12 +89,12 @@ def from_text(cleaned: Cleaned, statements: list[Statement], extracted: Extracte
         reference = z.group(1) if z else ""
     roles: list[str] = []
     for s in statements:
-        if s.role == "signature" and re.match(r"^(?:De|Het)\s", s.text):
-            roles.extend(r.strip().rstrip(",") for r in re.split(r",\s+(?=(?:De|Het)\s)", s.text))
+        if s.role == "signature" and rules.signature.match(s.text):
+            roles.extend(r.strip().rstrip(",") for r in rules.signature_split.split(s.text))
     return LetterMeta(
         title=" ".join(subject.split()),
         date=date,
-        kind=_kind(kind_hint, statements),
+        kind=_kind(kind_hint, statements, rules),
         reference=reference,
         sender="; ".join(dict.fromkeys(roles)),
         dossier=found.get("dossier", "") or meta.get("dossier", ""),

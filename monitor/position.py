@@ -39,6 +39,7 @@ from . import significance as sig
 from .align import SimilarityIndex, align, shared_phrases
 from .diff import Comparison, DiffOp, compare, modality
 from .model import ChangeKind
+from .lang import Language, dutch
 from .quantities import counted_units
 from .traits import Traits
 
@@ -109,9 +110,9 @@ def _details(cmp: Comparison) -> dict[str, object]:
     return details
 
 
-def _counts_same_thing(a: str, b: str) -> bool:
+def _counts_same_thing(a: str, b: str, lang: Language) -> bool:
     """Both statements count the same (non-time) thing: the anchor of one point across rewordings."""
-    return bool(counted_units(a) & counted_units(b))
+    return bool(counted_units(a, lang) & counted_units(b, lang))
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class PairingRules:
     same_point: float = SAME_POINT
     restatement: float = CLOSE
     generic: frozenset[str] = frozenset()  # lemmas every statement of the dossier shares: no evidence of a shared point
+    lang: Language | None = None  # the letters' language (None: Dutch)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ def judge_pairing(old: str, new: str, similarity: float, rules: PairingRules = P
     never disagree about what is the same point. None: too weak a pairing to be the same point (the two are
     then a new statement and one not restated).
     """
-    cmp = compare(old, new)
+    lang = rules.lang or dutch()
+    cmp = compare(old, new, lang)
     details = _details(cmp)
     old_stance, new_stance = bool(cmp.old_modality.core), bool(cmp.new_modality.core)
     # Only a move from one stance to another is the point moving ("faciliteert" → "onderzoekt"),
@@ -148,12 +151,12 @@ def judge_pairing(old: str, new: str, similarity: float, rules: PairingRules = P
     # A stance appearing out of a plain description, or vanishing into one, is what two different
     # sentences always show; a negation coming or going counts on a close pairing only.
     stance_moved = cmp.modality_changed and (
-        (old_stance and new_stance) or _counts_same_thing(old, new)
+        (old_stance and new_stance) or _counts_same_thing(old, new, lang)
         or (similarity >= rules.same_point and cmp.old_modality.core == cmp.new_modality.core))
     moved = cmp.numbers_changed or stance_moved
     if similarity < rules.same_point:
         # a weak pairing is the same point only when the two share a phrase (or count the same thing)
-        phrases = shared_phrases(old, new, rules.generic)
+        phrases = shared_phrases(old, new, rules.generic, lang)
         if not (phrases or cmp.numbers_changed):
             return None
         details["shared"] = list(phrases)
@@ -171,10 +174,15 @@ class PositionTracker:
     """The standing position per topic, updated letter by letter (in letter-date order)."""
 
     def __init__(self, threshold: float = 0.3, same_point: float = SAME_POINT, restatement: float = CLOSE,
-                 candidates: int = 20, generic: frozenset[str] = frozenset()):
-        """``generic``: lemmas every statement of the dossier shares (its subject), never evidence of a shared point."""
+                 candidates: int = 20, generic: frozenset[str] = frozenset(), lang: Language | None = None):
+        """``generic``: lemmas every statement of the dossier shares (its subject), never evidence of a shared point.
+
+        ``lang``: the language of the letters (default Dutch): quantities, modality, stop words, labels.
+        """
+        self.lang = lang or dutch()
+        self.generic = generic
         self.threshold = threshold
-        self.rules = PairingRules(same_point, restatement, generic)  # see SAME_POINT, CLOSE
+        self.rules = PairingRules(same_point, restatement, generic, self.lang)  # see SAME_POINT, CLOSE
         self.candidates = candidates
         self.standing: dict[str, dict[str, PositionStatement]] = {}
         self.index: dict[str, SimilarityIndex] = {}
@@ -189,7 +197,7 @@ class PositionTracker:
     def _add(self, topic: str, st: PositionStatement) -> None:
         self.standing.setdefault(topic, {})[st.uid] = st
         self._by_letter.setdefault(topic, {}).setdefault(st.letter, {})[st.uid] = st
-        self.index.setdefault(topic, SimilarityIndex()).add(st.uid, st.text)
+        self.index.setdefault(topic, SimilarityIndex(lang=self.lang)).add(st.uid, st.text)
 
     def _remove(self, topic: str, uid: str) -> None:
         st = self.standing.get(topic, {}).pop(uid, None)
@@ -241,7 +249,7 @@ class PositionTracker:
         if p.kind == REAFFIRMED:
             return Change(change_uid(topic, REAFFIRMED, letter, st.uid, old.uid), topic, REAFFIRMED, letter,
                           date, st, old, similarity, p.comparison.ops, p.details, 0.0)
-        score, why = sig.modified(st.traits, old.traits, similarity, p.comparison.numbers_changed, p.stance_moved)
+        score, why = sig.modified(st.traits, old.traits, similarity, p.comparison.numbers_changed, p.stance_moved, self.lang)
         p.details["why"] = why
         return Change(change_uid(topic, MODIFIED, letter, st.uid, old.uid), topic, MODIFIED, letter, date, st, old,
                       similarity, p.comparison.ops, p.details, sig.clamp(score))
@@ -265,10 +273,10 @@ class PositionTracker:
                 # unless it takes a stance its nearest standing statement did not
                 nearest = 0.0
                 if m is not None:
-                    new_core = modality(st.text).core
-                    if not new_core or new_core == modality(standing[str(m.old)].text).core:
+                    new_core = modality(st.text, self.lang).core
+                    if not new_core or new_core == modality(standing[str(m.old)].text, self.lang).core:
                         nearest = m.similarity
-                score, why = sig.new_statement(st.traits, nearest)
+                score, why = sig.new_statement(st.traits, nearest, self.lang)
                 change = Change(change_uid(topic, kind, letter, st.uid, None), topic, kind, letter, date, st, None,
                                 details={"why": why, "nearest": round(nearest, 3)}, significance=sig.clamp(score))
             else:
@@ -283,9 +291,10 @@ class PositionTracker:
                 binding = old.traits.function in BINDING
                 repeated = old.uid in self.repeated.get(topic, ())
                 score = 0.62 if same_series and binding and repeated else 0.2
-                why = ["zelfde reeks" if same_series else "andere brief", old.traits.function]
+                label = self.lang.labels.significance
+                why = [label["same_series"] if same_series else label["other_letter"], old.traits.function]
                 if repeated:
-                    why.append("eerder herhaald")
+                    why.append(label["repeated"])
                 out.append(Change(change_uid(topic, NOT_RESTATED, letter, None, old.uid), topic, NOT_RESTATED,
                                   letter, date, None, old, details={"why": why}, significance=score))
         published = sig.select([sig.Candidate(i, c.significance, (c.new or c.old).position,  # type: ignore[union-attr]

@@ -31,17 +31,16 @@ no database, HTTP or file I/O. Fast: patterns are compiled once per
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import gazetteer, lexicon
+from .lang import Language, dutch
+from .patterns import Patterns
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
 IN, OUT = True, False
-# "het Sloveense Voorzitterschap" chairs the EU Council: a name that points at no country.
-PRESIDENCY = frozenset({"voorzitterschap", "eu-voorzitterschap", "raadsvoorzitterschap"})
 _MEMO_LIMIT = 200_000
 
 
@@ -79,40 +78,6 @@ class _Names:
 _EMPTY = _Names()
 
 
-def _pattern_regex(pattern: str) -> str:
-    # The same pattern language as monitor.topics: "*" is any run of word characters.
-    return "".join(r"[\w'’-]*" if ch == "*" else re.escape(ch) for ch in pattern.lower())
-
-
-@lru_cache(maxsize=100_000)
-def _variants(token: str) -> tuple[str, ...]:
-    """Lower-cased form, lemma and hyphen parts: what a topic-style pattern is tried on."""
-    low = token.lower()
-    out = {low, lexicon.lemma(token)}
-    if "-" in low:
-        for part in filter(None, low.split("-")):
-            out.update((part, lexicon.lemma(part)))
-    return tuple(out)
-
-
-class _Matcher:
-    """Word patterns (tried on every variant of a token) and phrase patterns (tried on the text)."""
-
-    def __init__(self, patterns: Iterable[str]):
-        patterns = [p.strip() for p in patterns if p.strip()]
-        words = [p for p in patterns if " " not in p]
-        phrases = [p for p in patterns if " " in p]
-        self.words = re.compile("^(?:" + "|".join(map(_pattern_regex, words)) + ")$") if words else None
-        self.phrases = (re.compile(r"(?<![\w-])(?:" + "|".join(map(_pattern_regex, phrases)) + r")(?![\w-])")
-                        if phrases else None)
-
-    def word(self, token: str) -> bool:
-        return self.words is not None and any(self.words.match(v) for v in _variants(token))
-
-    def text(self, text: str) -> bool:
-        return self.word(text) if " " not in text else bool(self.phrases and self.phrases.search(text.lower()))
-
-
 def _key(token: str) -> str:
     # Gazetteer forms are case-sensitive; all-caps headings ("OEKRAÏNE") are read title-cased,
     # abbreviations ("VS", "VK", "DRC") as written.
@@ -122,13 +87,16 @@ def _key(token: str) -> str:
 class _Compiled:
     """One subject, compiled: which countries are the subject, and a per-word memo."""
 
-    def __init__(self, spec: SubjectSpec):
-        self.terms = _Matcher(spec.terms)
-        self.others = _Matcher(spec.others)
+    def __init__(self, spec: SubjectSpec, lang: Language):
+        self.gazetteer = gazetteer.for_language(lang)
+        # "het Sloveense Voorzitterschap" chairs the EU Council: a name that points at no country (names.toml)
+        self.presidency = lang.names.presidency
+        self.terms = Patterns(spec.terms, lang.lemmas)
+        self.others = Patterns(spec.others, lang.lemmas)
         # A gazetteer country is the subject when its name is the spec's name or any of its forms
         # matches a subject term: then "Afghaanse" counts for Afghanistan even if only "afghan*" is given.
-        self.own = frozenset(name for name, forms in gazetteer.COUNTRIES.items()
-                             if name.casefold() == spec.name.casefold() or any(map(self.terms.text, forms)))
+        self.own = frozenset(name for name, forms in self.gazetteer.countries.items()
+                             if name.casefold() == spec.name.casefold() or any(map(self.terms.covers, forms)))
         self._memo: dict[str, tuple[str, bool, tuple[str, ...]]] = {}
 
     def _word(self, token: str) -> tuple[str, bool, tuple[str, ...]]:
@@ -137,11 +105,11 @@ class _Compiled:
         if hit is not None:
             return hit
         key = _key(token)
-        country = gazetteer.FORMS.get(key)  # "" for a neutral region
+        country = self.gazetteer.forms.get(key)  # "" for a neutral region
         subject, others = False, []
         if country is None and "-" in token:  # "EU-Turkije", "Noord-Iraakse", "Belarus-grens"
             for part in token.split("-"):
-                part_country = gazetteer.FORMS.get(_key(part))
+                part_country = self.gazetteer.forms.get(_key(part))
                 if part_country:
                     subject |= part_country in self.own
                     if part_country not in self.own:
@@ -169,7 +137,7 @@ class _Compiled:
         i, n = 0, len(tokens)
         while i < n:
             key, is_subject, named = words[i]
-            for keys, name in gazetteer.MULTI.get(key, ()):  # "Verenigde Staten", "Sri Lanka", ...
+            for keys, name in self.gazetteer.multi.get(key, ()):  # "Verenigde Staten", "Sri Lanka", ...
                 if tuple(w[0] for w in words[i:i + len(keys)]) == keys:
                     surface = " ".join(tokens[i:i + len(keys)])
                     if name in self.own:
@@ -181,7 +149,7 @@ class _Compiled:
             else:
                 if is_subject:
                     subject.append(tokens[i])
-                if named and not (i + 1 < n and tokens[i + 1].lower() in PRESIDENCY):
+                if named and not (i + 1 < n and tokens[i + 1].lower() in self.presidency):
                     for name in named:
                         others.setdefault(name, name if name == tokens[i] else f"{tokens[i]} ({name})")
                 i += 1
@@ -198,9 +166,14 @@ class _Compiled:
         return _Names(tuple(dict.fromkeys(subject)), tuple(others.items()))
 
 
+def _compiled(spec: SubjectSpec, lang: Language | None = None) -> _Compiled:
+    """The compiled subject, once per subject and language."""
+    return _compiled_for(spec, lang or dutch())
+
+
 @lru_cache(maxsize=64)
-def _compiled(spec: SubjectSpec) -> _Compiled:
-    return _Compiled(spec)
+def _compiled_for(spec: SubjectSpec, lang: Language) -> _Compiled:
+    return _Compiled(spec, lang)
 
 
 def _merge(parts: Iterable[_Names]) -> _Names:
@@ -217,6 +190,7 @@ def _merge(parts: Iterable[_Names]) -> _Names:
 class _Heading:
     names: _Names
     label: str  # "kop 'Oekraïne'", or "vraag 3" when the answered question supplied the names
+    from_questions: bool = False  # the answered questions supplied the names
 
 
 def _about(names: _Names) -> str:
@@ -227,9 +201,15 @@ def _words(names: _Names) -> str:
     return ", ".join(names.subject)
 
 
-def assess_scope(statements: Sequence[Statement], subject: SubjectSpec, title: str = "") -> list[ScopeVerdict]:
-    """One verdict per statement, same order. See the module docstring for the rules."""
-    compiled = _compiled(subject)
+def assess_scope(statements: Sequence[Statement], subject: SubjectSpec, title: str = "",
+                 lang: Language | None = None) -> list[ScopeVerdict]:
+    """One verdict per statement, same order. See the module docstring for the rules.
+
+    ``lang``: the language of the letter (default Dutch): its countries, and the words of the evidence.
+    """
+    lang = lang or dutch()
+    compiled = _compiled(subject, lang)
+    say = lang.labels.scope
     own = [compiled.scan(st.text) for st in statements]
 
     # What each paragraph names (procedural lines and headings are no running text).
@@ -251,11 +231,11 @@ def assess_scope(statements: Sequence[Statement], subject: SubjectSpec, title: s
         key = (st.section, st.section_kind, st.answers)
         if key not in headings:
             names = compiled.scan(st.section)
-            label = f"kop '{st.section}'"
+            label, from_questions = say["heading"].format(heading=st.section), False
             if not names and st.section_kind == "answer" and st.answers:
                 names = _merge(q for number in st.answers for q in questions.get(number, ()))
-                label = f"vraag {', '.join(st.answers)}"
-            headings[key] = _Heading(names, label)
+                label, from_questions = say["question"].format(numbers=", ".join(st.answers)), True
+            headings[key] = _Heading(names, label, from_questions)
         return headings[key]
 
     title_names = compiled.scan(title)
@@ -274,46 +254,46 @@ def assess_scope(statements: Sequence[Statement], subject: SubjectSpec, title: s
             continue
         heading = heading_of(st)
         paragraph = paragraphs.get(st.paragraph, _EMPTY)
-        in_scope, rule, evidence = _decide(names, paragraph, heading, carry, title_names)
+        in_scope, rule, evidence = _decide(names, paragraph, heading, carry, title_names, say)
         verdicts.append(ScopeVerdict(in_scope, rule, evidence, *found))
         if st.paragraph != last_paragraph:
             last_paragraph = st.paragraph
             # A paragraph that names something sets the context for the nameless paragraphs after it.
             if paragraph.subject:
-                carry = (IN, f"vorige alinea noemt {_words(paragraph)}")
+                carry = (IN, say["previous_names"].format(names=_words(paragraph)))
             elif paragraph.others:
-                carry = (bool(heading.names.subject), f"vorige alinea over {_about(paragraph)}")
+                carry = (bool(heading.names.subject), say["previous_about"].format(names=_about(paragraph)))
     return verdicts
 
 
 def _decide(names: _Names, paragraph: _Names, heading: _Heading, carry: tuple[bool, str] | None,
-            title: _Names) -> tuple[bool, str, tuple[str, ...]]:
-    """(in scope?, rule, evidence) of one running-text statement: rules 2 to 5."""
+            title: _Names, say: dict[str, str]) -> tuple[bool, str, tuple[str, ...]]:
+    """(in scope?, rule, evidence) of one running-text statement: rules 2 to 5 (evidence worded by ``say``)."""
     if names.subject:
-        return IN, "sentence", (f"noemt {_words(names)}",)
+        return IN, "sentence", (say["names"].format(names=_words(names)),)
     if names.others:
-        said = f"noemt {', '.join(surface for _, surface in names.others)}"
+        said = say["names"].format(names=", ".join(surface for _, surface in names.others))
         if paragraph.subject:  # "landen in de regio, zoals Pakistan en Turkije" in an Afghanistan paragraph
-            return IN, "paragraph", (said, f"alinea noemt {_words(paragraph)}")
+            return IN, "paragraph", (said, say["paragraph_names"].format(names=_words(paragraph)))
         if heading.names.subject:
-            return IN, "section", (said, f"{heading.label} noemt {_words(heading.names)}")
+            return IN, "section", (said, say["heading_names"].format(heading=heading.label, names=_words(heading.names)))
         return OUT, "sentence", (said,)
     if paragraph.subject:
-        return IN, "paragraph", (f"alinea noemt {_words(paragraph)}",)
+        return IN, "paragraph", (say["paragraph_names"].format(names=_words(paragraph)),)
     if paragraph.others:
         if heading.names.subject:  # the same exception as for a sentence naming only others
-            return IN, "section", (f"alinea over {_about(paragraph)}",
-                                   f"{heading.label} noemt {_words(heading.names)}")
-        return OUT, "paragraph", (f"alinea over {_about(paragraph)}",)
+            return IN, "section", (say["paragraph_about"].format(names=_about(paragraph)),
+                                   say["heading_names"].format(heading=heading.label, names=_words(heading.names)))
+        return OUT, "paragraph", (say["paragraph_about"].format(names=_about(paragraph)),)
     if heading.names.subject:
-        return IN, "section", (f"{heading.label} noemt {_words(heading.names)}",)
+        return IN, "section", (say["heading_names"].format(heading=heading.label, names=_words(heading.names)),)
     if heading.names.others:
-        return OUT, "section", (heading.label if heading.label.startswith("kop")
-                                else f"{heading.label} over {_about(heading.names)}",)
+        return OUT, "section", (heading.label if not heading.from_questions
+                                else say["heading_about"].format(heading=heading.label, names=_about(heading.names)),)
     if carry is not None:
         return carry[0], "paragraph", (carry[1],)
     if title.subject:
-        return IN, "letter", (f"titel noemt {_words(title)}",)
+        return IN, "letter", (say["title_names"].format(names=_words(title)),)
     if title.others:
-        return OUT, "letter", (f"titel over {_about(title)}",)
+        return OUT, "letter", (say["title_about"].format(names=_about(title)),)
     return IN, "default", ()

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .lang import Language, dutch
+
 from .traits import Traits as Traits  # defined there, with how it is stored; imported from here too
 
 # What a position statement of each sort is worth when it is new.
@@ -36,23 +38,25 @@ CAP_INITIAL = 3  # a first statement of position: its few main points
 RESTATES = 0.2
 
 
-def new_statement(t: Traits, nearest: float = 0.0) -> tuple[float, list[str]]:
+def new_statement(t: Traits, nearest: float = 0.0, lang: Language | None = None) -> tuple[float, list[str]]:
     """The worth of a statement that is new to the standing position.
 
-    ``nearest``: its similarity to the closest standing statement (0 when none is close).
+    ``nearest``: its similarity to the closest standing statement (0 when none is close); the reasons are
+    worded in ``lang``'s labels (default Dutch).
     """
+    label = (lang or dutch()).labels.significance
     score = WEIGHT.get(t.function, 0.4)
     why = [t.function]
     # the government as the one taking a stance counts; "Nederland" in a plain fact does not
-    for flag, delta, label in ((t.government and t.function in STANCES, 0.08, "kabinet"), (t.lead, 0.04, "eerste zin van alinea"),
-                               (t.elaboration and not t.example, -0.1, "uitwerking"),
-                               (t.example, -0.22, "voorbeeld"), (t.hedged, -0.1, "voorwaardelijk"),
-                               (not t.own_terms, -0.06, "onderwerp uit context"),
-                               (nearest >= RESTATES or t.recalls, -0.08, "deels eerder gezegd"),
-                               (t.quantified, 0.05, "met aantal of bedrag"), (t.realised and t.function in BINDING, 0.05, "gerealiseerd")):
+    for flag, delta, key in ((t.government and t.function in STANCES, 0.08, "government"), (t.lead, 0.04, "lead"),
+                             (t.elaboration and not t.example, -0.1, "elaboration"),
+                             (t.example, -0.22, "example"), (t.hedged, -0.1, "hedged"),
+                             (not t.own_terms, -0.06, "context_topic"),
+                             (nearest >= RESTATES or t.recalls, -0.08, "restates"),
+                             (t.quantified, 0.05, "quantified"), (t.realised and t.function in BINDING, 0.05, "realised")):
         if flag:
             score += delta
-            why.append(label)
+            why.append(label[key])
     return score + _centrality(t), why
 
 
@@ -61,23 +65,24 @@ def _centrality(t: Traits) -> float:
     return 0.015 * min(max(t.topic_terms - 1, 0), 3)
 
 
-def modified(t_new: Traits, t_old: Traits, similarity: float, numbers: bool, modality: bool
-             ) -> tuple[float, list[str]]:
+def modified(t_new: Traits, t_old: Traits, similarity: float, numbers: bool, modality: bool,
+             lang: Language | None = None) -> tuple[float, list[str]]:
     """The worth of a revised statement: what moved, how sure the pairing is, who acts."""
+    label = (lang or dutch()).labels.significance
     score = 0.7 + 0.3 * min(similarity, 0.4)  # a weak pairing is less sure to be the same point
-    why = ["zelfde punt herzien"]
+    why = [label["same_point"]]
     if numbers:
         score += 0.1
-        why.append("getal gewijzigd")
+        why.append(label["numbers"])
     if modality:
         score += 0.06
-        why.append("toezegging verschoven")
+        why.append(label["commitment"])
     if t_new.government or t_old.government:
         score += 0.04
-        why.append("kabinet")
+        why.append(label["government"])
     if t_new.elaboration:
         score -= 0.08
-        why.append("uitwerking")
+        why.append(label["elaboration"])
     return score + _centrality(t_new), why
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import faults, lexicon
 from .config import Settings
 from .function import POSITION
+from .lang import dutch
 from .model import ChangeKind
 from .position import Change, PositionStatement, PositionTracker, can_hold_position
 from .traits import Traits
@@ -50,6 +51,9 @@ Progress = Callable[[str, int], Callable[[], None]]
 def no_progress(label: str, total: int) -> Callable[[], None]:
     return lambda: None
 CHANGES_VERSION = "changes-5"  # 2: functions, scope, same-point pairing, published; 3: stance moves, novelty; 4: repeated silence; 5: "40 duizend" one amount, "done" only before a lower-case word
+# What the stored changes were computed with: the code version and the language files the changes stage
+# reads (quantities, modality, stop words, labels …): editing one of those recomputes the changes (not the topics).
+CHANGES_FINGERPRINT = f"{CHANGES_VERSION}-{dutch().fingerprint_of('changes')}"
 
 OrderKey = tuple[dt.date, str]
 
@@ -162,7 +166,9 @@ class Timeline:
         """
         with sessions.begin() as session:
             letters = sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
-            changed_ids = {l.id for l in letters} if changed is None else set(changed)
+            last = store.latest_run(session, "changes")
+            stale = last is not None and last.fingerprint != CHANGES_FINGERPRINT  # another code or language version
+            changed_ids = {l.id for l in letters} if changed is None or stale else set(changed)
             pending = [l for l in letters if l.id in changed_ids or l.changes_run_id is None
                        or l.changes_version_id != l.current_version_id]
             if not pending:
@@ -170,9 +176,9 @@ class Timeline:
             start = min(order_key(l) for l in pending)
             redo = [l for l in letters if order_key(l) >= start]
             late = [l for l in redo if l.changes_run_id is not None and l not in pending]
-            reason = note or (f"letters after {start[0]} recomputed: {pending[0].key} arrived or changed" if late
-                              else "new letters")
-            run = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_VERSION,
+            reason = note or ("changes version or language files changed" if stale else "") or (
+                f"letters after {start[0]} recomputed: {pending[0].key} arrived or changed" if late else "new letters")
+            run = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_FINGERPRINT,
                                   config={"similarity_threshold": self.settings.analysis.similarity_threshold,
                                           "same_point": self.settings.analysis.same_point,
                                           "restatement": self.settings.analysis.restatement},

@@ -33,23 +33,17 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
-from functools import lru_cache
 
 from . import lexicon
+from .lang import Language, dutch
+from .patterns import Patterns, phrase
+from .patterns import forms as _forms
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
 
 ANALYSIS_VERSION = "topics-4"  # 2: functions and scope stored with the topics; 3: quantified/realised; 4: idioms, letter subject
 
-ANAPHOR = re.compile(
-    r"^(?:(?:\S+\s+){0,6}?(?:deze|dit|dergelijke|zulke|voornoemde|bovengenoemde|genoemde)\s+([^\W\d_]+)"
-    r"|(?:Hiermee|Daarmee|Hierbij|Daarbij|Hierdoor|Daardoor|Hiervoor|Daarvoor|Zo|Dit|Deze)\b)", re.I)
-# Nouns after a demonstrative that point at the letter or the calendar, not at an earlier position.
-NOT_ANAPHORIC = frozenset("brief kamerbrief week maand jaar periode moment kader wijze manier zin verband".split())
-
 SCORES = {"terms": 1.0, "sense": 1.0, "idiom": 1.0, "anaphora": 0.8, "answer": 0.7, "heading": 0.6, "letter": 0.5}
-# The head of a Kamerstuk: its dossier number and the dossier's title ("27 925 Bestrijding internationaal
-# terrorisme"). The title names the series the letter belongs to: context for the letter, not evidence for the line.
-DOSSIER_HEAD = re.compile(r"^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?\s+([A-Z][^.]{0,120}?)(?:\s+[Nn]r\.\s*\d+.*)?$")
+# Anaphors, office titles and the Kamerstuk's dossier head are in monitor/lang/<code>/names.toml.
 
 
 @dataclass(frozen=True)
@@ -103,103 +97,39 @@ class TopicAssignment:
         return [asdict(e) for e in self.evidence]
 
 
-def _pattern_regex(pattern: str) -> str:
-    return "".join(r"[\w'’-]*" if ch == "*" else re.escape(ch) for ch in pattern.lower())
-
-
-def _phrase(pattern: str) -> re.Pattern[str]:
-    """A whole-word phrase pattern over lower-cased, whitespace-normalised text.
-
-    `` .. `` stands for up to three words in between ("in veiligheid .. gebracht" also finds "in veiligheid
-    zijn gebracht").
-    """
-    body = r"(?:\s+\S+){0,3}?\s+".join(_pattern_regex(part.strip()) for part in pattern.split(" .. "))
-    return re.compile(r"(?<![\w-])" + body + r"(?![\w-])")
-
-
-class _Patterns:
-    """Compiled word and phrase patterns; word verdicts are memoised (letters reuse their words)."""
-
-    def __init__(self, patterns: Iterable[str]):
-        patterns = list(patterns)
-        words = [p for p in patterns if " " not in p.strip()]
-        phrases = [p for p in patterns if " " in p.strip()]
-        self.words = re.compile("^(?:" + "|".join(_pattern_regex(p) for p in words) + ")$") if words else None
-        self.phrases = (re.compile(r"(?<![\w-])(?:" + "|".join(_pattern_regex(p) for p in phrases) + r")(?![\w-])")
-                        if phrases else None)
-        self._memo: dict[tuple[str, ...], bool] = {}
-
-    @classmethod
-    def build(cls, patterns: Iterable[str]) -> "_Patterns":
-        return cls(patterns)
-
-    def _word_hit(self, variants: tuple[str, ...]) -> bool:
-        hit = self._memo.get(variants)
-        if hit is None:
-            hit = self.words is not None and any(self.words.match(v) for v in variants)
-            if len(self._memo) < 200_000:
-                self._memo[variants] = hit
-        return hit
-
-    def match(self, forms: Sequence[tuple[str, tuple[str, ...]]], text: str) -> list[str]:
-        """Matched surface words/phrases; ``forms`` are (surface, variants) per token."""
-        hits: list[str] = []
-        if self.words is not None:
-            hits.extend(surface for surface, variants in forms if self._word_hit(variants))
-        if self.phrases is not None and text:
-            hits.extend(m.group(0) for m in self.phrases.finditer(text))
-        return list(dict.fromkeys(hits))
-
-    def covers(self, hit: str) -> bool:
-        """Does this matched word or phrase fall under one of these patterns?"""
-        if " " in hit:
-            return self.phrases is not None and bool(self.phrases.search(hit))
-        return self._word_hit(_variants(hit))
-
-
-@lru_cache(maxsize=100_000)
-def _variants(token: str) -> tuple[str, ...]:
-    low = token.lower()
-    out = {low, lexicon.lemma(token)}
-    if "-" in low:
-        for part in low.split("-"):
-            if part:
-                out.add(part)
-                out.add(lexicon.lemma(part))
-    return tuple(out)
-
-
-def _forms(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    return [(w.lower(), _variants(w)) for w in lexicon.words(text)]
-
-
 @dataclass(frozen=True)
 class _Topic:
     spec: TopicSpec
-    terms: _Patterns
-    headings: _Patterns
-    ambiguous: _Patterns
-    sense_for: _Patterns
-    sense_against: _Patterns
+    terms: Patterns
+    headings: Patterns
+    ambiguous: Patterns
+    sense_for: Patterns
+    sense_against: Patterns
     exclude: tuple[re.Pattern[str], ...]
     idioms: re.Pattern[str] | None  # all of the topic's idioms as one alternation
-    letter_subjects: _Patterns
+    letter_subjects: Patterns
 
 
 class TopicScheme:
     """The compiled topic configuration. Build once; ``assign`` is pure and fast."""
 
-    def __init__(self, specs: Sequence[TopicSpec], extra: object = None):
-        """``extra``: other configuration the stored analysis depends on (the subject); part of the fingerprint."""
+    def __init__(self, specs: Sequence[TopicSpec], extra: object = None, lang: Language | None = None):
+        """``extra``: other configuration the stored analysis depends on (the subject); part of the fingerprint.
+
+        ``lang``: the language of the letters (default Dutch); the files it reads are part of the fingerprint.
+        """
         self.specs = tuple(specs)
         self.extra = extra
+        self.lang = lang or dutch()
+        self._names = self.lang.names
+        self._code = self.lang.lemmas  # the language of the lemmas a term is matched on
         self._topics = [
-            _Topic(spec=s, terms=_Patterns.build(s.terms), headings=_Patterns.build(s.headings),
-                   ambiguous=_Patterns.build(s.ambiguous), sense_for=_Patterns.build(s.sense_for),
-                   sense_against=_Patterns.build(s.sense_against),
-                   exclude=tuple(_phrase(x) for x in s.exclude),
-                   idioms=re.compile("|".join(_phrase(x).pattern for x in s.idioms)) if s.idioms else None,
-                   letter_subjects=_Patterns.build(s.letter_subjects))
+            _Topic(spec=s, terms=Patterns(s.terms, self._code), headings=Patterns(s.headings, self._code),
+                   ambiguous=Patterns(s.ambiguous, self._code), sense_for=Patterns(s.sense_for, self._code),
+                   sense_against=Patterns(s.sense_against, self._code),
+                   exclude=tuple(phrase(x) for x in s.exclude),
+                   idioms=re.compile("|".join(phrase(x).pattern for x in s.idioms)) if s.idioms else None,
+                   letter_subjects=Patterns(s.letter_subjects, self._code))
             for s in specs]
 
     @property
@@ -209,6 +139,7 @@ class TopicScheme:
     def fingerprint(self) -> str:
         """Identifies the analysis: code version plus the exact topic configuration."""
         parts: list[object] = [ANALYSIS_VERSION] + [asdict(s) for s in self.specs]
+        parts.append(f"{self.lang.code}:{self.lang.fingerprint_of('topics')}")
         if self.extra is not None:
             parts.append(asdict(self.extra) if is_dataclass(self.extra) and not isinstance(self.extra, type) else repr(self.extra))
         blob = json.dumps(parts, sort_keys=True, ensure_ascii=False)
@@ -216,45 +147,43 @@ class TopicScheme:
 
     # ------------------------------------------------------------------ matching
 
-    @staticmethod
-    def _strip_titles(text: str) -> str:
-        return lexicon.strip_office_titles(text)
+    def _strip_titles(self, text: str) -> str:
+        return lexicon.strip_office_titles(text, self.lang)
 
     def _own(self, topic: _Topic, low: str, forms: list[tuple[str, tuple[str, ...]]]) -> tuple[list[str], list[str]]:
         """(unambiguous hits, ambiguous hits) of one topic in a title-stripped, lower-cased text."""
         if any(rx.search(low) for rx in topic.exclude):
             for rx in topic.exclude:
                 low = rx.sub(" ", low)
-            forms = _forms(low)
+            forms = _forms(low, self._code)
         hits = topic.terms.match(forms, low)
         if not hits:
             return [], []
         ambiguous = {h for h in hits if topic.ambiguous.covers(h)}
         return [h for h in hits if h not in ambiguous], [h for h in hits if h in ambiguous]
 
-    @staticmethod
-    def _cues(topic: _Topic, text: str, ignore: Iterable[str]) -> tuple[int, int]:
+    def _cues(self, topic: _Topic, text: str, ignore: Iterable[str]) -> tuple[int, int]:
         low = " ".join(text.lower().split())
         skip = set(ignore)
-        forms = [(s, v) for s, v in _forms(low) if s not in skip]
+        forms = [(s, v) for s, v in _forms(low, self._code) if s not in skip]
         return (len([h for h in topic.sense_for.match(forms, low) if h not in skip]),
                 len([h for h in topic.sense_against.match(forms, low) if h not in skip]))
 
     def heading_topics(self, heading: str) -> list[str]:
         if not heading:
             return []
-        forms = _forms(heading.lower())
+        forms = _forms(heading.lower(), self._code)
         return [t.spec.name for t in self._topics if t.headings.match(forms, heading.lower())]
 
     # ------------------------------------------------------------------ assignment
 
     def letter_topics(self, statements: Sequence[Statement], context: LetterContext) -> dict[str, Evidence]:
         """The topics a whole letter is about: its title or its dossier's title names a topic's letter subject."""
-        sources = [context.title] + [m.group(1) for st in statements[:12] if (m := DOSSIER_HEAD.match(st.text))]
+        sources = [context.title] + [m.group(1) for st in statements[:12] if (m := self._names.dossier_head.match(st.text))]
         out: dict[str, Evidence] = {}
         for source in filter(None, sources):
             low = " ".join(self._strip_titles(source).lower().split())  # "staatssecretaris van Veiligheid" is a name
-            forms = _forms(low)
+            forms = _forms(low, self._code)
             for topic in self._topics:
                 hits = topic.letter_subjects.match(forms, low)
                 if hits and topic.spec.name not in out:
@@ -289,7 +218,7 @@ class TopicScheme:
         cue_cache: dict[tuple[str, str, tuple[str, ...]], tuple[int, int]] = {}
         for index, st in enumerate(statements):
             found: dict[str, list[Evidence]] = {}
-            names_only = DOSSIER_HEAD.match(st.text) is not None  # a dossier title is context, not evidence
+            names_only = self._names.dossier_head.match(st.text) is not None  # a dossier title is context, not evidence
             if st.kind != PROCEDURAL and not names_only:
                 self._own_evidence(st, para_text, letter_text, found, cue_cache)
             if not found and st.kind not in (PROCEDURAL, HEADING) and not names_only:
@@ -310,7 +239,7 @@ class TopicScheme:
         low, idioms = self._idioms(" ".join(self._strip_titles(st.text).lower().split()))
         for name, hits in idioms.items():
             found.setdefault(name, []).append(Evidence("idiom", tuple(dict.fromkeys(hits))))
-        forms = _forms(low)
+        forms = _forms(low, self._code)
         for topic in self._topics:
             plain, ambiguous = self._own(topic, low, forms)
             if plain:
@@ -343,8 +272,8 @@ class TopicScheme:
 
     def _inherit(self, st: Statement, before: Sequence[Statement], statements: Sequence[Statement],
                  by_position: dict[int, dict[str, TopicAssignment]], found: dict[str, list[Evidence]]) -> None:
-        m = ANAPHOR.match(st.text)
-        if m and (m.group(1) or "").lower() not in NOT_ANAPHORIC:
+        m = self._names.anaphor.match(st.text)
+        if m and (m.group(1) or "").lower() not in self._names.not_anaphoric:
             prev = next((p for p in reversed(before) if p.kind not in (PROCEDURAL, HEADING)
                          and p.section == st.section), None)
             if prev is not None and by_position.get(prev.position):
@@ -358,7 +287,8 @@ class TopicScheme:
                 for name in by_position.get(q.position, {}):
                     ev = found.setdefault(name, [])
                     if not ev:
-                        ev.append(Evidence("answer", (), f"vraag {', '.join(st.answers)}",
+                        ev.append(Evidence("answer", (), self.lang.labels.topics["answer"].format(
+                                               numbers=", ".join(st.answers)),
                                            tuple(x.position for x in questions)))
             if found:
                 return
@@ -375,7 +305,7 @@ class TopicScheme:
         lines = [f"#{st.position} {st.kind}: {st.text}"]
         if st.kind == PROCEDURAL:
             return lines + ["  procedural line (salutation, signature, …): carries no topic"]
-        if DOSSIER_HEAD.match(st.text):
+        if self._names.dossier_head.match(st.text):
             return lines + ["  dossier head: its title is context for the letter, not evidence for this line"]
         stripped = " ".join(self._strip_titles(st.text).lower().split())
         if stripped != " ".join(st.text.lower().split()):
@@ -383,7 +313,7 @@ class TopicScheme:
         low, idioms = self._idioms(stripped)
         for name, hits in idioms.items():
             lines.append(f"  idiom → {name}: {', '.join(hits)} (its words count for no other topic)")
-        forms = _forms(low)
+        forms = _forms(low, self._code)
         for topic in self._topics:
             excluded = [rx.pattern for rx in topic.exclude if rx.search(low)]
             plain, ambiguous = self._own(topic, low, forms)
@@ -401,7 +331,7 @@ class TopicScheme:
             lines.append(f"  heading: {st.section!r} → {', '.join(heads) or 'no topic'}"
                          + (" (not used: the statement's own words decide)" if own and heads else ""))
         if st.section_kind == "answer" and st.answers:
-            lines.append(f"  answer to vraag {', '.join(st.answers)}")
+            lines.append("  answer to " + self.lang.labels.topics["answer"].format(numbers=", ".join(st.answers)))
         letter = self.letter_topics(statements, context)
         lines.append("  letter subject: " + (", ".join(f"{n} ({'/'.join(e.terms)} in {e.source!r})"
                                                        for n, e in letter.items()) or "names no topic")
