@@ -53,12 +53,17 @@ _app: ASGIApp | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 
 
-def _start_worker(make_app: Callable[[Settings], ASGIApp], settings: Settings) -> None:
-    """Worker initializer: the app (``make_app(settings)``) and an event loop, made once per process."""
+def _start_worker(server: int, make_app: Callable[[Settings], ASGIApp], settings: Settings) -> None:
+    """Worker initializer: the app (``make_app(settings)``) and an event loop, made once per process.
+
+    ``server``: the pid of the server process, taken there when the pool was made. Not ``os.getppid()`` here: by
+    the time a worker runs this (after importing what unpickling ``make_app`` needs) the server may already be
+    gone, and the worker would then wait for a parent that is already gone.
+    """
     global _app, _loop
     # Ctrl-C reaches the whole process group: the server process stops the workers, in order
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    threading.Thread(target=_exit_with_parent, args=(server,), name="parent-watch", daemon=True).start()
     from ..logs import setup_service_logging
     setup_service_logging()
     _app = make_app(settings)
@@ -125,7 +130,7 @@ class RenderPool:
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker, initargs=(self.make_app, self.settings))
+            initializer=_start_worker, initargs=(os.getpid(), self.make_app, self.settings))
         # start and warm every worker now, not on the first reader's request
         self._warming = [pool.submit(_ready) for _ in range(self.processes)]
         return pool
