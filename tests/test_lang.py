@@ -119,6 +119,14 @@ def test_errors_name_the_file_and_the_key(tmp_path, text, message):
         load(folder)
 
 
+def test_a_stray_file_is_named(tmp_path):
+    folder = _write(tmp_path / "stray", "functions.toml", "")
+    with pytest.raises(LanguageError, match=re.escape("functions.toml: not a language file")):
+        load(folder)
+    _write(tmp_path / "notes", "NOTES.md", "analyst's notes are fine")
+    assert load(tmp_path / "notes").files == {}
+
+
 def test_fragments_are_filled_in_and_unknown_ones_named(tmp_path):
     folder = _write(tmp_path / "frag", "quantities.toml",
                     "[fragments]\nmonth = 'may'\n[patterns]\nmonth_after = '\\s+{{month}}'\n")
