@@ -26,10 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .diff import modality
 from .lang import NON_POSITION, POSITION, Language, Rule, dutch
 from .model import HEADING, PROCEDURAL, QUESTION, Statement
+from .patterns import Patterns, forms
 from .quantities import counted_units
 from .traits import Traits
 
@@ -77,8 +79,21 @@ class Function:
 MIN_WORDS = 4  # shorter running text ("Ja", "Nee.") answers a question but states nothing on its own
 
 
-def _first(rules: tuple[Rule, ...], text: str) -> tuple[str, str, str] | None:
+@lru_cache(maxsize=256)
+def _terms(terms: tuple[str, ...], code: str) -> Patterns:
+    return Patterns(terms, code)
+
+
+def _first(rules: tuple[Rule, ...], text: str, code: str) -> tuple[str, str, str] | None:
+    """(function, rule name, the words that matched) of the first rule that matches ``text``."""
+    low: str | None = None
     for rule in rules:
+        if rule.terms:  # word patterns, the topics' pattern language and matcher
+            low = " ".join(text.lower().split()) if low is None else low
+            hits = _terms(rule.terms, code).match(forms(low, code), low)
+            if hits:
+                return rule.function, rule.name, hits[0]
+            continue
         m = rule.pattern.search(text)
         if m:
             return rule.function, rule.name, m.group(0).strip()
@@ -98,7 +113,7 @@ def classify_one(st: Statement, lead: bool = False, lang: Language | None = None
         return Function("question", "question", (st.section,) if st.section else ())
     if len(text.split()) < MIN_WORDS:
         return Function("meta", "too short to state a position")
-    hit = _first(rules.non_position, text)
+    hit = _first(rules.non_position, text, lang.lemmas)
     flags = dict(government=is_government(text, lang), elaboration=bool(rules.elaboration.search(text)),
                  hedged=bool(rules.hedged.search(text)), lead=lead,
                  quantified=bool(counted_units(text, lang)),
@@ -111,7 +126,7 @@ def classify_one(st: Statement, lead: bool = False, lang: Language | None = None
         hit = ("assessment", "stake on the agenda", stake.group(0))
     if hit is not None:
         return Function(hit[0], hit[1], (hit[2],), **flags)
-    hit = _first(rules.position, text)
+    hit = _first(rules.position, text, lang.lemmas)
     figure = rules.figure.search(text)
     if hit is not None and hit[0] == "report" and flags["government"]:
         hit = None  # what Nederland said at a meeting is the government's own position

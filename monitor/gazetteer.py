@@ -43,7 +43,8 @@ class Gazetteer:
 
     countries: dict[str, tuple[str, ...]]  # canonical name → forms (the name first)
     forms: dict[str, str]  # single-token form (folded) → canonical name ("" for a neutral region)
-    multi: dict[str, list[tuple[tuple[str, ...], str]]]  # first token's key → (keys of all tokens, canonical), longest first
+    # first token's key → (keys of all tokens, canonical), longest first
+    multi: dict[str, list[tuple[tuple[str, ...], str]]]
 
 
 @lru_cache(maxsize=8)

@@ -276,7 +276,8 @@ def _decide(names: _Names, paragraph: _Names, heading: _Heading, carry: tuple[bo
         if paragraph.subject:  # "landen in de regio, zoals Pakistan en Turkije" in an Afghanistan paragraph
             return IN, "paragraph", (said, say["paragraph_names"].format(names=_words(paragraph)))
         if heading.names.subject:
-            return IN, "section", (said, say["heading_names"].format(heading=heading.label, names=_words(heading.names)))
+            return IN, "section", (said, say["heading_names"].format(heading=heading.label,
+                                                                    names=_words(heading.names)))
         return OUT, "sentence", (said,)
     if paragraph.subject:
         return IN, "paragraph", (say["paragraph_names"].format(names=_words(paragraph)),)

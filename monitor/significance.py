@@ -53,7 +53,8 @@ def new_statement(t: Traits, nearest: float = 0.0, lang: Language | None = None)
                              (t.example, -0.22, "example"), (t.hedged, -0.1, "hedged"),
                              (not t.own_terms, -0.06, "context_topic"),
                              (nearest >= RESTATES or t.recalls, -0.08, "restates"),
-                             (t.quantified, 0.05, "quantified"), (t.realised and t.function in BINDING, 0.05, "realised")):
+                             (t.quantified, 0.05, "quantified"),
+                             (t.realised and t.function in BINDING, 0.05, "realised")):
         if flag:
             score += delta
             why.append(label[key])

@@ -179,7 +179,8 @@ class TopicScheme:
 
     def letter_topics(self, statements: Sequence[Statement], context: LetterContext) -> dict[str, Evidence]:
         """The topics a whole letter is about: its title or its dossier's title names a topic's letter subject."""
-        sources = [context.title] + [m.group(1) for st in statements[:12] if (m := self._names.dossier_head.match(st.text))]
+        heads = (self._names.dossier_head.match(st.text) for st in statements[:12])
+        sources = [context.title] + [m.group(1) for m in heads if m]
         out: dict[str, Evidence] = {}
         for source in filter(None, sources):
             low = " ".join(self._strip_titles(source).lower().split())  # "staatssecretaris van Veiligheid" is a name

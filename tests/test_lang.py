@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import dataclasses
 import re
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from monitor.function import classify
+from monitor.position import PositionStatement, PositionTracker
+from monitor.scope import SubjectSpec, assess_scope
+from monitor.significance import Traits
 from monitor.lang import STAGE_FILES, LanguageError, dutch, load
 from monitor.lang.read import NEVER
 from monitor.pipeline import parse_letter
@@ -58,8 +62,30 @@ def test_a_second_tiny_language_runs_the_pipeline():
     functions = classify(statements, xx)
     got = [(f.name, sorted(t)) for f, t in zip(functions, topics)]
     assert got == [("decision", ["mission"]), ("inform", ["mission"]), ("assessment", []), ("fact", [])]
+    assert functions[0].evidence == ("decided",)  # a word pattern ("decide"), matched on the English lemma
     # the language is part of what the stored analysis was made with
     assert scheme.fingerprint() != TopicScheme(scheme.specs).fingerprint()
+
+
+def test_the_tiny_language_runs_scope_and_changes_too():
+    """Scope and the position tracker read the language too: its subject terms and lemmas, its labels."""
+    xx = load(XX)
+    statements = list(parse_letter(b"The mission in Mali ends.\n\nThe embassy in Paris stays open.\n",
+                                   "l.txt", lang=xx).statements)
+    verdicts = assess_scope(statements, SubjectSpec("Mali", ("mali",)), lang=xx)
+    assert [v.in_scope for v in verdicts] == [True, True]  # no country table: only the subject's own terms count
+    assert verdicts[0].evidence == ("names: Mali",)  # a label the language leaves out reads as its key
+
+    def st(uid: str, letter: str, text: str) -> PositionStatement:
+        return PositionStatement(uid, letter, dt.date(2024, 1, int(letter[-1])), text,
+                                 traits=Traits("decision", government=True))
+
+    tracker = PositionTracker(lang=xx)
+    first = tracker.process("l1", dt.date(2024, 1, 1), {"mission": [st("a", "l1", "We decided to send 80 soldiers.")]})
+    assert [c.kind for c in first] == ["initial"]
+    assert first[0].details["why"] == ["decision", "government"]  # xx has no labels: the keys stand in
+    again = tracker.process("l2", dt.date(2024, 1, 2), {"mission": [st("b", "l2", "We decided to send 120 soldiers.")]})
+    assert [c.kind for c in again] == ["reaffirmed"]  # xx knows no quantities: nothing counted, nothing moved
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
@@ -74,7 +100,9 @@ def _write(folder: Path, name: str, text: str) -> Path:
     ("[[position]]\nfunction = 'verdict'\nname = 'x'\npattern = 'x'\n",
      "function.toml: position[0].function: 'verdict' is not one of"),
     ("[[position]]\nfunction = 'decision'\nname = 'x'\npatern = 'x'\n",
-     "function.toml: position[0].pattern: a rule needs a pattern"),
+     "function.toml: position[0].pattern: a rule needs a pattern or terms"),
+    ("[[position]]\nfunction = 'decision'\nname = 'x'\npattern = 'x'\nterms = ['x']\n",
+     "function.toml: position[0].pattern: a rule needs a pattern or terms"),
     ("[[position]]\nfunction = 'decision'\nname = 'x'\npattern = 'x'\nignorecase = true\n",
      "function.toml: position[0].ignorecase: unknown key"),
     ("[flags.government]\npattern = 3\n", "function.toml: flags.government.pattern: expected a pattern"),
@@ -89,6 +117,14 @@ def test_errors_name_the_file_and_the_key(tmp_path, text, message):
     folder = _write(tmp_path / "bad", name, text)
     with pytest.raises(LanguageError, match=re.escape(message)):
         load(folder)
+
+
+def test_a_stray_file_is_named(tmp_path):
+    folder = _write(tmp_path / "stray", "functions.toml", "")
+    with pytest.raises(LanguageError, match=re.escape("functions.toml: not a language file")):
+        load(folder)
+    _write(tmp_path / "notes", "NOTES.md", "analyst's notes are fine")
+    assert load(tmp_path / "notes").files == {}
 
 
 def test_fragments_are_filled_in_and_unknown_ones_named(tmp_path):

@@ -26,9 +26,9 @@ from typing import TypeVar
 import simplemma
 
 from .cleaning import CleaningRules, read_cleaning
+from .function import NON_POSITION, POSITION, FunctionRules, Rule, read_function
 from .labels import Labels, read_labels
 from .names import Countries, Names, read_countries, read_names
-from .function import NON_POSITION, POSITION, FunctionRules, Rule, read_function
 from .quantities import QuantityWords, read_quantities
 from .read import LanguageError, Table, read_toml
 from .text import MetadataRules, SentenceRules, read_metadata, read_sentences
@@ -46,6 +46,9 @@ STAGE_FILES: dict[str, tuple[str, ...]] = {
                "countries.txt", "labels.toml"),
     "changes": ("language.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "labels.toml"),
 }
+
+# Every file a language folder may hold (besides notes in Markdown): a stray or misspelt file is an error.
+KNOWN_FILES = frozenset(name for names in STAGE_FILES.values() for name in names)
 
 __all__ = ["DUTCH", "FunctionRules", "Language", "LanguageError", "NON_POSITION", "POSITION", "Rule", "STAGE_FILES",
            "dutch", "load"]
@@ -89,7 +92,12 @@ def _hash(items: list[tuple[str, str]]) -> str:
 def _load(folder: Path) -> Language:
     if not folder.is_dir():
         raise LanguageError(f"{folder}: no such language folder")
-    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+             and p.suffix != ".md"}
+    for name in files:
+        if name not in KNOWN_FILES:
+            raise LanguageError(f"{name}: not a language file (known: {', '.join(sorted(KNOWN_FILES))}); a new "
+                                f"kind of file is added to STAGE_FILES with the stages that read it")
     stopwords = _file(folder, "stopwords.toml", read_stopwords)
     return Language(code=folder.name, folder=folder, lemmas=_file(folder, "language.toml", _read_language),
                     function=_file(folder, "function.toml", read_function),

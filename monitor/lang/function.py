@@ -14,11 +14,17 @@ POSITION = ("decision", "commitment", "intention", "rule", "figure", "assessment
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: where ``pattern`` is found, the sentence has function ``function``; ``name`` is the evidence."""
+    """One rule: where it matches, the sentence has function ``function``; ``name`` is the evidence.
+
+    A rule matches by ``pattern`` (a regular expression, for what needs order, gaps or context) or by
+    ``terms`` (word patterns as for topics: ``besloten``, ``opschort*``, ``van start gegaan``; matched on
+    word forms and lemmas by :class:`monitor.patterns.Patterns`), never both.
+    """
 
     function: str
     name: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] = NEVER
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,9 +53,13 @@ def _rules(top: Table, key: str, allowed: tuple[str, ...]) -> tuple[Rule, ...]:
         if function not in allowed:
             raise t.error("function", f"{function!r} is not one of {', '.join(allowed)}")
         flags = re.IGNORECASE if t.boolean("ignore_case") else 0
-        if not t.has("pattern"):
-            raise t.error("pattern", "a rule needs a pattern")
-        rules.append(Rule(function, t.string("name"), t.pattern("pattern", flags)))
+        if t.has("pattern") == t.has("terms"):
+            raise t.error("pattern", "a rule needs a pattern or terms (one of the two)")
+        if t.has("terms"):
+            terms = t.words("terms") if isinstance(t.data["terms"], list) else (t.string("terms"),)
+            rules.append(Rule(function, t.string("name"), terms=terms))
+        else:
+            rules.append(Rule(function, t.string("name"), t.pattern("pattern", flags)))
         t.done()
     return tuple(rules)
 
