@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup browser run ingest test test-sqlite test-postgres lint mutate eval eval-check judge lodo bench clean
+.PHONY: setup browser run ingest test test-sqlite test-postgres lint mutate eval eval-check judge fit lodo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ eval-check: setup
 
 judge: setup
 	$(BIN)/python eval/judge.py $(JUDGE_ARGS)
+
+# The significance model fitted on the judged corpus, scored leave-one-dossier-out; writes monitor/lang/nl/weights.toml
+# only when the held-out model beats the publishing it replaces (FIT_ARGS=--force to write anyway).
+fit: setup
+	$(BIN)/python eval/fit.py --write $(FIT_ARGS)
 
 # Thresholds chosen leave-one-dossier-out over eval/grid.toml; prints the held-out macro (minutes).
 lodo: setup

@@ -300,15 +300,21 @@ def _echo_change(v: Any, verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also a unified diff per modified statement.")
 @click.option("--published/--all", "published_only", default=False,
               help="Only the changes the feeds publish, or (default) also those kept and folded.")
+@click.option("--explain", "explain", default=None, metavar="ID",
+              help="Why change ID has its significance: each feature, its weight and its share.")
 @pass_ctx
 def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, kinds: tuple[str, ...],
-            letter: str | None, limit: int, as_json: bool, verbose: bool, published_only: bool) -> None:
+            letter: str | None, limit: int, as_json: bool, verbose: bool, published_only: bool,
+            explain: str | None) -> None:
     """Position changes, newest letters first, most significant first within a letter."""
     import json as _json
 
     from .store import changes as store
     from .store import queries
     _check_topic(ctx, topic)
+    if explain:
+        _explain_change(ctx, explain, as_json)
+        return
     with ctx.sessions()() as session:
         letter_id = None
         if letter:
@@ -326,6 +332,42 @@ def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, k
                 _echo_change(v, verbose)
         if not as_json:
             click.echo(f"{len(views)} of {store.count_changes(session, f)} changes")
+
+
+def _explain_change(ctx: Ctx, uid: str, as_json: bool) -> None:
+    """One change's features and what each adds to its significance (the fitted model, or the hand-set rules)."""
+    import json as _json
+
+    from . import significance
+    from .lang import dutch
+    from .store import changes as store
+    with ctx.sessions()() as session:
+        views = store.changes(session, store.Filters(uid=uid, include_reaffirmed=True), limit=1)
+        if not views:
+            raise click.ClickException(f"no current change {uid!r}: see `policy-monitor changes --all`")
+        d = views[0].as_dict()
+    lang = dutch()
+    feats = d.get("features") or {}
+    parts = significance.contributions(feats, lang) if lang.weights.fitted else []
+    if as_json:
+        click.echo(_json.dumps({"id": uid, "significance": d["significance"], "published": d["published"],
+                                "model": "fitted" if lang.weights.fitted else "hand-set rules",
+                                "threshold": significance.floor(lang), "features": feats,
+                                "contributions": dict(parts), "why": d["why"]}, ensure_ascii=False))
+        return
+    click.echo(f"{uid}  {d['kind']}  {d['topic']}  significance {d['significance']:.3f}  "
+               f"({'published' if d['published'] else 'kept'}; threshold {significance.floor(lang):.3f})")
+    click.echo(f"  {d.get('new_text') or d.get('old_text')}")
+    if not lang.weights.fitted:
+        click.echo("model: the hand-set rules (no fitted weights.toml: run `make fit`); reasons: "
+                   + ", ".join(d["why"]))
+        for name, value in feats.items():
+            click.echo(f"  {name:28} {value:g}")
+        return
+    click.echo("model: fitted (monitor/lang/nl/weights.toml); feature, value, weight × value:")
+    for name, share in parts:
+        value = feats.get(name, 1.0)
+        click.echo(f"  {name:28} {value:<6g} {share:+.3f}")
 
 
 @main.command()

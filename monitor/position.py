@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -233,11 +234,14 @@ class PositionTracker:
         published only within one series.
         """
         changes: list[Change] = []
+        # how many topics each statement of the letter is a candidate in: one said under three topics is
+        # most often right under one of them (a feature of its significance)
+        topics_of = Counter(uid for topic in by_topic for uid in {s.uid for s in by_topic[topic]})
         for topic in sorted(by_topic):
             new = list({s.uid: s for s in by_topic[topic]}.values())
             if not new:
                 continue
-            changes.extend(self._process_topic(topic, letter, date, new, series))
+            changes.extend(self._process_topic(topic, letter, date, new, series, topics_of))
         return changes
 
     def _pair(self, topic: str, letter: str, date: dt.date, st: PositionStatement, old: PositionStatement,
@@ -251,11 +255,30 @@ class PositionTracker:
                           date, st, old, similarity, p.comparison.ops, p.details, 0.0)
         score, why = sig.modified(st.traits, old.traits, similarity, p.comparison.numbers_changed, p.stance_moved, self.lang)
         p.details["why"] = why
+        p.details["features"] = sig.features(
+            MODIFIED, st.traits, st.text, lang=self.lang, old=old.traits, similarity=similarity,
+            numbers=p.comparison.numbers_changed, stance_moved=p.stance_moved, position=st.position)
         return Change(change_uid(topic, MODIFIED, letter, st.uid, old.uid), topic, MODIFIED, letter, date, st, old,
                       similarity, p.comparison.ops, p.details, sig.clamp(score))
 
+    def _learned(self, c: Change, topics_of: Mapping[str, int]) -> Change:
+        """The change scored by the language's fitted model (where it has one), with its features complete."""
+        feats = c.details.get("features")
+        if not isinstance(feats, dict):
+            return c  # reaffirmed: never published, nothing to weigh
+        st = c.new or c.old
+        assert st is not None
+        others = max(topics_of.get(st.uid, 1) - 1, 0)
+        if others:
+            feats = {**feats, "other_topics": round(min(others, 3) / 3, 4)}
+        details = {**c.details, "features": feats}
+        if not self.lang.weights.fitted:
+            return dataclasses.replace(c, details=details)
+        score, why = sig.learned(feats, self.lang)
+        return dataclasses.replace(c, details={**details, "why": why}, significance=sig.clamp(score))
+
     def _process_topic(self, topic: str, letter: str, date: dt.date, new: list[PositionStatement],
-                       series: str) -> list[Change]:
+                       series: str, topics_of: Mapping[str, int] | None = None) -> list[Change]:
         standing = self.standing.get(topic, {})
         index = self.index.get(topic)
         first = not standing and topic not in self.last_letter
@@ -277,8 +300,10 @@ class PositionTracker:
                     if not new_core or new_core == modality(standing[str(m.old)].text, self.lang).core:
                         nearest = m.similarity
                 score, why = sig.new_statement(st.traits, nearest, self.lang)
+                feats = sig.features(kind, st.traits, st.text, lang=self.lang, nearest=nearest, position=st.position)
                 change = Change(change_uid(topic, kind, letter, st.uid, None), topic, kind, letter, date, st, None,
-                                details={"why": why, "nearest": round(nearest, 3)}, significance=sig.clamp(score))
+                                details={"why": why, "nearest": round(nearest, 3), "features": feats},
+                                significance=sig.clamp(score))
             else:
                 restated.add(change.old.uid)  # type: ignore[union-attr]
             out.append(change)
@@ -295,10 +320,14 @@ class PositionTracker:
                 why = [label["same_series"] if same_series else label["other_letter"], old.traits.function]
                 if repeated:
                     why.append(label["repeated"])
+                feats = sig.features(NOT_RESTATED, old.traits, old.text, lang=self.lang, position=old.position,
+                                     same_series=same_series, repeated=repeated)
                 out.append(Change(change_uid(topic, NOT_RESTATED, letter, None, old.uid), topic, NOT_RESTATED,
-                                  letter, date, None, old, details={"why": why}, significance=score))
+                                  letter, date, None, old, details={"why": why, "features": feats}, significance=score))
+        out = [self._learned(c, topics_of or {}) for c in out]
         published = sig.select([sig.Candidate(i, c.significance, (c.new or c.old).position,  # type: ignore[union-attr]
-                                              c.kind != REAFFIRMED) for i, c in enumerate(out)], initial=first)
+                                              c.kind != REAFFIRMED) for i, c in enumerate(out)], initial=first,
+                               threshold=sig.floor(self.lang))
         out = [dataclasses.replace(c, published=i in published) for i, c in enumerate(out)]
         for c in out:  # update the standing position: new statements supersede what they were aligned with
             if c.kind in (MODIFIED, REAFFIRMED) and c.old is not None and c.new is not None:

@@ -15,6 +15,7 @@ What holds:
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,6 +88,94 @@ def modified(t_new: Traits, t_old: Traits, similarity: float, numbers: bool, mod
     return score + _centrality(t_new), why
 
 
+# ---------------------------------------------------------------- the learned model
+# Every change is described by the same named features (:func:`features`); a language with fitted weights
+# (``weights.toml``, ``make fit``) scores them with a logistic model, so what matters is learned from judged
+# examples of many dossiers instead of set by hand. The names below are the model's vocabulary: the fit,
+# the weights file and ``changes --explain`` all use them.
+KINDS = ("initial", "added", "modified", "not_restated")
+FLAG_FIELDS = ("government", "elaboration", "hedged", "lead", "quantified", "realised", "example", "recalls")
+
+
+def features(kind: str, t: Traits, text: str, *, lang: Language | None = None, old: Traits | None = None,
+             similarity: float = 0.0, nearest: float = 0.0, numbers: bool = False, stance_moved: bool = False,
+             position: int = 0, same_series: bool = False, repeated: bool = False) -> dict[str, float]:
+    """The features of one change (only the non-zero ones, in a fixed order): what the model weighs.
+
+    ``t`` and ``text`` are the new statement's (the old one's for ``not_restated``); ``position`` its place in
+    the letter. ``other_topics`` (how many other topics of the letter the statement is a candidate in) needs
+    the whole letter: the position tracker adds it.
+    """
+    lang = lang or dutch()
+    f: dict[str, float] = {f"kind_{kind}": 1.0, f"function_{t.function}": 1.0}
+    for name in FLAG_FIELDS:
+        if getattr(t, name):
+            f[f"trait_{name}"] = 1.0
+    if not t.own_terms:
+        f["topic_from_context"] = 1.0
+    f["topic_terms"] = min(max(t.topic_terms - 1, 0), 3) / 3
+    if t.government and t.function in STANCES:
+        f["government_stance"] = 1.0
+    f["position"] = min(position, 60) / 60
+    words = len(text.split())
+    if words < 8:
+        f["short"] = 1.0
+    if words > 40:
+        f["long"] = 1.0
+    for name in sorted(lang.signals.found(text)):
+        f[f"signal_{name}"] = 1.0
+    if kind == "modified":
+        f["similarity"] = min(similarity, 1.0)
+        if numbers:
+            f["numbers_moved"] = 1.0
+        if stance_moved:
+            f["stance_moved"] = 1.0
+        if old is not None and old.government:
+            f["old_government"] = 1.0
+    elif kind in ("added", "initial") and nearest:
+        f["nearest"] = min(nearest, 1.0)
+    if kind == "not_restated":
+        if same_series:
+            f["same_series"] = 1.0
+        if repeated:
+            f["repeated"] = 1.0
+        if same_series and repeated and t.function in BINDING:
+            f["binding_dropped"] = 1.0
+    return {k: round(v, 4) for k, v in f.items() if v}
+
+
+def contributions(feats: dict[str, float], lang: Language | None = None) -> list[tuple[str, float]]:
+    """Each feature's share of the score (weight × value), largest first by size; the bias as ``bias``."""
+    w = (lang or dutch()).weights
+    parts = [("bias", w.bias)] + [(k, w.weights.get(k, 0.0) * v) for k, v in feats.items()]
+    return sorted(((k, round(c, 3)) for k, c in parts if c), key=lambda kc: (-abs(kc[1]), kc[0]))
+
+
+def learned(feats: dict[str, float], lang: Language | None = None) -> tuple[float, list[str]]:
+    """The fitted model's significance in [0, 1] and the reasons a reader sees: the labels of the features
+    that weigh most, "−" before those that count against (the bias is not a reason)."""
+    lang = lang or dutch()
+    z = lang.weights.bias + sum(lang.weights.weights.get(k, 0.0) * v for k, v in feats.items())
+    score = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+    why = [("− " if c < 0 else "") + _label(k, lang) for k, c in contributions(feats, lang)
+           if k != "bias" and abs(c) >= 0.25][:4]
+    return score, why
+
+
+def _label(feature: str, lang: Language) -> str:
+    if feature in lang.weights.labels:
+        return lang.weights.labels[feature]
+    if feature.startswith("signal_"):
+        return lang.signals.label(feature[len("signal_"):])
+    return feature
+
+
+def floor(lang: Language | None = None) -> float:
+    """The publication threshold: the fitted one where the language has a model, else :data:`FLOOR`."""
+    w = (lang or dutch()).weights
+    return w.threshold if w.fitted else FLOOR
+
+
 def clamp(score: float) -> float:
     return round(max(0.0, min(score, 1.0)), 3)
 
@@ -101,9 +190,9 @@ class Candidate:
     publishable: bool  # reaffirmed and the like never are
 
 
-def select(items: Sequence[Candidate], initial: bool = False) -> set[int]:
+def select(items: Sequence[Candidate], initial: bool = False, threshold: float = FLOOR) -> set[int]:
     """The keys of the published changes of one letter × topic."""
     cap = CAP_INITIAL if initial else CAP
-    ranked = sorted((c for c in items if c.publishable and c.significance >= FLOOR),
+    ranked = sorted((c for c in items if c.publishable and c.significance >= threshold),
                     key=lambda c: (-c.significance, c.position))
     return {c.key for c in ranked[:cap]}

@@ -31,6 +31,7 @@ from .labels import Labels, read_labels
 from .names import Countries, Names, read_countries, read_names
 from .quantities import QuantityWords, read_quantities
 from .read import LanguageError, Table, read_toml
+from .signals import Signals, Weights, read_signals, read_weights
 from .text import MetadataRules, SentenceRules, read_metadata, read_sentences
 from .words import ModalityWords, StopWords, read_modality, read_stopwords
 
@@ -44,7 +45,8 @@ STAGE_FILES: dict[str, tuple[str, ...]] = {
     "parse": ("language.toml", "cleaning.toml", "sentences.toml", "metadata.toml", "stopwords.toml"),
     "topics": ("language.toml", "function.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml",
                "countries.txt", "labels.toml"),
-    "changes": ("language.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "labels.toml"),
+    "changes": ("language.toml", "quantities.toml", "modality.toml", "stopwords.toml", "names.toml", "labels.toml",
+                "signals.toml", "weights.toml"),
 }
 
 # Every file a language folder may hold (besides notes in Markdown): a stray or misspelt file is an error.
@@ -71,6 +73,8 @@ class Language:
     labels: Labels  # the words a reader sees in reasons and evidence (labels.toml)
     sentences: SentenceRules
     metadata: MetadataRules
+    signals: Signals  # what a statement signals to a reader (signals.toml): features of the significance model
+    weights: Weights  # the fitted significance model (weights.toml, written by `make fit`)
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its bytes
 
     @property
@@ -110,6 +114,8 @@ def _load(folder: Path) -> Language:
                     labels=_file(folder, "labels.toml", read_labels),
                     sentences=_file(folder, "sentences.toml", read_sentences),
                     metadata=_file(folder, "metadata.toml", read_metadata),
+                    signals=_file(folder, "signals.toml", read_signals),
+                    weights=_file(folder, "weights.toml", read_weights),
                     files=files)
 
 

@@ -44,6 +44,10 @@ class Table:
     def has(self, key: str) -> bool:
         return key in self.data
 
+    def keys(self) -> list[str]:
+        """The table's keys, in file order (for tables whose keys are names the analyst chooses)."""
+        return list(self.data)
+
     def raw(self, key: str) -> Any:
         self._read.add(key)
         return self.data.get(key)

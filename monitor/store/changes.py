@@ -43,6 +43,8 @@ class ChangeView:
                 d[key] = r.details[key]
         if "diff" in (r.details or {}):
             d["diff"] = r.details["diff"]
+        if "features" in (r.details or {}):  # what the significance model weighed (make fit learns from them)
+            d["features"] = r.details["features"]
         return d
 
 
@@ -53,7 +55,8 @@ class Filters:
                  kinds: tuple[str, ...] | None = None, letter_id: int | None = None, include_reaffirmed: bool = False,
                  published: bool | None = None, letter_ids: tuple[int, ...] | None = None,
                  dossier: str | None = None, source_kind: str | None = None,
-                 min_significance: float | None = None, statement_ids: Any = None, hide_rejected: bool = False):
+                 min_significance: float | None = None, statement_ids: Any = None, hide_rejected: bool = False,
+                 uid: str | None = None):
         self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
         self.kinds = kinds or (ChangeKind.published() + ((ChangeKind.REAFFIRMED,) if include_reaffirmed else ()))
         self.published = published
@@ -63,11 +66,14 @@ class Filters:
         self.statement_ids = statement_ids
         # leave out what an analyst rejected or merged into another item (pages and feeds; the API keeps it)
         self.hide_rejected = hide_rejected
+        self.uid = uid  # one change by its id
 
 
 def _filtered(q: Any, f: Filters) -> Any:
     """Apply the filters: only current (not superseded) changes of the wanted kinds."""
     q = q.where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(f.kinds))
+    if f.uid:
+        q = q.where(ChangeRecord.uid == f.uid)
     if f.topic:
         q = q.where(ChangeRecord.topic == f.topic)
     if f.since:
