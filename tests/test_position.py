@@ -97,7 +97,8 @@ def test_a_change_records_what_the_api_and_the_feed_show():
     assert m.similarity is not None and 0.9 < m.similarity <= 1.0
     assert "".join(o.text for o in m.ops if o.op != "-") == new.text  # the word diff rebuilds the new text
     assert "".join(o.text for o in m.ops if o.op != "+") == old.text
-    assert set(m.details) == {"diff_ratio", "numbers", "why"} and "getal gewijzigd" in m.details["why"]
+    assert set(m.details) == {"diff_ratio", "numbers", "why", "features"} and "getal gewijzigd" in m.details["why"]
+    assert m.details["features"]["kind_modified"] == m.details["features"]["numbers_moved"] == 1.0
     assert 0.56 <= m.significance <= 1.0
     [r] = _run(t, "C", "s", _ps("c1", "C", new.text))
     assert (r.uid, r.kind, r.letter, r.date, r.significance, r.published) == (
@@ -171,7 +172,8 @@ def test_an_added_statement_ranks_lower_the_more_the_standing_position_already_s
                            same_point=0.9, threshold=0.05)
     assert (close.kind, close.letter, close.date, close.old) == (ADDED, "B", dt.date(2024, 2, 1), None)
     assert close.uid == change_uid("veiligheid", ADDED, "B", "b", None)
-    assert set(close.details) == {"why", "nearest"} and "deels eerder gezegd" in close.details["why"]
+    assert set(close.details) == {"why", "nearest", "features"} and "deels eerder gezegd" in close.details["why"]
+    assert close.details["nearest"] > 0 and abs(close.details["features"]["nearest"] - close.details["nearest"]) < 0.001
     assert 0.3 < close.details["nearest"] < 0.5 and close.details["nearest"] == round(close.details["nearest"], 3)
     # the same words with a stance the standing statement did not take: nothing of it was said before
     stance, _ = _pair(old, "Het kabinet onderzoekt of de regio extra geld voor vluchtelingen en hun opvang krijgt.",
@@ -182,7 +184,8 @@ def test_an_added_statement_ranks_lower_the_more_the_standing_position_already_s
     # and the earlier statement, not said again, is recorded as such (kept, not published: another letter)
     assert (silence.kind, silence.letter, silence.date, silence.new) == (NOT_RESTATED, "B", dt.date(2024, 2, 1), None)
     assert silence.uid == change_uid("veiligheid", NOT_RESTATED, "B", None, "a")
-    assert silence.details == {"why": ["andere brief", "decision"]} and not silence.published
+    assert silence.details["why"] == ["andere brief", "decision"] and not silence.published
+    assert silence.details["features"]["kind_not_restated"] == 1.0 and "same_series" not in silence.details["features"]
 
 
 def test_change_ids_never_change_between_releases():
