@@ -150,6 +150,8 @@ def load_sheets(dossier: Dossier, current_version: str) -> Sheets:
     if not dossier.judged_dir.is_dir():
         return out
     for path in sorted(dossier.judged_dir.glob("*.toml")):
+        if path.name.startswith("kept-"):  # what the monitor held back: examples for the fit, not precision
+            continue
         with open(path, "rb") as fh:
             sheet = tomllib.load(fh)
         if sheet.get("version") != current_version:

@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dossier", action="append")
     ap.add_argument("--per-dossier", type=int, default=25, help="items drawn per dossier (all when fewer)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kept", type=int, default=0,
+                    help="also draw this many kept (unpublished) changes per dossier into kept-<version>.toml: "
+                         "examples for `make fit` of what the monitor holds back, never counted for precision")
     args = ap.parse_args(argv)
     sampler = Path(corpus.__file__).with_name("sample_judged.py")
     today = dt.date.today().isoformat()
@@ -60,26 +63,32 @@ def main(argv: list[str] | None = None) -> int:
         for dossier in corpus.dossiers(args.dossier):
             export = corpus.export_dossier(dossier, Path(tmp))
             version = corpus.version(export)
-            target = dossier.judged_dir / f"{version}.toml"
-            if target.exists():
-                print(f"{dossier.slug}: {target.name} already drawn for this output")
-                continue
-            if not corpus.published(export):
-                print(f"{dossier.slug}: publishes nothing, nothing to judge")
-                continue
-            path = Path(tmp) / f"{dossier.slug}.json"
-            path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
-            drawn = subprocess.run([sys.executable, str(sampler), str(path), str(args.per_dossier), str(args.seed)],
-                                   capture_output=True, text=True, check=True).stdout
-            body, carried = _carry(drawn, corpus.all_verdicts(dossier))
-            dossier.judged_dir.mkdir(exist_ok=True)
-            target.write_text(
-                f"# Judged sample of what dossier {dossier.slug} publishes at output version {version}, drawn {today}.\n"
-                f"# Fill each empty verdict: genuine or noise (docs/evaluation.md).\n"
-                f'version = "{version}"\n'
-                f'drawn = "{today}"\n\n' + body, encoding="utf-8")
-            todo = body.count('verdict = ""')
-            print(f"{dossier.slug}: {target} ({todo} to judge, {carried} carried)")
+            kept = [dict(c, published=True) for c in export["changes"]
+                    if c["kind"] != "reaffirmed" and c.get("published") is False]
+            for what, changes, n, name in (("publishes", corpus.published(export), args.per_dossier, version),
+                                           ("keeps back", kept, args.kept, f"kept-{version}")):
+                if not n:
+                    continue
+                target = dossier.judged_dir / f"{name}.toml"
+                if target.exists():
+                    print(f"{dossier.slug}: {target.name} already drawn for this output")
+                    continue
+                if not changes:
+                    print(f"{dossier.slug}: {what} nothing, nothing to judge")
+                    continue
+                path = Path(tmp) / f"{dossier.slug}-{name}.json"
+                path.write_text(json.dumps({"changes": changes}, ensure_ascii=False), encoding="utf-8")
+                drawn = subprocess.run([sys.executable, str(sampler), str(path), str(n), str(args.seed)],
+                                       capture_output=True, text=True, check=True).stdout
+                body, carried = _carry(drawn, corpus.all_verdicts(dossier))
+                dossier.judged_dir.mkdir(exist_ok=True)
+                target.write_text(
+                    f"# Judged sample of what dossier {dossier.slug} {what} at output version {version}, drawn {today}.\n"
+                    f"# Fill each empty verdict: genuine or noise (docs/evaluation.md).\n"
+                    f'version = "{version}"\n'
+                    f'drawn = "{today}"\n\n' + body, encoding="utf-8")
+                todo = body.count('verdict = ""')
+                print(f"{dossier.slug}: {target} ({todo} to judge, {carried} carried)")
     return 0
 
 
