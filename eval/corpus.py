@@ -102,6 +102,8 @@ def export_dossier(dossier: Dossier, workdir: Path, settings: dict[str, Any] | N
     name = dossier.slug + (f"-{hashlib.sha1(tag.encode()).hexdigest()[:8]}" if tag else "")
     db = workdir / f"{name}.db"
     out = workdir / f"{name}.json"
+    for stale in (db, out, db.with_name(db.name + ".lock")):  # fresh: never a database of an earlier run
+        stale.unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
     env.update({
         "MONITOR_CONFIG": str(ROOT / "config.toml"),
