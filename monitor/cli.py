@@ -348,23 +348,25 @@ def _explain_change(ctx: Ctx, uid: str, as_json: bool) -> None:
         d = views[0].as_dict()
     lang = dutch()
     feats = d.get("features") or {}
-    parts = significance.contributions(feats, lang) if lang.weights.fitted else []
+    fitted = lang.weights.fitted and d["kind"] in lang.weights.kinds
+    parts = significance.contributions(feats, lang) if fitted else []
     if as_json:
         click.echo(_json.dumps({"id": uid, "significance": d["significance"], "published": d["published"],
-                                "model": "fitted" if lang.weights.fitted else "hand-set rules",
-                                "threshold": significance.floor(lang), "features": feats,
+                                "model": "fitted" if fitted else "hand-set rules",
+                                "threshold": significance.FLOOR, "features": feats,
                                 "contributions": dict(parts), "why": d["why"]}, ensure_ascii=False))
         return
     click.echo(f"{uid}  {d['kind']}  {d['topic']}  significance {d['significance']:.3f}  "
-               f"({'published' if d['published'] else 'kept'}; threshold {significance.floor(lang):.3f})")
+               f"({'published' if d['published'] else 'kept'}; floor {significance.FLOOR:.3f})")
     click.echo(f"  {d.get('new_text') or d.get('old_text')}")
-    if not lang.weights.fitted:
-        click.echo("model: the hand-set rules (no fitted weights.toml: run `make fit`); reasons: "
+    if not fitted:
+        click.echo(f"model: the hand-set rules (weights.toml scores {', '.join(lang.weights.kinds) or 'no kind'}); reasons: "
                    + ", ".join(d["why"]))
         for name, value in feats.items():
             click.echo(f"  {name:28} {value:g}")
         return
-    click.echo("model: fitted (monitor/lang/nl/weights.toml); feature, value, weight × value:")
+    click.echo("model: fitted (monitor/lang/nl/weights.toml; the probability minus its threshold, on the floor's "
+               "scale); feature, value, weight × value:")
     for name, share in parts:
         value = feats.get(name, 1.0)
         click.echo(f"  {name:28} {value:<6g} {share:+.3f}")

@@ -272,10 +272,12 @@ class PositionTracker:
         if others:
             feats = {**feats, "other_topics": round(min(others, 3) / 3, 4)}
         details = {**c.details, "features": feats}
-        if not self.lang.weights.fitted:
+        if not self.lang.weights.fitted or c.kind not in self.lang.weights.kinds:
             return dataclasses.replace(c, details=details)
         score, why = sig.learned(feats, self.lang)
-        return dataclasses.replace(c, details={**details, "why": why}, significance=sig.clamp(score))
+        # the hand-set rules' score stays beside the model's: what a refit compares itself with
+        return dataclasses.replace(c, details={**details, "why": why, "rules": c.significance},
+                                   significance=sig.clamp(score))
 
     def _process_topic(self, topic: str, letter: str, date: dt.date, new: list[PositionStatement],
                        series: str, topics_of: Mapping[str, int] | None = None) -> list[Change]:
@@ -326,8 +328,7 @@ class PositionTracker:
                                   letter, date, None, old, details={"why": why, "features": feats}, significance=score))
         out = [self._learned(c, topics_of or {}) for c in out]
         published = sig.select([sig.Candidate(i, c.significance, (c.new or c.old).position,  # type: ignore[union-attr]
-                                              c.kind != REAFFIRMED) for i, c in enumerate(out)], initial=first,
-                               threshold=sig.floor(self.lang))
+                                              c.kind != REAFFIRMED) for i, c in enumerate(out)], initial=first)
         out = [dataclasses.replace(c, published=i in published) for i, c in enumerate(out)]
         for c in out:  # update the standing position: new statements supersede what they were aligned with
             if c.kind in (MODIFIED, REAFFIRMED) and c.old is not None and c.new is not None:

@@ -152,11 +152,14 @@ def contributions(feats: dict[str, float], lang: Language | None = None) -> list
 
 
 def learned(feats: dict[str, float], lang: Language | None = None) -> tuple[float, list[str]]:
-    """The fitted model's significance in [0, 1] and the reasons a reader sees: the labels of the features
-    that weigh most, "−" before those that count against (the bias is not a reason)."""
+    """The fitted model's significance and the reasons a reader sees: the labels of the features that weigh
+    most, "−" before those that count against (the bias is not a reason).
+
+    The model's probability is put on the scale of the hand-set rules (its threshold at :data:`FLOOR`), so the
+    kinds it scores and the kinds the rules score are published by one floor and ranked together."""
     lang = lang or dutch()
     z = lang.weights.bias + sum(lang.weights.weights.get(k, 0.0) * v for k, v in feats.items())
-    score = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+    score = FLOOR + 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0))) - lang.weights.threshold
     why = [("− " if c < 0 else "") + _label(k, lang) for k, c in contributions(feats, lang)
            if k != "bias" and abs(c) >= 0.25][:4]
     return score, why
@@ -168,12 +171,6 @@ def _label(feature: str, lang: Language) -> str:
     if feature.startswith("signal_"):
         return lang.signals.label(feature[len("signal_"):])
     return feature
-
-
-def floor(lang: Language | None = None) -> float:
-    """The publication threshold: the fitted one where the language has a model, else :data:`FLOOR`."""
-    w = (lang or dutch()).weights
-    return w.threshold if w.fitted else FLOOR
 
 
 def clamp(score: float) -> float:
@@ -190,9 +187,9 @@ class Candidate:
     publishable: bool  # reaffirmed and the like never are
 
 
-def select(items: Sequence[Candidate], initial: bool = False, threshold: float = FLOOR) -> set[int]:
+def select(items: Sequence[Candidate], initial: bool = False) -> set[int]:
     """The keys of the published changes of one letter × topic."""
     cap = CAP_INITIAL if initial else CAP
-    ranked = sorted((c for c in items if c.publishable and c.significance >= threshold),
+    ranked = sorted((c for c in items if c.publishable and c.significance >= FLOOR),
                     key=lambda c: (-c.significance, c.position))
     return {c.key for c in ranked[:cap]}

@@ -46,13 +46,13 @@ def fitted(tmp_path: Path):
     folder = tmp_path / "nl"
     shutil.copytree(DUTCH, folder)
     (folder / "weights.toml").write_text(
-        "[model]\nbias = 0.0\nthreshold = 0.6\n\n[weights]\nkind_added = 1.5\nsignal_procedure = -5.0\n\n"
+        '[model]\nbias = 0.0\nthreshold = 0.6\nkinds = ["added"]\n\n[weights]\nkind_added = 1.5\nsignal_procedure = -5.0\n\n'
         '[labels]\nkind_added = "nieuw"\n', encoding="utf-8")
     return load(folder)
 
 
 def test_a_fitted_language_publishes_by_its_weights_and_threshold(fitted):
-    assert fitted.weights.fitted and sig.floor(fitted) == 0.6 and sig.floor(dutch()) == sig.FLOOR
+    assert fitted.weights.fitted and fitted.weights.kinds == ("added",) and not dutch().weights.fitted
     tracker = PositionTracker(threshold=0.12, lang=fitted)
     tracker.process("letter-1", dt.date(2024, 1, 1),
                     {"migratie": [_statement("a", "Nederland vangt dit jaar tweeduizend vluchtelingen op in de regio.", 1)]})
@@ -60,8 +60,10 @@ def test_a_fitted_language_publishes_by_its_weights_and_threshold(fitted):
     procedure = _statement("c", "Zoals verzocht door uw Kamer informeer ik u hierbij over de opvang van asielzoekers.", 2, 1)
     changes = {c.new.uid: c for c in tracker.process("letter-2", dt.date(2024, 1, 2), {"migratie": [news, procedure]})
                if c.new is not None}
-    assert changes["b"].published and changes["b"].significance == pytest.approx(0.818, abs=0.001)  # sigmoid(1.5)
-    assert not changes["c"].published and changes["c"].significance < 0.6
+    # the model's probability on the floor's scale: FLOOR + sigmoid(1.5) - threshold
+    assert changes["b"].published and changes["b"].significance == pytest.approx(sig.FLOOR + 0.8176 - 0.6, abs=0.001)
+    assert not changes["c"].published and changes["c"].significance < sig.FLOOR
+    assert changes["c"].details["rules"] != changes["c"].significance  # the hand-set rules' score stays beside
     assert "− procedure" in changes["c"].details["why"] and "nieuw" in changes["b"].details["why"]
     assert sig.contributions(changes["c"].details["features"], fitted)[0] == ("signal_procedure", -5.0)
 

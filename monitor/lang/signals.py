@@ -42,6 +42,7 @@ class Weights:
 
     bias: float = 0.0
     threshold: float = 0.5
+    kinds: tuple[str, ...] = ()  # the kinds of change the model scores; the others keep the hand-set rules
     weights: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # feature → the words a reader sees in "why"
 
@@ -67,6 +68,9 @@ def read_weights(top: Table) -> Weights:
     """``[model]`` bias and threshold, ``[weights]`` feature → number, ``[labels]`` feature → text."""
     model = top.table("model")
     bias, threshold = model.number("bias", 0.0), model.number("threshold", 0.5)
+    kinds = model.raw("kinds") or []
+    if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+        raise model.error("kinds", "expected a list of change kinds")
     for key in ("fitted_on", "cross_validation"):  # provenance, for the reader
         model.raw(key)
     model.done()
@@ -74,4 +78,4 @@ def read_weights(top: Table) -> Weights:
     labels_table = top.table("labels")
     labels = {k: labels_table.string(k) for k in labels_table.keys()}
     labels_table.done()
-    return Weights(bias, threshold, weights, labels)
+    return Weights(bias, threshold, tuple(kinds), weights, labels)

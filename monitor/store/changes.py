@@ -45,6 +45,8 @@ class ChangeView:
             d["diff"] = r.details["diff"]
         if "features" in (r.details or {}):  # what the significance model weighed (make fit learns from them)
             d["features"] = r.details["features"]
+        if "rules" in (r.details or {}):  # the hand-set rules' significance, where a fitted model decided
+            d["rules_significance"] = r.details["rules"]
         return d
 
 
