@@ -243,3 +243,13 @@ def test_a_long_entry_leads_with_five_and_reads_in_order_as_plain_text():
     assert "Het kabinet [-faciliteert vrijwillige-]{+onderzoekt gedwongen+} terugkeer." in text
     page = changeset_html(cs, fold=False)
     assert all(f"Punt nummer {i} " in page for i in range(11))  # the change-set page lists them all
+
+
+def test_a_promise_to_respond_and_an_eu_proposal_fiche_are_procedure():
+    """Issue 24 (furniture ranks first): saying what the Kamer will get, or what a document stands in for,
+    takes no position, whatever topic words it carries."""
+    for text in ("Tijdens het debat van 12 maart heb ik uw Kamer toegezegd schriftelijk te reageren op het rapport.",
+                 "Deze appreciatie komt in plaats van een BNC-fiche over het voorstel voor een terugkeerverordening.",
+                 "Overeenkomstig de bestaande afspraken ontvangt u hierbij de BNC-fiches over de migratievoorstellen."):
+        assert _function(text) in ("meta", "furniture", "inform"), text
+    assert _function("Het kabinet heeft besloten de terugkeerverordening te steunen.") == "decision"

@@ -422,3 +422,14 @@ def test_explain_lists_every_hit_and_says_when_a_heading_is_not_used(scheme):
     assert not any(line.startswith("  answer to") for line in explained[4])
     assert explained[5][-3:] == ["  answer to vraag 2, 3", subject + " (not used: the statement has a topic of its "
                                  "own or from its context)", "  → terugkeer 0.7: answer (vraag 2, 3)"]
+
+
+def test_calm_returning_is_no_return_of_people_even_among_asylum_sentences(scheme):
+    """Issue 24 (topic evidence from the wrong place): "teruggekeerd" said of calm or order is the other sense,
+    whatever the sentences around it say about asylum seekers."""
+    got = _topics(scheme, "Het ambtsbericht beschrijft de positie van afgewezen asielzoekers uit het land.",
+                  "De rust op straat is thans grotendeels teruggekeerd.",
+                  "In de hoofdstad is de openbare orde inmiddels teruggekeerd.",
+                  "Veel afgewezen asielzoekers zijn inmiddels teruggekeerd naar hun land.")
+    assert "terugkeer" not in got[1] and "terugkeer" not in got[2]
+    assert "terugkeer" in got[3]  # people returning still are
