@@ -74,7 +74,8 @@ def examples(dossier: corpus.Dossier, workdir: Path) -> list[Example]:
     verdicts = corpus.all_verdicts(dossier)
     positions = {s["id"]: s.get("position", 0) for l in export["letters"] for s in l["statements"]}
     # judged items are samples of two strata, what the monitor publishes and what it keeps back, drawn at
-    # different rates: each stands for (stratum size / judged in it) changes when precision is estimated
+    # different rates: each stands for (stratum size / judged in it) changes when precision is estimated.
+    # The strata are the current output's: right while the sheets are of the current output (`make judge` first)
     candidates = [c for c in export["changes"] if c["kind"] != "reaffirmed"]
     size = {True: sum(1 for c in candidates if c.get("published") is not False),
             False: sum(1 for c in candidates if c.get("published") is False)}
