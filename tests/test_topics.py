@@ -34,6 +34,9 @@ def _topics(scheme: TopicScheme, *texts: str) -> list[set[str]]:
 @pytest.mark.parametrize("text,expected", [
     ("Nederland heeft ruim tweeduizend personen geëvacueerd uit Kabul.", {"migratie"}),
     ("Er is 30 miljoen euro beschikbaar voor noodhulp na de overstromingen.", {"ontwikkeling"}),
+    # a contribution to a humanitarian agency or fund speaks of aid, whatever else the sentence names
+    ("De bijdrage aan het Central Emergency Response Fund stijgt met acht miljoen euro.", {"ontwikkeling"}),
+    ("Nederland verhoogt de bijdrage aan UNRWA met zes miljoen euro.", {"ontwikkeling"}),
     ("Het vertrekmoratorium voor Afghanistan is verlengd.", {"terugkeer"}),
     ("Gedwongen terugkeer naar Afghanistan is op dit moment niet mogelijk.", {"terugkeer"}),
     ("Sinds de machtsovername zijn oud-militairen gearresteerd of gedood.", {"veiligheid"}),
