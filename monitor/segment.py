@@ -97,7 +97,8 @@ def segment(cleaned: Cleaned, lang: Language | None = None) -> list[Statement]:
         for s, e in sentence_spans(block.text, lang):
             notes = tuple(n for o, n in block.notes if s <= o <= e)
             text = block.text[s:e]
-            reference = bool(rules.cross_reference.match(text)) and len(text) < 120
+            reference = ((bool(rules.cross_reference.match(text)) and len(text) < 120)
+                         or bool(rules.answered_by.match(text)))
             statements.append(Statement(len(statements), PROCEDURAL if reference else kind, text, base + s, base + e,
                                         section=section, section_kind=section_kind, answers=answers,
                                         paragraph=para_no, footnotes=notes, role="reference" if reference else ""))

@@ -41,3 +41,12 @@ def test_plain_heading_is_not_glued_to_the_next_sentence():
     assert heading.text == "Veiligheidsinzet"
     first = next(s for s in sts if s.kind == "paragraph")
     assert first.text == "De inzet blijft gericht op steun." and first.section == "Veiligheidsinzet"
+
+
+def test_a_line_that_only_says_who_answered_and_when_is_procedural():
+    """Issue 24 (answers to Kamervragen): the head of an answer set names offices ("Justitie en Veiligheid"),
+    not a position; the answers below it keep theirs."""
+    text = ("Antwoord van Staatssecretaris Broekers-Knol (Justitie en Veiligheid), mede namens de minister van "
+            "Buitenlandse Zaken (ontvangen 8 mei 2020).\n\nHet kabinet zet de gedwongen terugkeer naar Marokko voort.\n")
+    sts = segment(clean(Extracted(text=text, flavour="text", media_type="text/plain")))
+    assert [s.kind for s in sts] == ["procedural", "paragraph"], [(s.kind, s.text) for s in sts]

@@ -436,3 +436,13 @@ def test_calm_returning_is_no_return_of_people_even_among_asylum_sentences(schem
                   "Veel afgewezen asielzoekers zijn inmiddels teruggekeerd naar hun land.")
     assert "terugkeer" not in got[1] and "terugkeer" not in got[2]
     assert "terugkeer" in got[3]  # people returning still are
+
+
+def test_an_office_in_brackets_after_a_minister_is_a_name_not_evidence(scheme):
+    """Issue 24 (topic evidence from the wrong place): "(Veiligheid en Justitie)", "(Asiel en Migratie)" after a
+    minister's name is the office, not the security or migration topic."""
+    got = _topics(scheme, "Staatssecretaris Teeven (Veiligheid en Justitie) sprak met zijn collega over de rechtspraak.",
+                  "De minister Faber (Asiel en Migratie) bezocht de ambassade in Rabat.",
+                  "De veiligheid van de ambassade in Rabat wordt verhoogd.")
+    assert "veiligheid" not in got[0] and "migratie" not in got[1]
+    assert "veiligheid" in got[2]

@@ -14,13 +14,15 @@ class SentenceRules:
     cross_reference: re.Pattern[str] = NEVER
     question_head: re.Pattern[str] = NEVER  # group 1: first number, group 2: the rest of the list
     answer_head: re.Pattern[str] = NEVER
+    answered_by: re.Pattern[str] = NEVER  # a line that only says who answered and when: procedural
     range: str = ""  # between two numbers: every number from the first to the second
 
 
 def read_sentences(top: Table) -> SentenceRules:
     ab, pt, words = top.table("abbreviations"), top.table("patterns"), top.table("words")
     out = SentenceRules(frozenset(ab.words("words")), frozenset(ab.words("closing")), pt.pattern("cross_reference"),
-                        pt.pattern("question_head"), pt.pattern("answer_head"), words.string("range", ""))
+                        pt.pattern("question_head"), pt.pattern("answer_head"), pt.pattern("answered_by"),
+                        words.string("range", ""))
     for key in ("question_head", "answer_head"):
         rx = getattr(out, key)
         if rx is not NEVER and rx.groups < 2:
