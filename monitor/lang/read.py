@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 NEVER = re.compile(r"(?!)")  # the pattern of a rule a language leaves out: it matches nothing
 _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 
@@ -89,27 +90,23 @@ class Table:
 
     def mapping(self, key: str) -> dict[str, str]:
         """A table of strings (``"€" = "euro"``)."""
-        value = self.raw(key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.error(key, f"expected a table, got {_kind(value)}")
-        for k, v in value.items():
-            if not isinstance(v, str):
-                raise self.error(f"{key}.{k}", f"expected a string, got {_kind(v)}")
-        return dict(value)
+        return self._values(key, lambda v: isinstance(v, str), "a string", str)
 
     def numbers(self, key: str) -> dict[str, float]:
         """A table of numbers (``miljoen = 1e6``)."""
+        return self._values(key, lambda v: not isinstance(v, bool) and isinstance(v, int | float), "a number", float)
+
+    def _values(self, key: str, ok: Callable[[Any], bool], what: str, convert: Callable[[Any], T]) -> dict[str, T]:
+        """A table whose every value passes ``ok``; an error names the first key that does not."""
         value = self.raw(key)
         if value is None:
             return {}
         if not isinstance(value, dict):
             raise self.error(key, f"expected a table, got {_kind(value)}")
         for k, v in value.items():
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                raise self.error(f"{key}.{k}", f"expected a number, got {_kind(v)}")
-        return {k: float(v) for k, v in value.items()}
+            if not ok(v):
+                raise self.error(f"{key}.{k}", f"expected {what}, got {_kind(v)}")
+        return {k: convert(v) for k, v in value.items()}
 
     def table(self, key: str) -> Table:
         value = self.raw(key)

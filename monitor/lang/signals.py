@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .read import Table
 
@@ -27,11 +28,17 @@ class Signals:
     signals: tuple[Signal, ...] = ()
 
     def found(self, text: str) -> frozenset[str]:
-        """The names of the signals ``text`` shows."""
-        return frozenset(s.name for s in self.signals if s.pattern.search(text))
+        """The names of the signals ``text`` shows (memoised: a statement is weighed once per topic it is a
+        candidate in, and again each time a later letter leaves it unrepeated)."""
+        return _found(self, text)
 
     def label(self, name: str) -> str:
         return next((s.label for s in self.signals if s.name == name), name)
+
+
+@lru_cache(maxsize=50_000)
+def _found(signals: Signals, text: str) -> frozenset[str]:
+    return frozenset(s.name for s in signals.signals if s.pattern.search(text))
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..ids import hash_key, letter_key, sha256, statement_uids
@@ -104,8 +104,8 @@ def _mark_due_from(session: Session, place: tuple[dt.date, str]) -> None:
     timeline recomputes from the earliest letter marked due."""
     session.flush()
     day = place[0]
-    session.execute(update(Letter).where(Letter.date >= day).values(changes_version_id=None))
-    session.execute(update(Letter).where(Letter.date.is_(None)).values(changes_version_id=None))
+    session.execute(update(Letter).where(or_(Letter.date >= day, Letter.date.is_(None)))  # undated: by arrival
+                    .values(changes_version_id=None))
 
 
 def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: bytes, raw_sha: str,
