@@ -12,12 +12,12 @@ import sys
 from typing import Any
 
 import click
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+# Only what every command needs at start-up: `--version` and `--help` must answer at once, so SQLAlchemy,
+# Alembic, Starlette and the analysis are imported by the commands that use them (tests/test_cli_startup.py).
 from . import cli_review
 from .cli_context import ConfigProblem, Ctx, file_bar, pass_ctx
 from .model import ChangeKind
-from .store.db import SchemaError, make_engine, upgrade, utcnow
 
 
 @click.group()
@@ -42,6 +42,9 @@ def main(ctx: click.Context, config: str | None, database: str | None, wait: flo
 @pass_ctx
 def migrate(ctx: Ctx) -> None:
     """Upgrade the database to the newest schema (Alembic head); creates it if missing."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from .store.db import SchemaError, make_engine, upgrade
     try:
         engine = make_engine(ctx.settings.database.url, busy_timeout=ctx.settings.database.busy_timeout_seconds)
         with ctx.writing():
@@ -56,6 +59,7 @@ def migrate(ctx: Ctx) -> None:
 
 def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     from .ingest import inbox_candidates, ingest_one
+    from .store.db import utcnow
 
     settings = ctx.settings
     max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
@@ -467,6 +471,7 @@ def run(ctx: Ctx, host: str | None, port: int | None, no_serve: bool, once: bool
     from .daemon import run_daemon
     from .logs import setup_service_logging
     from .process import EmptyScheme
+    from .store.db import SchemaError
     from .store.lock import WriterBusy
     setup_service_logging()  # one logfmt line an event on stdout, for journald and log shippers
     s = ctx.settings
@@ -520,8 +525,11 @@ def log_cmd(ctx: Ctx, limit: int, errors: bool) -> None:
     """Show the ingest log: what was tried, with what outcome."""
     from .store import queries
     with ctx.sessions()() as session:
-        for row in queries.ingest_log(session, limit=limit, outcome="error" if errors else None):
+        rows = queries.ingest_log(session, limit=limit, outcome="error" if errors else None)
+        for row in rows:
             click.echo(f"{row.at:%Y-%m-%d %H:%M:%S}  {row.outcome:>11}  {row.locator}: {row.message}")
+    if not rows:  # silence would leave the reader guessing whether the command looked at all
+        click.echo("no failures in the ingest log" if errors else "the ingest log is empty: nothing ingested yet")
 
 
 main.add_command(cli_review.review)

@@ -9,13 +9,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from .config import ConfigError, Settings, load_settings
-from .store.db import SchemaError, masked, open_database, session_factory, utcnow
+# The configuration, the store (SQLAlchemy, Alembic) and the analysis are imported where a command first needs
+# them, not here: `policy-monitor --version` and `--help` import this module and must answer at once.
+if TYPE_CHECKING:
+    from .config import Settings
 
 
 class ConfigProblem(click.ClickException):
@@ -36,6 +37,7 @@ class Ctx:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from .config import ConfigError, load_settings
             try:
                 self._settings = load_settings(self.config, database_url=self.database)
             except ConfigError as exc:
@@ -45,6 +47,7 @@ class Ctx:
     def engine(self, create: bool = False) -> Any:
         """The database engine. Only writing commands (``create``) may create a missing database."""
         if self._engine is None:
+            from .store.db import SchemaError, open_database
             try:
                 db = self.settings.database
                 self._engine = open_database(db.url, create=create, busy_timeout=db.busy_timeout_seconds)
@@ -53,11 +56,15 @@ class Ctx:
         return self._engine
 
     def sessions(self, create: bool = False) -> Any:
+        from .store.db import session_factory
         return session_factory(self.engine(create))
 
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the database's single-writer lock (waiting up to ``--wait`` seconds) for the block."""
+        from sqlalchemy.exc import ArgumentError
+
+        from .store.db import SchemaError, masked
         from .store.lock import WriterBusy, WriterLock
         url = self.settings.database.url
         try:
@@ -74,7 +81,10 @@ class Ctx:
 
     def analyse(self, full: bool = False, note: str = "") -> str:
         """Bring the analysis up to date (or redo it all); the caller holds the writer lock."""
+        from sqlalchemy.exc import SQLAlchemyError
+
         from .process import EmptyScheme, analyse_letters
+        from .store.db import utcnow
         try:
             return analyse_letters(self.sessions(), self.settings, utcnow(), None if full else [], note=note,
                                    progress=letter_bar)

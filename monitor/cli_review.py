@@ -9,11 +9,11 @@ from __future__ import annotations
 import click
 
 from .cli_context import Ctx, pass_ctx
-from .store.db import utcnow
 
 
 def _record(ctx: Ctx, uid: str, verdict: str, by: str, note: str, into: str = "") -> None:
     from .store import review as review_store
+    from .store.db import utcnow
     with ctx.sessions()() as session:
         try:
             review_store.record(session, uid, verdict, f"cli:{by}" if by.strip() else by, utcnow(), note, into)
@@ -101,6 +101,7 @@ def user() -> None:
 def user_add(ctx: Ctx, name: str, password: str) -> None:
     """Create account NAME; the password is prompted, never defaulted, and stored as an argon2 hash."""
     from .auth import AuthError, add_account
+    from .store.db import utcnow
     with ctx.sessions(create=True)() as session:
         try:
             add_account(session, name, password, utcnow())
