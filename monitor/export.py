@@ -6,6 +6,7 @@ Output is deterministic: the same database exports the same bytes.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,6 +57,7 @@ def write_export(session: Session, path: str) -> dict[str, Any]:
     if path == "-":
         print(text)
     else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # `-o var/export.json` on a fresh clone
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
     return data

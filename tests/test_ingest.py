@@ -167,8 +167,7 @@ def test_bad_files_are_reported_and_never_disturb_good_or_stored_data(cli, db_ur
     assert "groot.txt" in log_out and "file too large" in log_out
 
 
-def test_show_letters_and_export(cli, db_url, seeds_copy, tmp_path):
-    cli("ingest", str(seeds_copy))
+def test_show_letters_and_export(cli, seeded, tmp_path):
     listing = cli("letters").output.splitlines()
     dates = [line.split()[0] for line in listing[1:]]
     assert dates == sorted(dates) and len(dates) == 5
@@ -176,7 +175,8 @@ def test_show_letters_and_export(cli, db_url, seeds_copy, tmp_path):
     assert "## Veiligheidssituatie" in shown
     assert "[signature]" in shown
     assert "kst-27925-781 ISSN" not in shown
-    out = tmp_path / "export.json"
+    assert cli("log", "--errors").output == "no failures in the ingest log\n"  # said, not a blank answer
+    out = tmp_path / "var" / "export.json"  # the README's `-o var/export.json`: the folder need not exist yet
     cli("export", "--output", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
     assert len(data["letters"]) == 5
