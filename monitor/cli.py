@@ -15,7 +15,8 @@ import click
 
 # Only what every command needs at start-up: `--version` and `--help` must answer at once, so SQLAlchemy,
 # Alembic, Starlette and the analysis are imported by the commands that use them (tests/test_cli_startup.py).
-from . import cli_review
+from . import cli_review, cli_subjects
+from .cli_subjects import followed_subject
 from .cli_context import ConfigProblem, Ctx, file_bar, pass_ctx
 from .model import ChangeKind
 
@@ -166,7 +167,7 @@ def export(ctx: Ctx, output: str) -> None:
     """Export letters, statements, topics and changes as JSON (the eval format)."""
     from .export import write_export
     with ctx.sessions()() as session:
-        data = write_export(session, output)
+        data = write_export(session, output, ctx.settings.subject_keys())
     if output != "-":
         click.echo(f"wrote {output}: {len(data['letters'])} letters, "
                    f"{sum(len(l['statements']) for l in data['letters'])} statements, {len(data['changes'])} changes")
@@ -306,10 +307,12 @@ def _echo_change(v: Any, verbose: bool) -> None:
               help="Only the changes the feeds publish, or (default) also those kept and folded.")
 @click.option("--explain", "explain", default=None, metavar="ID",
               help="Why change ID has its significance: each feature, its weight and its share.")
+@click.option("--subject", default=None, metavar="NAME",
+              help="Only this followed subject's changes (default: the first; see `policy-monitor subjects`).")
 @pass_ctx
 def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, kinds: tuple[str, ...],
             letter: str | None, limit: int, as_json: bool, verbose: bool, published_only: bool,
-            explain: str | None) -> None:
+            explain: str | None, subject: str | None) -> None:
     """Position changes, newest letters first, most significant first within a letter."""
     import json as _json
 
@@ -327,7 +330,8 @@ def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, k
                 raise click.ClickException(f"no letter {letter!r}: see `policy-monitor letters`")
             letter_id = row.id
         f = store.Filters(topic, _date(since, "--since"), _date(until, "--until"), kinds or None, letter_id,
-                          published=True if published_only else None)
+                          published=True if published_only else None,
+                          subject=ctx.settings.subject_keys(followed_subject(ctx, subject)))
         views = store.changes(session, f, limit=limit)
         for v in views:
             if as_json:
@@ -379,8 +383,9 @@ def _explain_change(ctx: Ctx, uid: str, as_json: bool) -> None:
 @main.command()
 @click.argument("topic")
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="The day (default: today).")
+@click.option("--subject", default=None, metavar="NAME", help="The followed subject (default: the first).")
 @pass_ctx
-def position(ctx: Ctx, topic: str, as_of: str | None) -> None:
+def position(ctx: Ctx, topic: str, as_of: str | None, subject: str | None) -> None:
     """The standing position on TOPIC on a day: what the cabinet had said and not superseded, with sources."""
     import datetime as dt
 
@@ -389,8 +394,10 @@ def position(ctx: Ctx, topic: str, as_of: str | None) -> None:
         raise click.BadParameter(f"unknown topic {topic!r} (topics: {', '.join(ctx.settings.topic_names)})",
                                  param_hint="TOPIC")
     day = _date(as_of, "--as-of") or dt.date.today()
+    chosen = followed_subject(ctx, subject)
     with ctx.sessions()() as session:
-        items = store.standing_position(session, topic, day)
+        items = store.standing_position(session, topic, day, ctx.settings.subject_keys(chosen),
+                                        ctx.settings.is_first(chosen))
         click.echo(f"{topic} per {day}: {len(items)} statements")
         current = None
         for item in items:
@@ -533,6 +540,7 @@ def log_cmd(ctx: Ctx, limit: int, errors: bool) -> None:
 
 
 main.add_command(cli_review.review)
+main.add_command(cli_subjects.subjects)
 main.add_command(cli_review.user)
 
 

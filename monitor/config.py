@@ -19,6 +19,7 @@ import math
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
@@ -52,16 +53,34 @@ class InboxSettings:
 
 @dataclass(frozen=True)
 class SubjectSettings:
-    """What the monitor follows (a country dossier). Statements about another subject are out of scope.
+    """One subject the monitor follows (a country dossier, a theme). Statements about no followed subject are
+    out of scope.
 
-    ``terms`` are patterns as for topics (``afghan*``, ``kaboel``); ``others``
-    adds names of other subjects to the built-in list of countries. An empty
-    ``name`` follows everything (no statement is out of scope).
+    ``terms`` are patterns as for topics (``afghan*``, ``kaboel``); a country of the language's country table
+    needs none: its name brings its adjectives, demonyms, capital and cities. ``others`` adds names of other
+    subjects to the built-in list of countries. An empty ``name`` follows everything (no statement is out of
+    scope). The fields are the analysis fingerprint of the first subject: add none without a reason.
     """
 
     name: str = ""
     terms: tuple[str, ...] = ()
     others: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """How the store keys this subject's changes: its name ("" for everything)."""
+        return self.name
+
+    @property
+    def slug(self) -> str:
+        """Its URL segment: ``/onderwerpen/<slug>.atom`` ("Syrië" → "syrie"; everything → "alles")."""
+        return subject_slug(self.name)
+
+
+def subject_slug(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "alles"
 
 
 @dataclass(frozen=True)
@@ -141,6 +160,8 @@ class SubscriptionSpec:
     kinds: tuple[str, ...] = ()
     min_significance: float = 0.0
     subject: str = ""  # the mail subject; empty: the change set's headline
+    # the followed subjects whose changes it sends (names as in [[subjects]]); empty: the first subject's
+    subjects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,7 +169,9 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
     topics: tuple[TopicSpec, ...] = ()
-    subject: SubjectSettings = field(default_factory=SubjectSettings)
+    # the followed subjects, the first one first (its feeds keep the plain URLs: /feed.atom, /topics/T.atom);
+    # none: everything is followed
+    subjects: tuple[SubjectSettings, ...] = ()
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -162,6 +185,32 @@ class Settings:
     @property
     def topic_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.topics)
+
+    @property
+    def subject(self) -> SubjectSettings:
+        """The first followed subject (everything when none is configured)."""
+        return self.subjects[0] if self.subjects else SubjectSettings()
+
+    @property
+    def followed(self) -> tuple[SubjectSettings, ...]:
+        """Every followed subject, the first one first (at least one: everything)."""
+        return self.subjects or (SubjectSettings(),)
+
+    def is_first(self, subject: SubjectSettings) -> bool:
+        return subject.key == self.subject.key
+
+    def subject_keys(self, subject: SubjectSettings | None = None) -> tuple[str, ...]:
+        """The ``change.subject`` values of a subject's rows (default: the first's). The first subject also owns
+        rows without a subject (stored before several could be followed; claimed by the next analysis)."""
+        subject = subject or self.subject
+        if self.is_first(subject) and subject.key and all(s.key for s in self.followed):
+            return (subject.key, "")
+        return (subject.key,)
+
+    def subject_by(self, name_or_slug: str) -> SubjectSettings | None:
+        """The followed subject of that name or URL slug (case-insensitive), or None."""
+        want = name_or_slug.casefold()
+        return next((s for s in self.followed if want in (s.name.casefold(), s.slug)), None)
 
     def serving(self, host: str, port: int) -> "Settings":
         """These settings with the feed base URL filled in for a server on host:port (if not configured)."""
@@ -365,8 +414,10 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
                           environ: Mapping[str, str] | None = None) -> Settings:
     """Validate an already-parsed config mapping (plus environment overrides)."""
     data = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+    if "subject" in data and "subjects" in data:
+        raise ConfigError("subject: write either [subject] (one subject) or [[subjects]] (a list), not both")
     _apply_env(data, os.environ if environ is None else environ)
-    allowed = set(_SECTIONS) | {"topics", "sources", "subscriptions"}
+    allowed = set(_SECTIONS) | {"topics", "sources", "subscriptions", "subjects"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(allowed))})")
@@ -383,8 +434,7 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     if not analysis.similarity_threshold <= analysis.same_point <= analysis.restatement <= 1:
         raise ConfigError("analysis.same_point, analysis.restatement: need similarity_threshold ≤ same_point ≤ "
                           f"restatement ≤ 1, got {analysis.same_point} and {analysis.restatement}")
-    if built["subject"].name and not built["subject"].terms:
-        raise ConfigError("subject.terms: a subject needs at least one term")
+    subjects = _validate_subjects(data, built.pop("subject"))
     topics_raw = data.get("topics", {})
     if not isinstance(topics_raw, Mapping):
         raise ConfigError("topics: expected a table of topics")
@@ -403,14 +453,57 @@ def settings_from_mapping(data: Mapping[str, Any], root: Path,
     subs_raw = data.get("subscriptions", [])
     if not isinstance(subs_raw, list):
         raise ConfigError("subscriptions: expected an array of tables ([[subscriptions]])")
-    subscriptions = tuple(_validate_subscription(i, b, {t.name for t in topics}) for i, b in enumerate(subs_raw))
+    subscriptions = tuple(_validate_subscription(i, b, {t.name for t in topics}, subjects)
+                          for i, b in enumerate(subs_raw))
     sub_names = [s.name for s in subscriptions]
     if len(set(sub_names)) != len(sub_names):
         raise ConfigError("subscriptions: names must be unique")
-    return Settings(topics=topics, sources=sources, subscriptions=subscriptions, root=root, **built)
+    return Settings(topics=topics, sources=sources, subscriptions=subscriptions, subjects=subjects, root=root,
+                    **built)
 
 
-def _validate_subscription(i: int, body: Any, topics: set[str]) -> SubscriptionSpec:
+def _known_country(name: str) -> bool:
+    from .gazetteer import COUNTRIES  # the Dutch country table: a country needs only its name
+
+    return any(name.casefold() == country.casefold() for country in COUNTRIES)
+
+
+def _validate_subjects(data: Mapping[str, Any], legacy: SubjectSettings) -> tuple[SubjectSettings, ...]:
+    """``[[subjects]]``, or the older single ``[subject]`` read as the first of the list.
+
+    ``MONITOR_SUBJECT_<KEY>`` overrides the first subject's key (how eval/corpus.py sets a dossier's subject).
+    """
+    raw = data.get("subjects")
+    if raw is None:
+        listed: list[SubjectSettings] = [legacy] if "subject" in data else []
+    else:
+        if not isinstance(raw, list):
+            raise ConfigError("subjects: expected an array of tables ([[subjects]])")
+        listed = []
+        for i, body in enumerate(raw):
+            if not isinstance(body, Mapping):
+                raise ConfigError(f"subjects[{i}]: expected a table")
+            if i == 0 and "subject" in data:  # environment overrides of the first subject
+                body = {**body, **data["subject"]}
+            listed.append(_build(SubjectSettings, f"subjects[{i}]", body))
+    seen: set[str] = set()
+    for i, s in enumerate(listed):
+        where = "subject" if raw is None else f"subjects[{i}]"
+        if s.name and not s.terms and not _known_country(s.name):
+            raise ConfigError(f"{where}.terms: {s.name!r} is no country of the country table "
+                              "(monitor/lang/nl/countries.txt): give it at least one term")
+        if not s.name and (s.terms or s.others):
+            raise ConfigError(f"{where}.name: a subject with terms needs a name (an empty name follows everything)")
+        if s.name.casefold() in seen or (s.slug in {subject_slug(n) for n in seen}):
+            raise ConfigError(f"{where}.name: {s.name!r} is followed twice (names and their URL forms must differ)")
+        seen.add(s.name.casefold())
+    if len(listed) == 1 and not listed[0].name and not listed[0].terms:
+        return ()  # one subject that is everything: as no subject at all
+    return tuple(listed)
+
+
+def _validate_subscription(i: int, body: Any, topics: set[str],
+                           subjects: tuple[SubjectSettings, ...] = ()) -> SubscriptionSpec:
     if not isinstance(body, Mapping):
         raise ConfigError(f"subscriptions[{i}]: expected a table")
     for required in ("name", "to"):
@@ -424,6 +517,11 @@ def _validate_subscription(i: int, body: Any, topics: set[str]) -> SubscriptionS
     for t in spec.topics:
         if t not in topics:
             raise ConfigError(f"subscriptions[{i}].topics: no topic named {t!r}")
+    followed = {s.name.casefold() for s in subjects or (SubjectSettings(),)}
+    for name in spec.subjects:
+        if name.casefold() not in followed:
+            raise ConfigError(f"subscriptions[{i}].subjects: {name!r} is not followed (followed: "
+                              f"{', '.join(repr(s.name) for s in subjects or (SubjectSettings(),))})")
     for k in spec.kinds:
         if k not in _CHANGE_KINDS:
             raise ConfigError(f"subscriptions[{i}].kinds: {k!r} is not one of {', '.join(_CHANGE_KINDS)}")

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from .store import queries
 
 
-def build_export(session: Session) -> dict[str, Any]:
+def build_export(session: Session, subject: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """``subject``: the changes of one followed subject (its ``change.subject`` keys; None: every subject's)."""
     from .store import analysis
 
     topics = analysis.current_topics(session)
@@ -40,7 +41,7 @@ def build_export(session: Session) -> dict[str, Any]:
 
     from .store import review as review_store
 
-    views = change_store.changes(session, newest_first=False)
+    views = change_store.changes(session, change_store.Filters(subject=subject), newest_first=False)
     verdicts = review_store.statuses(session, {v.record.uid for v in views})
     out_changes = []
     for v in views:
@@ -51,8 +52,8 @@ def build_export(session: Session) -> dict[str, Any]:
     return {"letters": out_letters, "changes": out_changes}
 
 
-def write_export(session: Session, path: str) -> dict[str, Any]:
-    data = build_export(session)
+def write_export(session: Session, path: str, subject: tuple[str, ...] | None = None) -> dict[str, Any]:
+    data = build_export(session, subject)
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
     if path == "-":
         print(text)

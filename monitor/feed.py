@@ -5,7 +5,8 @@ What holds:
 * the same change sets render byte-identical documents: every ``updated`` comes
   from the data (the letter's date, or the time its changes were revised),
   entries are ordered newest first;
-* an entry id is a ``tag:`` URI built from the letter and the topic only: a
+* an entry id is a ``tag:`` URI built from the letter and the topic only (and, for a
+  followed subject other than the first, that subject): a
   recomputed change set keeps its id, its ``updated`` moves to the revision
   and its content says it was revised, so a reader updates the entry it has
   instead of showing a second one;
@@ -93,6 +94,7 @@ class ChangeSet:
     first_seen: dt.datetime | None = None  # when it was first published (None: not known, the letter date)
     revised: dt.datetime | None = None  # when its changes were last recomputed differently, if ever
     reviewed: dt.datetime | None = None  # when an analyst last confirmed, rejected, merged or annotated an item
+    subject: str = ""  # the URL slug of a followed subject other than the first ("": the first, as ever)
 
     @property
     def published(self) -> tuple[EntryChange, ...]:
@@ -103,6 +105,9 @@ class ChangeSet:
         return tuple(c for c in self.changes if not c.published)
 
     def entry_id(self, authority: str) -> str:
+        # the first subject's entries keep the ids they had before several subjects could be followed
+        if self.subject:
+            return f"tag:{authority}:changeset/{self.subject}/{self.letter.key}/{self.topic}"
         return f"tag:{authority}:changeset/{self.letter.key}/{self.topic}"
 
     @property
@@ -288,7 +293,7 @@ def merge_by_letter(sets: Sequence[ChangeSet], url_for: "dict[str, str] | None" 
         revisions = [cs.revised for cs in group if cs.revised]
         reviews = [cs.reviewed for cs in group if cs.reviewed]
         out.append(ChangeSet(ALL_TOPICS, group[0].letter, tuple(merged), url, min(firsts, default=None),
-                             max(revisions, default=None), max(reviews, default=None)))
+                             max(revisions, default=None), max(reviews, default=None), group[0].subject))
     return out
 
 

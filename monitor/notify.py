@@ -60,8 +60,9 @@ def _matching(sub: SubscriptionSpec, cs: ChangeSet) -> list[Any]:
             and c.significance >= sub.min_significance]
 
 
-def payload(sub: SubscriptionSpec, cs: ChangeSet, items: list[Any]) -> dict[str, Any]:
-    return {"subscription": sub.name, "topic": cs.topic, "headline": cs.headline, "url": cs.url,
+def payload(sub: SubscriptionSpec, cs: ChangeSet, items: list[Any], followed: str | None = None) -> dict[str, Any]:
+    extra = {} if followed is None else {"followed_subject": followed}
+    return {"subscription": sub.name, "topic": cs.topic, "headline": cs.headline, "url": cs.url, **extra,
             "subject": sub.subject or cs.headline,
             "letter": {"id": cs.letter.key, "title": cs.letter.title, "date": cs.letter.date.isoformat(),
                        "url": cs.letter.url},
@@ -83,18 +84,33 @@ def plan(session: Session, settings: Settings, now: dt.datetime) -> int:
         ChangeRecord.superseded_at.is_(None), ChangeRecord.published.is_(True), ChangeRecord.computed_at >= since)))
     if not letter_ids:
         return 0
-    sets = changesets(session, settings.feed.base_url.rstrip("/"), letter_ids=letter_ids)
+    base = settings.feed.base_url.rstrip("/")
+    by_subject: dict[str, list[ChangeSet]] = {}
+
+    def sets_of(name: str) -> list[ChangeSet]:  # a followed subject's change sets, read once per plan
+        if name not in by_subject:
+            subject = settings.subject_by(name) or settings.subject
+            slug = "" if settings.is_first(subject) else subject.slug
+            by_subject[name] = changesets(session, base, letter_ids=letter_ids,
+                                          subject=settings.subject_keys(subject), slug=slug)
+        return by_subject[name]
+
     done = {tuple(r) for r in session.execute(select(Delivery.subscription, Delivery.letter_key, Delivery.topic))}
     added = 0
     for sub in subs:
-        for cs in sets:
-            if (sub.name, cs.letter.key, cs.topic) in done or cs.first_seen is None or cs.first_seen < starts[sub.name]:
-                continue
-            items = _matching(sub, cs)
-            if items:
-                session.add(Delivery(subscription=sub.name, letter_key=cs.letter.key, topic=cs.topic, status=PENDING,
-                                     attempts=0, created_at=now, next_attempt_at=now, payload=payload(sub, cs, items)))
-                added += 1
+        for name in sub.subjects or (settings.subject.name,):
+            for cs in sets_of(name):
+                # a delivery is one (letter, topic) of one subject: another subject's carries its slug
+                topic = f"{cs.subject}/{cs.topic}" if cs.subject else cs.topic
+                if (sub.name, cs.letter.key, topic) in done or cs.first_seen is None or \
+                        cs.first_seen < starts[sub.name]:
+                    continue
+                items = _matching(sub, cs)
+                if items:
+                    session.add(Delivery(subscription=sub.name, letter_key=cs.letter.key, topic=topic,
+                                         status=PENDING, attempts=0, created_at=now, next_attempt_at=now,
+                                         payload=payload(sub, cs, items, name if len(settings.followed) > 1 else None)))
+                    added += 1
     return added
 
 

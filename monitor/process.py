@@ -8,8 +8,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import faults
 from .config import Settings, SubjectSettings
 from .function import classify
+from .lang import dutch
+from .model import Statement
+from .subjects import follow_line, main_other, mostly_outside, outside_report, outside_summary
 from .scope import ScopeVerdict, SubjectSpec, assess_scope
 from .store import analysis as store
 from .store import queries
@@ -39,12 +45,108 @@ def _scheme(topics: tuple[TopicSpec, ...], subject: SubjectSettings) -> TopicSch
 
 
 def subject_for(settings: Settings) -> SubjectSpec | None:
-    """The monitor's subject (None: every statement is in scope)."""
-    s = settings.subject
-    return SubjectSpec(s.name, s.terms, s.others) if s.name and s.terms else None
+    """The monitor's first subject (None: every statement is in scope)."""
+    return _spec(settings.subject)
+
+
+def _spec(s: SubjectSettings) -> SubjectSpec | None:
+    # a country of the country table needs no terms: scope knows its forms from its name
+    return SubjectSpec(s.name, s.terms, s.others) if s.name else None
+
+
+def subjects_for(settings: Settings) -> tuple[tuple[str, SubjectSpec | None], ...]:
+    """Every followed subject as (its key in the store, its spec; None: everything), the first one first."""
+    return tuple((s.key, _spec(s)) for s in settings.followed)
 
 
 _IN_SCOPE = ScopeVerdict(True, "default", (), (), ())  # no subject configured: everything is in scope
+SCOPE_VERSION = "scope-1"  # what the per-subject scope of every statement (scope_evidence.subjects) was made with
+
+
+def scope_fingerprint(settings: Settings) -> str:
+    """Which followed subjects the stored per-subject scope is for (with the language's country table)."""
+    blob = json.dumps([SCOPE_VERSION, dutch().fingerprint_of("topics"),
+                       [dataclasses.asdict(s) for s in settings.followed]], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def assess_subjects(statements: list[Statement], title: str,
+                    subjects: tuple[tuple[str, SubjectSpec | None], ...]) -> tuple[list[ScopeVerdict], list[dict[str, bool]]]:
+    """The first subject's verdicts (stored as ``in_scope``), and per statement whether each subject covers it."""
+    per_subject = [assess_scope(statements, spec, title) if spec is not None else [_IN_SCOPE] * len(statements)
+                   for _, spec in subjects]
+    maps = [{key: verdicts[i].in_scope for (key, _), verdicts in zip(subjects, per_subject)}
+            for i in range(len(statements))]
+    return (per_subject[0] if per_subject else [_IN_SCOPE] * len(statements)), maps
+
+
+def _tell_outside(key: str, summary: dict[str, Any], collected: list[tuple[str, dict[str, Any]]] | None) -> None:
+    """Log what of a letter no followed subject covers: never an empty success without a word."""
+    if collected is not None:
+        collected.append((key, summary))
+    if not summary["outside"]:
+        return
+    about = ", ".join(f"{name} {n}" for name, n in list(summary["about"].items())[:4])
+    line = (f"{key}: {summary['outside']} of {summary['statements']} statements about no followed subject"
+            + (f" (they name {about})" if about else ""))
+    if mostly_outside(summary):
+        other = main_other(summary)
+        log.warning("%s; the letter is about a subject you do not follow%s", line,
+                    f": to follow it, add {follow_line(other)} to config.toml" if other else "")
+    else:
+        log.info("%s", line)
+
+
+def _scoped_for(session: Session) -> str | None:
+    """The scope fingerprint of the latest run that scoped every letter (a scope run, or a topics run that
+    analysed them all)."""
+    for run in session.scalars(select(store.AnalysisRun).where(
+            store.AnalysisRun.kind.in_(["scope", "topics"]), store.AnalysisRun.finished_at.is_not(None))
+            .order_by(store.AnalysisRun.id.desc()).limit(20)):
+        if "scope" in (run.config or {}):
+            return str(run.config["scope"])
+    return None
+
+
+def rescope(sessions: sessionmaker[Session], settings: Settings, now: dt.datetime, skip: Iterable[int] = (),
+            collected: list[tuple[str, dict[str, Any]]] | None = None) -> int:
+    """Bring every letter's per-subject scope in step with the followed subjects (when they changed), then
+    record that. Only scope is redone; topics and functions stay; which subjects' changes follow is the
+    timeline's business. ``skip``: letters whose scope was just made. Returns the letters re-scoped."""
+    fingerprint = scope_fingerprint(settings)
+    with sessions.begin() as session:
+        if _scoped_for(session) == fingerprint:
+            return 0
+        done = set(skip)
+        ids = [lid for lid in session.scalars(select(Letter.id).where(Letter.current_version_id.is_not(None))
+                                              .order_by(Letter.id)) if lid not in done]
+        if not ids:  # the topics run just made scoped every letter: it says so, no run of its own
+            last = store.latest_run(session, "topics")
+            if last is not None:
+                last.config = {**(last.config or {}), "scope": fingerprint}
+            return 0
+    subjects = subjects_for(settings)
+    with sessions.begin() as session:
+        run_id = store.start_run(session, kind="scope", version=SCOPE_VERSION, fingerprint=fingerprint,
+                                 config={"subjects": [dataclasses.asdict(s) for s in settings.followed],
+                                         "scope": fingerprint},
+                                 now=now, note="followed subjects changed").id
+    for lid in ids:
+        with sessions.begin() as session:
+            letter = session.get(Letter, lid)
+            if letter is None:
+                continue
+            records = queries.statements(session, letter)
+            statements = [store.to_statement(r) for r in records]
+            scopes, maps = assess_subjects(statements, letter.title or "", subjects)
+            store.replace_scope(session, records, scopes, maps)
+            letter.outside = outside_summary(statements, scopes, maps)
+            _tell_outside(letter.key, letter.outside, collected)
+    with sessions.begin() as session:
+        run = session.get_one(store.AnalysisRun, run_id)
+        run.letters, run.finished_at = len(ids), now
+    log.info("scope: %d letters re-scoped for %d followed subjects (run %d)", len(ids), len(subjects), run_id)
+    return len(ids)
 
 
 def topics_due(session: Session, scheme: TopicScheme) -> list[int]:
@@ -64,7 +166,9 @@ def topics_due(session: Session, scheme: TopicScheme) -> list[int]:
 
 def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt.datetime,
                    letter_ids: Iterable[int] | None = None, note: str = "",
-                   subject: SubjectSpec | None = None, progress: Progress = no_progress) -> tuple[int, int]:
+                   subjects: tuple[tuple[str, SubjectSpec | None], ...] = (("", None),),
+                   progress: Progress = no_progress, collected: list[tuple[str, dict[str, Any]]] | None = None,
+                   analysed: list[int] | None = None) -> tuple[int, int]:
     """(Re)assign topics, statement functions and scope for the given letters (all when None).
 
     Each letter is one transaction that also records which run and version
@@ -88,13 +192,16 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
             records = queries.statements(session, letter)
             statements = [store.to_statement(r) for r in records]
             assignments = scheme.assign(statements, LetterContext(letter.title or "", letter.kind or ""))
-            scopes = (assess_scope(statements, subject, letter.title) if subject is not None and subject.terms
-                      else [_IN_SCOPE] * len(statements))
-            store.replace_functions(session, records, classify(statements), scopes)
+            scopes, maps = assess_subjects(statements, letter.title or "", subjects)
+            store.replace_functions(session, records, classify(statements), scopes, maps)
+            letter.outside = outside_summary(statements, scopes, maps)
+            _tell_outside(letter.key, letter.outside, collected)
             run = session.get_one(store.AnalysisRun, run_id)
             total += store.replace_topics(session, records, assignments, run)
             letter.topics_run_id, letter.topics_version_id = run_id, letter.current_version_id
             letter.changes_version_id = None  # its changes (and every later letter's) follow its topics
+            if analysed is not None:
+                analysed.append(lid)
         faults.point("topics")
         tick()
     with sessions.begin() as session:
@@ -133,13 +240,21 @@ def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt
             stale = topics_outdated(session, scheme)
             note = "configuration or analysis version changed" if stale else ""
     parts = []
+    collected: list[tuple[str, dict[str, Any]]] = []
+    analysed: list[int] = []
     if due is None or due:
-        n_letters, n_topics = analyse_topics(sessions, scheme, now, due, note=note, subject=subject_for(settings),
-                                             progress=progress)
+        n_letters, n_topics = analyse_topics(sessions, scheme, now, due, note=note, subjects=subjects_for(settings),
+                                             progress=progress, collected=collected, analysed=analysed)
         parts.append(f"topics: {n_topics} assignments in {n_letters} letters")
+    scoped = rescope(sessions, settings, now, skip=analysed, collected=collected)
+    if scoped:
+        parts.append(f"scope: {scoped} letters for {', '.join(s.name or 'everything' for s in settings.followed)}")
     n_changed = timeline.update(sessions, now, None if letter_ids is None else [], note=note, progress=progress)
     if n_changed:
         parts.append(f"changes: computed for {n_changed} letters")
+    report = outside_report(collected)
+    if report:
+        parts.append(report)
     return "; ".join(parts)
 
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .config import Settings
+from .config import Settings, SubjectSettings
 from .feed import ALL_TOPICS, ChangeSet, EntryChange, FeedMeta, LetterRef, merge_by_letter, page_slice, render_page
 from .store import changes as change_store
 from .store import review as review_store
@@ -31,8 +31,9 @@ def letter_url(base: str, key: str) -> str:
     return f"{base}/letters/{quote(key, safe='')}"
 
 
-def changeset_url(base: str, key: str, topic: str) -> str:
-    return f"{base}/changes/{quote(key, safe='')}/{quote(topic, safe='')}"
+def changeset_url(base: str, key: str, topic: str, slug: str = "") -> str:
+    """Our page of a change set; ``slug``: of a followed subject other than the first."""
+    return f"{base}/changes/{quote(key, safe='')}/{quote(topic, safe='')}" + (f"?onderwerp={slug}" if slug else "")
 
 
 def shown_source(locator: str) -> str:
@@ -52,23 +53,27 @@ def _sources(session: Session, letter_ids: set[int]) -> dict[int, tuple[str, ...
 
 def changesets(session: Session, base_url: str, topic: str | None = None, dossier: str | None = None,
                letter_key: str | None = None, recent: int | None = None,
-               letter_ids: tuple[int, ...] | None = None) -> list[ChangeSet]:
+               letter_ids: tuple[int, ...] | None = None, subject: tuple[str, ...] | None = None,
+               slug: str = "") -> list[ChangeSet]:
     """Change sets (letter × topic) with at least one published change, optionally for one topic, dossier or
     letter, or of the ``recent`` most recent letters only; each holds its published changes first (most
-    significant first), then the kept ones."""
+    significant first), then the kept ones.
+
+    ``subject``: one followed subject's changes (``Settings.subject_keys``; None: every subject's, as when
+    one was followed); ``slug``: its URL slug when it is not the first (then in entry ids and links)."""
     if letter_ids is not None:
         pass  # the caller chose the letters (notifications: those with changes since a subscription began)
     elif letter_key is not None:
         letter_ids = tuple(session.scalars(select(Letter.id).where(Letter.key == letter_key)))
     elif recent is not None:
-        letter_ids = change_store.recent_letters(session, recent, topic=topic, dossier=dossier)
+        letter_ids = change_store.recent_letters(session, recent, topic=topic, dossier=dossier, subject=subject)
     elif dossier is not None:
         letter_ids = tuple(session.scalars(select(Letter.id).where(Letter.dossier == dossier)))
-    f = change_store.Filters(topic=topic, letter_ids=letter_ids)
+    f = change_store.Filters(topic=topic, letter_ids=letter_ids, subject=subject)
     views = change_store.changes(session, f, newest_first=False)
     letters = {v.letter.id for v in views} | {v.previous_letter.id for v in views if v.previous_letter}
     sources = _sources(session, letters)
-    history = change_store.history(session, {v.letter.id for v in views})
+    history = change_store.history(session, {v.letter.id for v in views}, subject)
     # analysts' verdicts: rejected and merged items leave the feeds; any review dates the entry's revision
     verdicts = review_store.statuses(session, {v.record.uid for v in views})
 
@@ -98,8 +103,8 @@ def changesets(session: Session, base_url: str, topic: str | None = None, dossie
             verdict=_verdict(verdicts.get(v.record.uid)), notes=_notes(verdicts.get(v.record.uid)))
             for v in vs)
         first, revised = history.get((vs[0].letter.id, t), (None, None))
-        out.append(ChangeSet(t, ref(vs[0].letter), changes, changeset_url(base_url, key, t), first, revised,
-                             reviewed))
+        out.append(ChangeSet(t, ref(vs[0].letter), changes, changeset_url(base_url, key, t, slug), first, revised,
+                             reviewed, slug))
     return out
 
 
@@ -125,10 +130,13 @@ class FeedPublisher:
         self.settings = settings
         self.cache: VersionedCache[FeedDoc] = VersionedCache()
 
-    def meta(self, scope: str, value: str | None) -> FeedMeta:
+    def meta(self, scope: str, value: str | None, subject: SubjectSettings | None = None) -> FeedMeta:
         f = self.settings.feed
         base = f.base_url.rstrip("/")
-        if scope == "topic":
+        if subject is not None:  # /onderwerpen/<subject>.atom and /onderwerpen/<subject>/<topic>.atom
+            path = f"/onderwerpen/{subject.slug}" + (f"/{quote(value or '', safe='')}" if scope == "topic" else "")
+            title = f"{f.title} — {subject.name or 'alles'}" + (f" — {value}" if scope == "topic" else "")
+        elif scope == "topic":
             path, title = f"/topics/{quote(value or '', safe='')}", f"{f.title} — {value}"
         elif scope == "dossier":
             path, title = f"/dossiers/{quote(value or '', safe='')}", f"{f.title} — dossier {value}"
@@ -138,30 +146,34 @@ class FeedPublisher:
                         html_url=f"{base}/", author=f.author, archive_url=f"{base}{path}/archive/{{n}}.atom")
 
     def document(self, session: Session, scope: str = "all", value: str | None = None,
-                 archive: int | None = None) -> FeedDoc:
+                 archive: int | None = None, subject: SubjectSettings | None = None) -> FeedDoc:
         """Raises IndexError for an archive page that does not exist.
 
+        ``subject``: a followed subject's feed (``/onderwerpen/…``); None: the plain feeds, the first subject's.
         ``FeedDoc.updated`` (Last-Modified) is when the store last changed, not a
         letter's date: a late letter or a far-future date cannot make it lie.
         """
         version, changed_at = data_version.current(session)
-        return self.cache.get((scope, value, archive), version,
-                              lambda: self._render(session, scope, value, archive, changed_at))
+        return self.cache.get((scope, value, archive, subject.key if subject else None), version,
+                              lambda: self._render(session, scope, value, archive, changed_at, subject))
 
     def _render(self, session: Session, scope: str, value: str | None, archive: int | None,
-                changed_at: dt.datetime | None) -> FeedDoc:
+                changed_at: dt.datetime | None, subject: SubjectSettings | None = None) -> FeedDoc:
         # Page first, then build only the page's change sets: the whole history is tens of thousands of
         # changes, a page a few dozen (bench/serving.py). The same bytes as rendering every change set.
         base = self.settings.feed.base_url.rstrip("/")
         topic = value if scope == "topic" else None
+        keys = self.settings.subject_keys(subject)
+        slug = "" if subject is None or self.settings.is_first(subject) else subject.slug
         entries = change_store.feed_entries(session, topic=topic, dossier=value if scope == "dossier" else None,
-                                            merged_topic=None if scope == "topic" else ALL_TOPICS)
+                                            merged_topic=None if scope == "topic" else ALL_TOPICS, subject=keys)
         start, stop, n_archives = page_slice(len(entries), self.settings.feed.page_size, archive)
         on_page = entries[start:stop]
-        sets = changesets(session, base, topic=topic, letter_ids=tuple(sorted({e.letter_id for e in on_page})))
+        sets = changesets(session, base, topic=topic, letter_ids=tuple(sorted({e.letter_id for e in on_page})),
+                          subject=keys, slug=slug)
         if scope != "topic":  # one item per statement, whatever topics it is on
             sets = merge_by_letter(sets, {cs.letter.key: cs.letter.url for cs in sets})
-        body = render_page(self.meta(scope, value), sets, n_archives, archive,
+        body = render_page(self.meta(scope, value, subject), sets, n_archives, archive,
                            authority=self.settings.feed.tag_authority)
         modified = as_utc(changed_at).strftime("%a, %d %b %Y %H:%M:%S GMT") if changed_at else ""
         return FeedDoc(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', modified)

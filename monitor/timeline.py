@@ -21,6 +21,7 @@ one new letter costs an alignment against an index, not a reload of history.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections import defaultdict
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import faults, lexicon
+from . import faults, gazetteer, lexicon
 from .config import Settings
 from .function import POSITION
 from .lang import dutch
@@ -88,25 +89,29 @@ def _traits(stored: dict | None, rule: str, topic_evidence: list | None) -> Trai
     return Traits.read(stored, own_terms=rule in ("terms", "sense"), topic_terms=len(terms))
 
 
-def _position_statements(session: Session, letters: Sequence[Letter | LetterRow]
+def _position_statements(session: Session, letters: Sequence[Letter | LetterRow], subject: "Followed | None" = None
                          ) -> dict[int, dict[str, list[PositionStatement]]]:
     """letter id → topic → its position statements (current version), in statement order.
 
-    Only statements that can carry a position (their function) and are about the monitor's subject.
+    Only statements that can carry a position (their function) and are about ``subject`` (the first
+    subject: ``in_scope``; another: its entry in ``scope_evidence.subjects``).
     """
     if not letters:
         return {}
     by_version = {l.current_version_id: l for l in letters if l.current_version_id is not None}
+    other = subject is not None and not subject.first
     rows = session.execute(
         select(StatementRecord.id, StatementRecord.uid, StatementRecord.version_id, StatementRecord.kind,
                StatementRecord.text, StatementRecord.position, StatementRecord.function,
-               StatementRecord.function_evidence, StatementRecord.in_scope,
+               StatementRecord.function_evidence,
+               StatementRecord.scope_evidence if other else StatementRecord.in_scope,
                TopicAssignmentRecord.topic, TopicAssignmentRecord.rule, TopicAssignmentRecord.evidence)
         .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
         .where(StatementRecord.version_id.in_(list(by_version)))
         .order_by(StatementRecord.version_id, StatementRecord.position, TopicAssignmentRecord.topic))
     out: dict[int, dict[str, list[PositionStatement]]] = defaultdict(lambda: defaultdict(list))
-    for sid, uid, vid, kind, text, pos, function, evidence, in_scope, topic, rule, topic_evidence in rows:
+    for sid, uid, vid, kind, text, pos, function, evidence, scope, topic, rule, topic_evidence in rows:
+        in_scope = (scope or {}).get("subjects", {}).get(subject.key, False) if other and subject else scope
         if not can_hold_position(kind, text) or function not in POSITION or not in_scope:
             continue
         letter = by_version[vid]
@@ -116,31 +121,76 @@ def _position_statements(session: Session, letters: Sequence[Letter | LetterRow]
 
 
 def subject_lemmas(name: str, terms: Iterable[str]) -> frozenset[str]:
-    """Lemmas of the subject's name and plain terms ("afghanistan", "kaboel", "afghaans"): shared by the whole dossier."""
+    """Lemmas of the subject's name and plain terms ("afghanistan", "kaboel", "afghaans"): shared by the whole
+    dossier. A country followed by its name only: the name and its forms in the country table."""
     words = [name] + [t.strip("*") for t in terms if " " not in t]
+    if name and not any(True for _ in terms):
+        words += [w for country, forms in gazetteer.COUNTRIES.items() if country.casefold() == name.casefold()
+                  for w in forms if " " not in w]
     return frozenset(lexicon.lemma(w) for w in words if w)
+
+
+@dataclass(frozen=True)
+class Followed:
+    """One followed subject as the timeline keeps it: its key in the store, whether it is the first (its change
+    ids are the plain ones), the lemmas its whole dossier shares, and a stamp of its definition."""
+
+    key: str
+    first: bool
+    generic: frozenset[str]
+    stamp: str
+
+    def uid(self, uid: str) -> str:
+        """The stored id of a change of this subject: the first subject's are the plain ids (as before several
+        subjects could be followed), another's are made from its name too, so the same change on two subjects
+        is two rows."""
+        if self.first:
+            return uid
+        return "c-" + hashlib.sha1(f"{self.key}\x1f{uid}".encode()).hexdigest()[:16]
+
+
+def followed(settings: Settings) -> tuple[Followed, ...]:
+    out = []
+    for i, s in enumerate(settings.followed):
+        stamp = hashlib.sha1(json.dumps([s.name, list(s.terms), list(s.others)], ensure_ascii=False).encode())
+        out.append(Followed(s.key, i == 0, subject_lemmas(s.name, s.terms), stamp.hexdigest()[:12]))
+    return tuple(out)
 
 
 class Timeline:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.tracker: PositionTracker | None = None
-        self.high_water: OrderKey | None = None  # the last letter the warm tracker has seen
+        self.subjects = followed(settings)
+        self.trackers: dict[str, PositionTracker] = {}  # subject key → its warm tracker
+        self.seen: dict[str, OrderKey] = {}  # subject key → the last letter its warm tracker has seen
+        self._claimed = False
 
-    def _new_tracker(self) -> PositionTracker:
+    @property
+    def high_water(self) -> OrderKey | None:
+        """The last letter the first subject's warm tracker has seen."""
+        return self.seen.get(self.subjects[0].key)
+
+    @property
+    def tracker(self) -> PositionTracker | None:
+        """The first subject's tracker (None: cold)."""
+        return self.trackers.get(self.subjects[0].key)
+
+    def _new_tracker(self, subject: Followed) -> PositionTracker:
         a = self.settings.analysis
         return PositionTracker(a.similarity_threshold, a.same_point, a.restatement, a.candidates,
-                               generic=subject_lemmas(self.settings.subject.name, self.settings.subject.terms))
+                               generic=subject.generic)
 
-    def _rebuild(self, session: Session, letters: list[LetterRow], before: OrderKey) -> PositionTracker:
-        """The tracker as it stood just before ``before``, from stored letters and current changes."""
-        tracker = self._new_tracker()
+    def _rebuild(self, session: Session, letters: list[LetterRow], before: OrderKey,
+                 subject: Followed) -> PositionTracker:
+        """The subject's tracker as it stood just before ``before``, from stored letters and current changes."""
+        tracker = self._new_tracker(subject)
         earlier = [l for l in letters if order_key(l) < before and l.changes_run_id is not None]
-        statements = _position_statements(session, earlier)
+        statements = _position_statements(session, earlier, subject)
         # superseded per topic: a statement revised on one topic still stands on its others
         pairs = session.execute(
             select(ChangeRecord.topic, ChangeRecord.previous_statement_id, ChangeRecord.statement_id)
             .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_([ChangeKind.MODIFIED, ChangeKind.REAFFIRMED]),
+                   ChangeRecord.subject == subject.key,
                    ChangeRecord.letter_id.in_([l.id for l in earlier]))).all()
         superseded: set[tuple[str, int | None]] = {(topic, old) for topic, old, _ in pairs}
         repeated: set[tuple[str, int | None]] = {(topic, new) for topic, _, new in pairs}  # restated an earlier one
@@ -156,45 +206,79 @@ class Timeline:
                          repeated=[s.uid for s in items if (topic, s.ref) in repeated])
         return tracker
 
+    def _done_subjects(self, last: store.AnalysisRun | None) -> dict[str, str]:
+        """Subject key → stamp the stored changes were computed for. A run from before several subjects could
+        be followed computed the single subject of then: the first one now (migration 0013)."""
+        if last is None:
+            return {}
+        done = (last.config or {}).get("subjects")
+        if isinstance(done, dict):
+            return {str(k): str(v) for k, v in done.items()}
+        return {self.subjects[0].key: self.subjects[0].stamp}
+
     def update(self, sessions: sessionmaker[Session], now: dt.datetime, changed: Iterable[int] | None = None,
                note: str = "", progress: Progress = no_progress) -> int:
         """Compute the changes of every letter that needs it. Returns how many letters were processed.
 
         ``changed``: letters whose content or topics changed (None: everything). Letters the
         store marks due (never computed, computed for another version, or marked by an
-        earlier update that did not finish) are always included.
+        earlier update that did not finish) are always included. A subject followed since the
+        last run (or whose definition changed) gets every letter computed, the others none for it;
+        a subject no longer followed has its changes superseded.
         """
         with sessions.begin() as session:
+            if not self._claimed:
+                store.claim_unkeyed_changes(session, self.subjects[0].key, {s.key for s in self.subjects})
+                self._claimed = True
             letters = sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
             last = store.latest_run(session, "changes")
             stale = last is not None and last.fingerprint != CHANGES_FINGERPRINT  # another code or language version
             changed_ids = {l.id for l in letters} if changed is None or stale else set(changed)
+            done = self._done_subjects(last)
+            fresh = [] if last is None or changed is None or stale else \
+                [s for s in self.subjects if done.get(s.key) != s.stamp]
+            dropped = sorted(k for k in done if k not in {s.key for s in self.subjects})
             pending = [l for l in letters if l.id in changed_ids or l.changes_run_id is None
                        or l.changes_version_id != l.current_version_id]
-            if not pending:
+            if not pending and not fresh and not dropped:
                 return 0
-            start = min(order_key(l) for l in pending)
-            redo = [l for l in letters if order_key(l) >= start]
+            start = min((order_key(l) for l in pending), default=None)
+            redo = [l for l in letters if start is not None and order_key(l) >= start]
             late = [l for l in redo if l.changes_run_id is not None and l not in pending]
             reason = note or ("changes version or language files changed" if stale else "") or (
-                f"letters after {start[0]} recomputed: {pending[0].key} arrived or changed" if late else "new letters")
+                f"letters after {start[0]} recomputed: {pending[0].key} arrived or changed" if late and start else "") \
+                or ("new letters" if pending else "") or (
+                "followed subjects changed: " + ", ".join([f"+{s.key or 'everything'}" for s in fresh]
+                                                          + [f"-{k or 'everything'}" for k in dropped]))
             run = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_FINGERPRINT,
                                   config={"similarity_threshold": self.settings.analysis.similarity_threshold,
                                           "same_point": self.settings.analysis.same_point,
-                                          "restatement": self.settings.analysis.restatement},
+                                          "restatement": self.settings.analysis.restatement,
+                                          "subjects": {s.key: s.stamp for s in self.subjects}},
                                   now=now, note=reason)
             run_id = run.id
-            warm = self.tracker is not None and self.high_water is not None and self.high_water < start
-            if not warm:
-                self.tracker = self._rebuild(session, letters, start)
+            for key in dropped:
+                store.supersede_subject(session, key, run_id, now)
+            if fresh:  # a new subject: every letter, from an empty standing position
+                redo = letters
+            for s in self.subjects:
+                if s in fresh:
+                    self.trackers[s.key] = self._new_tracker(s)
+                    self.seen.pop(s.key, None)
+                elif start is not None and not (s.key in self.trackers and s.key in self.seen
+                                                and self.seen[s.key] < start):
+                    self.trackers[s.key] = self._rebuild(session, letters, start, s)
+            due_for = {s.key: (lambda l: True) if s in fresh else
+                       (lambda l, start=start: start is not None and order_key(l) >= start) for s in self.subjects}
             redo_ids = [l.id for l in redo]
             # The to-do list is durable before any work starts: a crash part-way leaves the rest
             # marked due, with their old changes still current until each is swapped.
-            for i in range(0, len(redo_ids), 1000):  # in slices: a bound parameter each
-                session.execute(update(Letter).where(Letter.id.in_(redo_ids[i:i + 1000]))
+            marked = [l.id for l in redo if start is not None and order_key(l) >= start]
+            for i in range(0, len(marked), 1000):  # in slices: a bound parameter each
+                session.execute(update(Letter).where(Letter.id.in_(marked[i:i + 1000]))
                                 .values(changes_version_id=None))
         faults.point("changes-marked")
-        assert self.tracker is not None
+        by_id = {l.id: l for l in redo}
         tick = progress("changes", len(redo_ids))
         try:
             for lid in redo_ids:
@@ -203,29 +287,39 @@ class Timeline:
                     if letter is None:
                         tick()
                         continue
-                    by_topic = _position_statements(session, [letter]).get(letter.id, {})
-                    changes = self.tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
-                    if self._swap(session, letter, changes, run_id, now):
-                        data_version.bump(session, now)
+                    row = by_id[lid]
+                    for s in self.subjects:
+                        if not due_for[s.key](row):
+                            continue
+                        by_topic = _position_statements(session, [letter], s).get(letter.id, {})
+                        changes = self.trackers[s.key].process(letter.key, order_key(letter)[0], by_topic,
+                                                               series=letter.dossier)
+                        if self._swap(session, letter, changes, run_id, now, s):
+                            data_version.bump(session, now)
                     letter.changes_run_id = run_id
                     letter.changes_version_id = letter.current_version_id
-                self.high_water = order_key(letter)
+                for s in self.subjects:
+                    if due_for[s.key](row):
+                        self.seen[s.key] = order_key(row)
                 faults.point("changes")
                 tick()
         except BaseException:
-            # the warm tracker has seen a letter whose transaction did not commit: rebuild next time
-            self.tracker, self.high_water = None, None
+            # the warm trackers have seen a letter whose transaction did not commit: rebuild next time
+            self.trackers, self.seen = {}, {}
             raise
         with sessions.begin() as session:
             run = session.get_one(store.AnalysisRun, run_id)
             run.letters = len(redo_ids)
             run.finished_at = now
+            if dropped and not redo_ids:
+                data_version.bump(session, now)
         log.info("changes: %d letters processed (run %d: %s)", len(redo_ids), run_id, reason)
         return len(redo_ids)
 
     @staticmethod
-    def _swap(session: Session, letter: Letter, changes: list[Change], run_id: int, now: dt.datetime) -> bool:
-        """Make ``changes`` the letter's current changes, in the caller's transaction.
+    def _swap(session: Session, letter: Letter, changes: list[Change], run_id: int, now: dt.datetime,
+              subject: Followed) -> bool:
+        """Make ``changes`` the letter's current changes on ``subject``, in the caller's transaction.
 
         A current row identical to a new change stays as it is (its first
         computation time is what feeds show); the others are marked superseded
@@ -234,22 +328,25 @@ class Timeline:
         keys = {c.old.letter for c in changes if c.old is not None}
         ids = {k: i for k, i in session.execute(select(Letter.key, Letter.id).where(Letter.key.in_(keys)))} if keys else {}
         current = {r.uid: r for r in session.scalars(select(ChangeRecord).where(
-            ChangeRecord.letter_id == letter.id, ChangeRecord.superseded_at.is_(None)))}
+            ChangeRecord.letter_id == letter.id, ChangeRecord.subject == subject.key,
+            ChangeRecord.superseded_at.is_(None)))}
         fresh: list[dict[str, object]] = []
         for c in changes:
             details = dict(c.details)
             if c.ops:
                 details["diff"] = [[o.op, o.text] for o in c.ops]
             details = json.loads(json.dumps(details))  # as it reads back (lists, not tuples), for the comparison
-            row = {"uid": c.uid, "topic": c.topic, "kind": c.kind, "letter_id": letter.id, "letter_date": c.date,
+            uid = subject.uid(c.uid)
+            row = {"uid": uid, "subject": subject.key, "topic": c.topic, "kind": c.kind, "letter_id": letter.id,
+                   "letter_date": c.date,
                    "statement_id": c.new.ref if c.new else None,
                    "previous_letter_id": ids.get(c.old.letter) if c.old else None,
                    "previous_statement_id": c.old.ref if c.old else None,
                    "similarity": c.similarity, "significance": c.significance, "aspects": ",".join(c.aspects),
                    "details": details, "run_id": run_id, "computed_at": now, "published": c.published}
-            old = current.get(c.uid)
+            old = current.get(uid)
             if old is not None and _same(old, row):
-                del current[c.uid]
+                del current[uid]
             else:
                 fresh.append(row)
         if current:  # superseded before the new rows go in: at most one current row per uid

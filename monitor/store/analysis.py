@@ -9,10 +9,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..model import Statement
-from .models import AnalysisRun, Letter, StatementRecord, TopicAssignmentRecord
+from .models import AnalysisRun, ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
 
 __all__ = ["AnalysisRun", "to_statement", "start_run", "latest_run", "replace_topics", "replace_functions",
-           "current_topics", "topic_rows"]
+           "current_topics", "topic_rows", "replace_scope",
+           "claim_unkeyed_changes", "supersede_subject"]
 
 
 def to_statement(rec: StatementRecord) -> Statement:
@@ -56,17 +57,35 @@ def replace_topics(session: Session, records: list[StatementRecord], assignments
     return len(rows)
 
 
+def _scope(sc: Any, subjects: dict[str, bool]) -> dict[str, Any]:
+    return {"rule": sc.rule, "evidence": list(sc.evidence), "subject_terms": list(sc.subject_terms),
+            "other_subjects": list(sc.other_subjects), "subjects": subjects}
+
+
 def replace_functions(session: Session, records: list[StatementRecord], functions: list[Any],
-                      scopes: list[Any]) -> None:
-    """Store each statement's function and scope (with their evidence) on its row (one bulk UPDATE)."""
+                      scopes: list[Any], subjects: list[dict[str, bool]]) -> None:
+    """Store each statement's function and scope (with their evidence) on its row (one bulk UPDATE).
+
+    ``scopes``: the first subject's verdicts (``in_scope``); ``subjects``: per statement, each followed
+    subject's name → whether it covers the statement (``scope_evidence.subjects``)."""
     rows = [{"id": rec.id, "function": fn.name, "function_evidence": fn.as_json(), "in_scope": sc.in_scope,
-             "scope_evidence": {"rule": sc.rule, "evidence": list(sc.evidence), "subject_terms": list(sc.subject_terms),
-                                "other_subjects": list(sc.other_subjects)}}
-            for rec, fn, sc in zip(records, functions, scopes)]
+             "scope_evidence": _scope(sc, covers)}
+            for rec, fn, sc, covers in zip(records, functions, scopes, subjects)]
     if rows:
         session.execute(update(StatementRecord), rows)
         for rec in records:  # the loaded objects no longer match their rows
             session.expire(rec, ["function", "function_evidence", "in_scope", "scope_evidence"])
+
+
+def replace_scope(session: Session, records: list[StatementRecord], scopes: list[Any],
+                  subjects: list[dict[str, bool]]) -> None:
+    """Store the scope of each statement only (the followed subjects changed; functions did not)."""
+    rows = [{"id": rec.id, "in_scope": sc.in_scope, "scope_evidence": _scope(sc, covers)}
+            for rec, sc, covers in zip(records, scopes, subjects)]
+    if rows:
+        session.execute(update(StatementRecord), rows)
+        for rec in records:
+            session.expire(rec, ["in_scope", "scope_evidence"])
 
 
 def current_topics(session: Session) -> dict[int, set[str]]:
@@ -88,3 +107,20 @@ def topic_rows(session: Session, statement_ids: list[int]) -> dict[int, list[Top
                                    .order_by(TopicAssignmentRecord.topic)):
             out[row.statement_id].append(row)
     return out
+
+
+def claim_unkeyed_changes(session: Session, first: str, followed: set[str]) -> int:
+    """Changes stored before several subjects could be followed have no subject (migration 0013): they are
+    the first subject's. Nothing to do when the first subject is everything, or everything is followed too."""
+    if not first or "" in followed:
+        return 0
+    result = session.execute(update(ChangeRecord).where(ChangeRecord.subject == "").values(subject=first))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def supersede_subject(session: Session, subject: str, run_id: int, now: dt.datetime) -> int:
+    """A subject no longer followed: its current changes stop being current (kept, as every superseded row)."""
+    result = session.execute(update(ChangeRecord).where(ChangeRecord.subject == subject,
+                                                        ChangeRecord.superseded_at.is_(None))
+                             .values(superseded_at=now, superseded_by_run=run_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
@@ -39,21 +40,85 @@ def letters_page(session: Session, limit: int, offset: int, dossier: str | None 
     return rows, session.scalar(count) or 0
 
 
-def published_counts(session: Session, letter_ids: list[int]) -> dict[int, int]:
-    """Letter id → its current published changes (over all topics)."""
+def _of(subject: tuple[str, ...] | None) -> tuple[Any, ...]:
+    """The condition for one followed subject's changes (None: every subject's)."""
+    return () if subject is None else (ChangeRecord.subject.in_(subject),)
+
+
+def published_counts(session: Session, letter_ids: list[int], subject: tuple[str, ...] | None = None
+                     ) -> dict[int, int]:
+    """Letter id → its current published changes (over all topics; of ``subject`` when given)."""
     if not letter_ids:
         return {}
     rows = session.execute(select(ChangeRecord.letter_id, func.count(ChangeRecord.id))
-                           .where(*_CURRENT, ChangeRecord.published.is_(True), ChangeRecord.letter_id.in_(letter_ids))
+                           .where(*_CURRENT, *_of(subject), ChangeRecord.published.is_(True),
+                                  ChangeRecord.letter_id.in_(letter_ids))
                            .group_by(ChangeRecord.letter_id))
     return {lid: n for lid, n in rows}
 
 
-def topic_counts(session: Session) -> dict[str, tuple[int, dt.date | None]]:
+def topic_counts(session: Session, subject: tuple[str, ...] | None = None
+                 ) -> dict[str, tuple[int, dt.date | None]]:
     """Topic → (current published changes, date of the latest letter with one)."""
     rows = session.execute(select(ChangeRecord.topic, func.count(ChangeRecord.id), func.max(ChangeRecord.letter_date))
-                           .where(*_CURRENT, ChangeRecord.published.is_(True)).group_by(ChangeRecord.topic))
+                           .where(*_CURRENT, *_of(subject), ChangeRecord.published.is_(True))
+                           .group_by(ChangeRecord.topic))
     return {t: (n, last) for t, n, last in rows}
+
+
+@dataclass(frozen=True)
+class SubjectStats:
+    """What one followed subject has: letters with a current published change, those changes, the last one."""
+
+    letters: int
+    changes: int
+    last: dt.date | None
+
+
+def subject_stats(session: Session) -> dict[str, SubjectStats]:
+    """Subject key → its :class:`SubjectStats` (subjects without a published change are absent)."""
+    rows = session.execute(select(ChangeRecord.subject, func.count(func.distinct(ChangeRecord.letter_id)),
+                                  func.count(ChangeRecord.id), func.max(ChangeRecord.letter_date))
+                           .where(*_CURRENT, ChangeRecord.published.is_(True)).group_by(ChangeRecord.subject))
+    return {key: SubjectStats(letters, n, last) for key, letters, n, last in rows}
+
+
+@dataclass(frozen=True)
+class Unfollowed:
+    """A letter mostly about no followed subject: what ``letter.outside`` says of it."""
+
+    key: str
+    title: str
+    date: dt.date | None
+    arrived: dt.datetime
+    statements: int
+    outside: int
+    about: dict[str, int]
+
+
+def letters_outside(session: Session, since: dt.datetime | None = None, share: float = 0.8) -> list[Unfollowed]:
+    """Letters (arrived since ``since``) with at least ``share`` of their running text about no followed
+    subject, newest first. ``letter.outside`` is a small JSON per letter: read and judged here."""
+    q = select(Letter.key, Letter.title, Letter.date, Letter.created_at, Letter.outside).where(
+        Letter.outside.is_not(None), Letter.current_version_id.is_not(None))
+    if since is not None:
+        q = q.where(Letter.created_at >= since)
+    out = []
+    for key, title, day, arrived, summary in session.execute(q):
+        total, outside = int(summary.get("statements", 0)), int(summary.get("outside", 0))
+        if total and outside >= share * total:
+            out.append(Unfollowed(key, title or key, day, arrived, total, outside, dict(summary.get("about") or {})))
+    out.sort(key=lambda u: (u.arrived, u.key), reverse=True)
+    return out
+
+
+def unfollowed_mentions(session: Session) -> dict[str, int]:
+    """Country → in how many letters statements about no followed subject name it, most first."""
+    counts: dict[str, int] = {}
+    for (summary,) in session.execute(select(Letter.outside).where(Letter.outside.is_not(None))):
+        for name in (summary.get("about") or {}):
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 @dataclass(frozen=True)
@@ -80,12 +145,12 @@ class TimelinePoint:
         return sum(self.kinds.values())
 
 
-def topic_timeline(session: Session, topic: str) -> list[TimelinePoint]:
-    """Every letter with a current change on ``topic``, oldest first (read from ix_change_topic_current alone)."""
+def topic_timeline(session: Session, topic: str, subject: tuple[str, ...] | None = None) -> list[TimelinePoint]:
+    """Every letter with a current change on ``topic`` (of ``subject`` when given), oldest first."""
     rows = list(session.execute(
         select(ChangeRecord.letter_id, ChangeRecord.letter_date, ChangeRecord.kind, func.count(ChangeRecord.id),
                func.sum(case((ChangeRecord.published.is_(True), 1), else_=0)))
-        .where(ChangeRecord.topic == topic, *_CURRENT)
+        .where(ChangeRecord.topic == topic, *_CURRENT, *_of(subject))
         .group_by(ChangeRecord.letter_id, ChangeRecord.letter_date, ChangeRecord.kind)))
     letters = {r.id: LetterRef(*r) for r in session.execute(
         select(Letter.id, Letter.key, Letter.title, Letter.date).where(Letter.id.in_({r[0] for r in rows})))}

@@ -58,7 +58,7 @@ class Filters:
                  published: bool | None = None, letter_ids: tuple[int, ...] | None = None,
                  dossier: str | None = None, source_kind: str | None = None,
                  min_significance: float | None = None, statement_ids: Any = None, hide_rejected: bool = False,
-                 uid: str | None = None):
+                 uid: str | None = None, subject: tuple[str, ...] | None = None):
         self.topic, self.since, self.until, self.letter_id = topic, since, until, letter_id
         self.kinds = kinds or (ChangeKind.published() + ((ChangeKind.REAFFIRMED,) if include_reaffirmed else ()))
         self.published = published
@@ -69,6 +69,8 @@ class Filters:
         # leave out what an analyst rejected or merged into another item (pages and feeds; the API keeps it)
         self.hide_rejected = hide_rejected
         self.uid = uid  # one change by its id
+        # one followed subject's changes, by the keys its rows carry (Settings.subject_keys; None: every subject's)
+        self.subject = subject
 
 
 def _filtered(q: Any, f: Filters) -> Any:
@@ -76,6 +78,8 @@ def _filtered(q: Any, f: Filters) -> Any:
     q = q.where(ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(f.kinds))
     if f.uid:
         q = q.where(ChangeRecord.uid == f.uid)
+    if f.subject is not None:
+        q = q.where(ChangeRecord.subject.in_(f.subject))
     if f.topic:
         q = q.where(ChangeRecord.topic == f.topic)
     if f.since:
@@ -124,8 +128,8 @@ def changes(session: Session, f: Filters | None = None, limit: int | None = None
     return [ChangeView(*row) for row in session.execute(q.order_by(*order))]
 
 
-def recent_letters(session: Session, limit: int, topic: str | None = None, dossier: str | None = None
-                   ) -> tuple[int, ...]:
+def recent_letters(session: Session, limit: int, topic: str | None = None, dossier: str | None = None,
+                   subject: tuple[str, ...] | None = None) -> tuple[int, ...]:
     """Ids of the ``limit`` most recent letters (letter date, then key) with a current published change,
     so a page that lists recent change sets reads those letters' changes only, not the whole history."""
     q = (select(ChangeRecord.letter_id, ChangeRecord.letter_date, Letter.key).join(Letter, Letter.id == ChangeRecord.letter_id)
@@ -135,6 +139,8 @@ def recent_letters(session: Session, limit: int, topic: str | None = None, dossi
         q = q.where(ChangeRecord.topic == topic)
     if dossier is not None:
         q = q.where(Letter.dossier == dossier)
+    if subject is not None:
+        q = q.where(ChangeRecord.subject.in_(subject))
     return tuple(row[0] for row in session.execute(q))
 
 
@@ -148,7 +154,7 @@ class FeedEntry:
 
 
 def feed_entries(session: Session, topic: str | None = None, dossier: str | None = None,
-                 merged_topic: str | None = None) -> list[FeedEntry]:
+                 merged_topic: str | None = None, subject: tuple[str, ...] | None = None) -> list[FeedEntry]:
     """Every entry of a feed in archive order, from three grouped queries (no change is loaded).
 
     An entry is a (letter, topic) with a current published change that no analyst rejected or merged,
@@ -164,6 +170,9 @@ def feed_entries(session: Session, topic: str | None = None, dossier: str | None
               .where(ChangeRecord.published.is_(True)).group_by(ChangeRecord.letter_id, ChangeRecord.topic))
     if topic is not None:
         visible, firsts = visible.where(ChangeRecord.topic == topic), firsts.where(ChangeRecord.topic == topic)
+    if subject is not None:
+        visible = visible.where(ChangeRecord.subject.in_(subject))
+        firsts = firsts.where(ChangeRecord.subject.in_(subject))
     if dossier is not None:
         in_dossier = select(Letter.id).where(Letter.dossier == dossier)
         visible = visible.where(ChangeRecord.letter_id.in_(in_dossier))
@@ -196,7 +205,8 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.timezone.utc)
 
 
-def history(session: Session, letter_ids: set[int]) -> dict[tuple[int, str], tuple[dt.datetime | None, dt.datetime | None]]:
+def history(session: Session, letter_ids: set[int], subject: tuple[str, ...] | None = None
+            ) -> dict[tuple[int, str], tuple[dt.datetime | None, dt.datetime | None]]:
     """(letter id, topic) → (first published, last revised): from every row, current or superseded.
 
     "First published" is the earliest computation of a published change; "last revised" the latest
@@ -209,7 +219,8 @@ def history(session: Session, letter_ids: set[int]) -> dict[tuple[int, str], tup
                func.min(case((ChangeRecord.published.is_(True), ChangeRecord.computed_at))),
                func.max(case((ChangeRecord.superseded_at.is_(None), ChangeRecord.computed_at))),
                func.max(ChangeRecord.superseded_at))
-        .where(ChangeRecord.letter_id.in_(letter_ids)).group_by(ChangeRecord.letter_id, ChangeRecord.topic))
+        .where(ChangeRecord.letter_id.in_(letter_ids), *(() if subject is None else (ChangeRecord.subject.in_(subject),)))
+        .group_by(ChangeRecord.letter_id, ChangeRecord.topic))
     out = {}
     for lid, topic, first, computed, superseded in rows:
         first = as_utc(first) if first else None
@@ -229,8 +240,12 @@ class StandingItem:
     sources: tuple[str, ...]
 
 
-def standing_position(session: Session, topic: str, as_of: dt.date) -> list[StandingItem]:
+def standing_position(session: Session, topic: str, as_of: dt.date, subject: tuple[str, ...] | None = None,
+                      first: bool = True) -> list[StandingItem]:
     """Statements on ``topic`` from letters dated on or before ``as_of`` that no later one superseded by then.
+
+    ``subject``: the followed subject whose standing position it is (None: as when one subject was followed);
+    ``first``: whether it is the first one (its scope is the ``in_scope`` column).
 
     One query does the work: the topic's statements of current letter versions, joined to their letters
     (dated by ``letter.date``, else the day ``created_at`` in UTC), less those a current ``modified`` or
@@ -244,18 +259,22 @@ def standing_position(session: Session, topic: str, as_of: dt.date) -> list[Stan
     # an uncorrelated NOT IN: read once (ix_change_topic_date), where a correlated NOT EXISTS would be
     # planned per statement on SQLite
     replaced = (select(ChangeRecord.previous_statement_id).where(
+        *(() if subject is None else (ChangeRecord.subject.in_(subject),)),
         ChangeRecord.superseded_at.is_(None), ChangeRecord.topic == topic, ChangeRecord.previous_statement_id.is_not(None),
         ChangeRecord.kind.in_([ChangeKind.MODIFIED, ChangeKind.REAFFIRMED]), ChangeRecord.letter_date <= as_of))
     rows = session.execute(
         select(StatementRecord, Letter)
         .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
         .join(Letter, (Letter.id == StatementRecord.letter_id) & (Letter.current_version_id == StatementRecord.version_id))
-        .where(TopicAssignmentRecord.topic == topic, on_or_before, StatementRecord.in_scope.is_(True),
+        .where(TopicAssignmentRecord.topic == topic, on_or_before,
+               *((StatementRecord.in_scope.is_(True),) if first else ()),
                StatementRecord.function.in_(sorted(POSITION)), StatementRecord.kind.in_(sorted(POSITION_KINDS)),
                StatementRecord.id.not_in(replaced))
-        .options(defer(StatementRecord.function_evidence), defer(StatementRecord.scope_evidence),
-                 defer(StatementRecord.answers)))
-    found = [(s, l) for s, l in rows if can_hold_position(s.kind, s.text)]
+        .options(defer(StatementRecord.function_evidence), defer(StatementRecord.answers),
+                 *((defer(StatementRecord.scope_evidence),) if first else ())))
+    # another subject than the first: its own scope, kept per statement in scope_evidence.subjects
+    found = [(s, l) for s, l in rows if can_hold_position(s.kind, s.text)
+             and (first or (s.scope_evidence or {}).get("subjects", {}).get(subject[0] if subject else "", False))]
     sources: dict[int, tuple[str, ...]] = {}
     if found:
         for letter_id, locator in session.execute(

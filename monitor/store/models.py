@@ -49,6 +49,9 @@ class Letter(Base):
         comment="when a source reported the document deleted; its versions and changes are kept")
     withdrawn_note: Mapped[str] = mapped_column(Text, default="", server_default="",
                                                 comment="which source said so, and under which id")
+    outside: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, nullable=True,
+        comment="running-text statements, how many about no followed subject, and the countries those name")
 
     versions: Mapped[list[LetterVersion]] = relationship(
         back_populates="letter", foreign_keys="LetterVersion.letter_id", order_by="LetterVersion.number")
@@ -205,6 +208,8 @@ class ChangeRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(40), index=True, comment="stable: topic, kind, letter, statements")
+    subject: Mapped[str] = mapped_column(String(100), default="", server_default="", index=True,
+                                         comment="the followed subject's name (empty: everything)")
     topic: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(20), comment="modified, added, initial, not_restated, reaffirmed")
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)

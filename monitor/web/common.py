@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from ..config import Settings
+from ..config import Settings, SubjectSettings
 from ..feed import dutch_date
 from ..publish import FeedPublisher
 from ..store import version as data_version
@@ -116,11 +116,26 @@ class Web:
         # set by the app when it has a writing side: a logged-in analyst's review forms for a request, or None
         self.review_context: Callable[[Request], Any] = lambda request: None
         self.templates.env.globals.update(site_title=settings.feed.title, topic_label=self.label,
-                                          topic_names=self.topics)
+                                          topic_names=self.topics, followed=settings.followed)
 
     def label(self, topic: str) -> str:
         """A topic as readers know it (``terugkeer`` → its label in the config)."""
         return self.labels.get(topic, topic)
+
+    def subject(self, request: Request) -> SubjectSettings:
+        """The followed subject a page is asked for (``?onderwerp=NAME``; the first one when not asked)."""
+        asked = request.query_params.get("onderwerp") or request.query_params.get("subject")
+        if not asked:
+            return self.settings.subject
+        subject = self.settings.subject_by(asked)
+        if subject is None:
+            names = ", ".join(s.name or "alles" for s in self.settings.followed)
+            raise HTTPException(404, f"onderwerp {asked!r} wordt niet gevolgd; gevolgd: {names}")
+        return subject
+
+    def subject_query(self, subject: SubjectSettings, sep: str = "?") -> str:
+        """The query that keeps a page on a followed subject other than the first ("" for the first)."""
+        return "" if self.settings.is_first(subject) else f"{sep}onderwerp={subject.slug}"
 
     def check_topic(self, topic: str) -> str:
         if topic not in self.topics:

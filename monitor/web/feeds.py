@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..config import SubjectSettings
 from ..store import browse
 from .common import Web
 
@@ -20,10 +21,11 @@ def valid_dossier(dossier: str) -> bool:
 
 
 def routes(web: Web) -> list[Route]:
-    def feed_response(request: Request, scope: str, value: str | None, archive: int | None) -> Response:
+    def feed_response(request: Request, scope: str, value: str | None, archive: int | None,
+                      subject: SubjectSettings | None = None) -> Response:
         with web.sessions() as session:
             try:
-                doc = web.publisher.document(session, scope, value, archive)
+                doc = web.publisher.document(session, scope, value, archive, subject)
             except IndexError:
                 raise HTTPException(404, f"no archive page {archive}") from None
         headers = {"ETag": doc.etag, "Cache-Control": "public, max-age=60"}
@@ -71,7 +73,25 @@ def routes(web: Web) -> list[Route]:
                 raise HTTPException(404, f"no letters in dossier {dossier!r}")
         return feed_response(request, "dossier", dossier, path_archive(request))
 
+    def followed(request: Request) -> SubjectSettings:
+        subject = web.settings.subject_by(request.path_params["subject"])
+        if subject is None:
+            raise HTTPException(404, "dit onderwerp wordt niet gevolgd")
+        return subject
+
+    def feed_subject(request: Request) -> Response:
+        return feed_response(request, "all", None, path_archive(request), followed(request))
+
+    def feed_subject_topic(request: Request) -> Response:
+        subject = followed(request)
+        return feed_response(request, "topic", web.check_topic(request.path_params["topic"]), path_archive(request),
+                             subject)
+
     return [
+        web.get("/onderwerpen/{subject}.atom", feed_subject),
+        web.get("/onderwerpen/{subject}/archive/{n}.atom", feed_subject),
+        web.get("/onderwerpen/{subject}/{topic}.atom", feed_subject_topic),
+        web.get("/onderwerpen/{subject}/{topic}/archive/{n}.atom", feed_subject_topic),
         web.get("/feed.atom", feed_all), web.get("/feed/archive/{n}.atom", feed_all),
         web.get("/topics/{topic}.atom", feed_topic), web.get("/topics/{topic}/archive/{n}.atom", feed_topic),
         web.get("/dossiers/{dossier}.atom", feed_dossier), web.get("/dossiers/{dossier}/archive/{n}.atom", feed_dossier),

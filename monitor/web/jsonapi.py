@@ -13,7 +13,8 @@ from starlette.routing import Route
 from ..metrics import unhealthy_sources
 from ..model import ChangeKind
 from ..publish import shown_source
-from ..store import analysis, queries
+from ..subjects import unfollowed
+from ..store import analysis, browse, queries
 from ..store import changes as change_store
 from ..store import review as review_store
 from ..store.models import Letter
@@ -97,26 +98,43 @@ def routes(web: Web) -> list[Route]:
         limit = int_param(request, "limit", 50, 1, MAX_LIMIT)
         offset = int_param(request, "offset", 0, 0, 10_000_000)
         published = bool_param(request, "published")
+        subject = web.subject(request)  # ?subject=NAME (default: the first followed subject)
         letter_id = None
         with web.sessions() as session:
             if request.query_params.get("letter"):
                 letter_id = find_letter(session, request.query_params["letter"]).id
             f = change_store.Filters(topic, date_param(request, "since"), date_param(request, "until"), kinds,
-                                     letter_id, published=published)
+                                     letter_id, published=published, subject=web.settings.subject_keys(subject))
             views = change_store.changes(session, f, limit=limit, offset=offset)
             total = change_store.count_changes(session, f)
-            items = with_reviews(session, [v.as_dict() for v in views])
+            items = with_reviews(session, [{**v.as_dict(), "subject": subject.name} for v in views])
         return JSONResponse({"items": items, **page_links(request, total, limit, offset)})
 
     def api_position(request: Request) -> Response:
         topic = web.check_topic(request.path_params["topic"])
         day = date_param(request, "as_of") or dt.date.today()
+        subject = web.subject(request)
+        keys, first = web.settings.subject_keys(subject), web.settings.is_first(subject)
         with web.sessions() as session:
             items = [{"statement": i.statement.uid, "text": i.statement.text, "letter": i.letter.key,
                       "letter_title": i.letter.title, "date": i.letter.date.isoformat() if i.letter.date else None,
                       "sources": [shown_source(s) for s in i.sources]}
-                     for i in change_store.standing_position(session, topic, day)]
-        return JSONResponse({"topic": topic, "as_of": day.isoformat(), "items": items})
+                     for i in change_store.standing_position(session, topic, day, keys, first)]
+        return JSONResponse({"topic": topic, "subject": subject.name, "as_of": day.isoformat(), "items": items})
+
+    def api_subjects(request: Request) -> Response:
+        """The followed subjects (the first one first) with their feeds and counts."""
+        with web.sessions() as session:
+            stats = browse.subject_stats(session)
+        items = []
+        for i, s in enumerate(web.settings.followed):
+            counted = [stats[k] for k in web.settings.subject_keys(s) if k in stats]
+            last = max((c.last for c in counted if c.last), default=None)
+            items.append({"name": s.name, "slug": s.slug, "terms": list(s.terms), "first": i == 0,
+                          "feed": f"/onderwerpen/{s.slug}.atom", "html": "/" + ("" if i == 0 else f"?onderwerp={s.slug}"),
+                          "letters": sum(c.letters for c in counted), "changes": sum(c.changes for c in counted),
+                          "last_change": last.isoformat() if last else None})
+        return JSONResponse({"items": items})
 
     def api_topics(request: Request) -> Response:
         return JSONResponse({"items": [{"name": t.name, "label": t.label, "description": t.description,
@@ -128,15 +146,21 @@ def routes(web: Web) -> list[Route]:
             with web.sessions() as session:
                 stored = queries.any_letter(session)
                 failing = unhealthy_sources(session, web.settings)
+                missed = unfollowed(session, dt.datetime.now(dt.timezone.utc))
         except Exception as exc:  # noqa: BLE001 - report, don't crash, the health check
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        details: dict[str, Any] = {}
+        if missed:  # never silent: letters the monitor reads but follows no subject of
+            details["unfollowed"] = {"message": missed.message, "letters": [u.key for u in missed.letters],
+                                     "subjects": dict(missed.about), "follow": missed.config_lines}
         if failing:  # a source down for longer than server.unhealthy_after_failing_seconds
-            return JSONResponse({"status": "unhealthy", "database": "reachable", "failing": failing}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "reachable", "letters": stored})
+            return JSONResponse({"status": "unhealthy", "database": "reachable", "failing": failing, **details},
+                                status_code=503)
+        return JSONResponse({"status": "ok", "database": "reachable", "letters": stored, **details})
 
     return [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),  # never behind the render slots
         web.get("/api/letters", api_letters), web.get("/api/letters/{key}", api_letter),
         web.get("/api/changes", api_changes), web.get("/api/positions/{topic}", api_position),
-        web.get("/api/topics", api_topics),
+        web.get("/api/topics", api_topics), web.get("/api/subjects", api_subjects),
     ]

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..compare import compare_letters
+from ..config import SubjectSettings
 from ..feed import KIND_NL
 from ..model import ChangeKind
 from ..publish import changesets, shown_source
@@ -25,6 +26,7 @@ from ..store import analysis, browse, queries
 from ..store import changes as change_store
 from ..store import search as search_store
 from ..store.models import Letter
+from ..subjects import unfollowed
 from . import views
 from .chart import layout
 from .common import Web, date_param, find_letter, int_param, path_quote
@@ -68,13 +70,28 @@ def timeline_rows(points: list[browse.TimelinePoint], day: dt.date
             points[end] if end < len(points) else None)
 
 
+def _subject_context(web: Web, subject: SubjectSettings) -> dict[str, Any]:
+    """What every page on one followed subject shows: which it is, how to stay on it, where its feeds are."""
+    first = web.settings.is_first(subject)
+    return {"subject": subject, "sq": web.subject_query(subject), "sqa": web.subject_query(subject, "&"),
+            "subject_feed": "/feed.atom" if first else f"/onderwerpen/{subject.slug}.atom",
+            "topic_feed": (lambda t: f"/topics/{path_quote(t)}.atom" if first
+                           else f"/onderwerpen/{subject.slug}/{path_quote(t)}.atom")}
+
+
 def home(web: Web, request: Request) -> Response:
-    """The front page: the twenty most recent change sets and how many letters there are."""
+    """The front page: the twenty most recent change sets of a followed subject, how many letters there are,
+    and the letters of the last week about subjects not followed (with the line that follows them)."""
+    subject = web.subject(request)
+
     def build(session: Session) -> str:
-        recent = sorted(changesets(session, web.base, recent=20), key=lambda c: (c.letter.date, c.letter.key),
-                        reverse=True)[:20]
+        keys = web.settings.subject_keys(subject)
+        slug = "" if web.settings.is_first(subject) else subject.slug
+        recent = sorted(changesets(session, web.base, recent=20, subject=keys, slug=slug),
+                        key=lambda c: (c.letter.date, c.letter.key), reverse=True)[:20]
         return web.render("home.html", recent=recent, letters=browse.letter_count(session), kinds=KIND_NL,
-                          filters={})
+                          filters={}, unfollowed=unfollowed(session, dt.datetime.now(dt.timezone.utc)),
+                          **_subject_context(web, subject))
     return web.cached_html(request, build)
 
 def letters_index(web: Web, request: Request) -> Response:
@@ -83,11 +100,13 @@ def letters_index(web: Web, request: Request) -> Response:
     if dossier is not None and not valid_dossier(dossier):
         raise HTTPException(400, "dossier: alleen letters en cijfers")
 
+    keys = web.settings.subject_keys(web.subject(request))
+
     def build(session: Session) -> str:
         total = browse.letter_count(session, dossier)
         pager = _pager(request, total, LETTERS_PAGE)
         rows, _ = browse.letters_page(session, LETTERS_PAGE, pager["offset"], dossier)
-        counts = browse.published_counts(session, [l.id for l in rows])
+        counts = browse.published_counts(session, [l.id for l in rows], keys)
         return web.render("letters.html", letters=rows, counts=counts, pager=pager, dossier=dossier)
     return web.cached_html(request, build)
 
@@ -96,22 +115,26 @@ def letter_page(web: Web, request: Request) -> Response:
     key = request.path_params["key"]
     if (moved := web.moved(request, key)) is not None:
         return moved
+    subject = web.subject(request)
 
     def build(session: Session) -> str:
         letter = find_letter(session, key)
         records = queries.statements(session, letter)
         tops = analysis.topic_rows(session, [r.id for r in records])
         sources = list(dict.fromkeys(shown_source(s.locator) for s in queries.sources(session, letter)))
-        sets = changesets(session, web.base, letter_key=letter.key)
+        sets = changesets(session, web.base, letter_key=letter.key, subject=web.settings.subject_keys(subject),
+                          slug="" if web.settings.is_first(subject) else subject.slug)
         return web.render("letter.html", letter=letter, statements=records, topics_of=tops, sources=sources,
                           changesets=sets)
     return web.cached_html(request, build)
 
 def topics_index(web: Web, request: Request) -> Response:
     """The topics with how many published changes each has, and when the last came."""
+    subject = web.subject(request)
+
     def build(session: Session) -> str:
-        counts = browse.topic_counts(session)
-        return web.render("topics.html", topics=web.settings.topics, counts=counts)
+        counts = browse.topic_counts(session, web.settings.subject_keys(subject))
+        return web.render("topics.html", topics=web.settings.topics, counts=counts, **_subject_context(web, subject))
     return web.cached_html(request, build)
 
 def topic_page(web: Web, request: Request) -> Response:
@@ -119,10 +142,12 @@ def topic_page(web: Web, request: Request) -> Response:
     topic = web.check_topic(request.path_params["topic"])
     asked = date_param(request, "as_of")
     day = asked or dt.date.today()
+    subject = web.subject(request)
+    keys, first = web.settings.subject_keys(subject), web.settings.is_first(subject)
 
     def build(session: Session) -> str:
-        points = browse.topic_timeline(session, topic)
-        standing = change_store.standing_position(session, topic, day)
+        points = browse.topic_timeline(session, topic, keys)
+        standing = change_store.standing_position(session, topic, day, keys, first)
         earlier = [p for p in points if p.date < day]
         later = [p for p in points if p.date > day]
         # walking back: the letter before the one in force on ``day``
@@ -135,7 +160,8 @@ def topic_page(web: Web, request: Request) -> Response:
         return web.render("topic.html", topic=topic, spec=spec, day=day, asked=asked, points=points,
                           rows=rows, older=older, newer=newer,
                           standing=standing, chart=chart, previous=before[-1] if before else None,
-                          following=later[0] if later else None, in_force=in_force, kinds=KIND_NL)
+                          following=later[0] if later else None, in_force=in_force, kinds=KIND_NL,
+                          **_subject_context(web, subject))
     return web.cached_html(request, build)
 
 def changeset_page(web: Web, request: Request) -> Response:
@@ -147,11 +173,12 @@ def changeset_page(web: Web, request: Request) -> Response:
         return moved
 
     review = web.review_context(request)
+    keys = web.settings.subject_keys(web.subject(request))
 
     def build(session: Session) -> str:
         letter = find_letter(session, key)
         found = change_store.changes(session, change_store.Filters(topic=topic, letter_id=letter.id,
-                                                                     hide_rejected=True))
+                                                                     hide_rejected=True, subject=keys))
         if not any(v.record.published for v in found):
             raise HTTPException(404, "geen wijzigingen voor deze brief en dit onderwerp")
         items = views.change_items(session, found)
@@ -206,6 +233,7 @@ def search_page(web: Web, request: Request) -> Response:
     source = request.query_params.get("source") or None
     if source is not None and source not in views.SOURCE_NL:
         raise HTTPException(400, f"source: een van {', '.join(views.SOURCE_NL)}")
+    keys = web.settings.subject_keys(web.subject(request))
     filters = {"q": q, "topic": topic or "", "kind": kinds or (), "betekenis": significance,
                "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
                "dossier": dossier or "", "source": source or ""}
@@ -215,7 +243,7 @@ def search_page(web: Web, request: Request) -> Response:
         f = change_store.Filters(
             topic, since, until, kinds, published={"published": True, "kept": False}.get(significance),
             dossier=dossier, source_kind=source, min_significance=views.HIGH if significance == "high" else None,
-            statement_ids=matched, hide_rejected=True)
+            statement_ids=matched, hide_rejected=True, subject=keys)
         total = change_store.count_changes(session, f)
         pager = _pager(request, total, PAGE)
         found = change_store.changes(session, f, limit=PAGE, offset=pager["offset"])
