@@ -280,7 +280,7 @@ def test_a_letter_about_an_unfollowed_country_is_reported_in_the_log_on_the_desk
         out = _run(cfg, db_url, "ingest", str(inbox))
     # no empty success: the ingest says how much fell outside every followed subject, and how to follow it
     assert "outside every followed subject:" in out
-    assert "1 letters about subjects you do not follow: Irak (1)" in out
+    assert "1 letter about subjects you do not follow: Irak (1)" in out
     assert '[[subjects]] name = "Irak"' in out
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "Irak" in r.getMessage()]
     assert warned and "statements about no followed subject" in warned[0]
@@ -302,3 +302,59 @@ def test_a_letter_about_an_unfollowed_country_is_reported_in_the_log_on_the_desk
     with _serving(followed, db_url) as base:
         assert "unfollowed" not in httpx.get(base + "/healthz").json()
         assert _entries(base, "/onderwerpen/irak.atom")
+
+
+# ---------------------------------------------------------------- notification rules per subject
+
+def test_a_subscription_sends_the_changes_of_the_subjects_it_names(tmp_path, seeds_copy) -> None:
+    import sqlite3
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from monitor.daemon import run_daemon
+    from tests.test_notify import Hook
+
+    Hook.received, Hook.fail_first = [], 0
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{hook.server_address[1]}/hook"
+    try:
+        cfg = _config(tmp_path, seeds_copy, BELARUS + f"""
+[[subscriptions]]
+name = "belarus"
+to = "{url}"
+subjects = ["Belarus"]
+
+[[subscriptions]]
+name = "eerste"
+to = "{url}"
+""")
+        db = tmp_path / "monitor.db"
+        assert run_daemon(load_settings(cfg, database_url=f"sqlite:///{db}"), "127.0.0.1", 8099, serve=False,
+                          once=True) == 0
+    finally:
+        hook.shutdown()
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        def sets(subject: str) -> set[tuple[str, str]]:
+            return {(k, t) for k, t in con.execute(
+                "SELECT DISTINCT l.key, c.topic FROM change c JOIN letter l ON l.id = c.letter_id "
+                "WHERE c.superseded_at IS NULL AND c.published AND c.subject = ?", (subject,))}
+        on_belarus, on_afghanistan = sets("Belarus"), sets("Afghanistan")
+    assert on_belarus and on_afghanistan
+    got = {name: sorted((b["letter"]["id"], b["topic"]) for b in Hook.received if b["subscription"] == name)
+           for name in ("belarus", "eerste")}
+    assert got["belarus"] == sorted(on_belarus)
+    assert got["eerste"] == sorted(on_afghanistan)
+    belarus = [b for b in Hook.received if b["subscription"] == "belarus"]
+    assert all(b["followed_subject"] == "Belarus" and b["url"].endswith("?onderwerp=belarus") for b in belarus)
+
+
+def test_a_letter_outside_every_subject_is_about_a_country_only_when_that_country_stands_out() -> None:
+    from monitor.subjects import main_other, outside_report
+
+    iraq = {"statements": 10, "outside": 9, "about": {"Irak": 6, "Syrië": 1}}
+    council = {"statements": 40, "outside": 38, "about": {"Luxemburg": 2, "Griekenland": 1}}  # where it met
+    assert main_other(iraq) == "Irak" and main_other(council) == ""
+    line = outside_report([("a", iraq), ("b", council), ("c", {"statements": 20, "outside": 1, "about": {}})])
+    assert line == ("outside every followed subject: 48 of 70 statements in 3 letters; 2 letters about subjects "
+                    'you do not follow: Irak (1), no single country (1) (to follow one: [[subjects]] name = "Irak")')
