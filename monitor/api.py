@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from pathlib import Path
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -35,6 +36,7 @@ from starlette.routing import Route
 
 from .config import Settings
 from .store.db import make_engine
+from .store.version import VersionProbe
 from .web import feeds, jsonapi, pages, review
 from .web.common import Web
 from .web.renderpool import RenderPool
@@ -45,7 +47,10 @@ from .metrics import metrics_endpoint
 __all__ = ["create_app", "create_server", "letter_dict"]
 
 
-def create_app(settings: Settings, engine: Engine | None = None, write_engine: Engine | None = None) -> Starlette:
+def create_app(settings: Settings, engine: Engine | None = None, write_engine: Engine | None = None,
+               cache_dir: Path | None = None) -> Starlette:
+    """The whole app. ``cache_dir``: a folder for page and feed caches shared with the other render processes
+    of a server (:class:`monitor.webcache.SharedCache`); without it the caches live in this process."""
     # Hand the GIL over every 1 ms instead of 5 ms: a render thread then delays /healthz and the
     # event loop by a millisecond at a time, not five (bench/healthz.py).
     sys.setswitchinterval(0.001)
@@ -54,7 +59,7 @@ def create_app(settings: Settings, engine: Engine | None = None, write_engine: E
     gc.set_threshold(50_000, 50, 1000)
     engine = engine or make_engine(settings.database.url, readonly=True,
                                    busy_timeout=settings.database.busy_timeout_seconds)
-    web = Web(settings, engine)
+    web = Web(settings, engine, cache_dir)
     # the writing side (reviews, logins) has its own engine with write rights; reading never gets one
     writer = Writer(web, write_engine or make_engine(settings.database.url,
                                                      busy_timeout=settings.database.busy_timeout_seconds))
@@ -77,7 +82,8 @@ def create_server(settings: Settings) -> Starlette | RenderPool:
     """The app as ``serve`` and the daemon run it: pages rendered by ``server.render_processes`` worker
     processes (:mod:`monitor.web.renderpool`), health, metrics and writes answered here; or, with 0
     render processes, the app itself."""
-    app = create_app(settings)
+    engine = make_engine(settings.database.url, readonly=True, busy_timeout=settings.database.busy_timeout_seconds)
+    app = create_app(settings, engine)
     if settings.server.render_processes == 0:
         return app
-    return RenderPool(app, create_app, settings, settings.server.render_processes)
+    return RenderPool(app, create_app, settings, settings.server.render_processes, version=VersionProbe(engine))

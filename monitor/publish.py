@@ -24,7 +24,7 @@ from .store import review as review_store
 from .store import version as data_version
 from .store.db import as_utc
 from .store.models import Letter, Source
-from .webcache import VersionedCache
+from .webcache import DocumentCache, VersionedCache
 
 
 def letter_url(base: str, key: str) -> str:
@@ -126,9 +126,10 @@ class FeedDoc:
 class FeedPublisher:
     """Renders (and caches) the overall, per-topic and per-dossier feeds."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, cache: DocumentCache[FeedDoc] | None = None):
+        """``cache``: where rendered pages are kept per data version (this process's memory by default)."""
         self.settings = settings
-        self.cache: VersionedCache[FeedDoc] = VersionedCache()
+        self.cache: DocumentCache[FeedDoc] = cache if cache is not None else VersionedCache()
 
     def meta(self, scope: str, value: str | None, subject: SubjectSettings | None = None) -> FeedMeta:
         f = self.settings.feed

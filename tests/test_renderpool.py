@@ -2,6 +2,7 @@
 dead worker costs no reader a page. Real server on loopback, real processes."""
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import signal
 import subprocess
@@ -16,8 +17,10 @@ import pytest
 
 from monitor.api import create_app, create_server
 from monitor.config import load_settings
+from monitor.store.db import make_engine
+from monitor.store.version import VersionProbe
 from monitor.web.renderpool import RenderPool
-from tests.conftest import ROOT, free_port, served
+from tests.conftest import ROOT, free_port, query, served
 
 
 @pytest.fixture()
@@ -148,3 +151,112 @@ def test_render_processes_end_with_the_server(seeded, db_url, sig):
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def counting_app(settings, cache_dir=None):
+    """The real app, run by real render processes, that also writes a line to the file named by
+    ``POLICY_MONITOR_TEST_LOG`` for every document a cache of it builds ("build PID KEY") and every request
+    the process answers ("serve PID PATH"): counts across processes, not timings."""
+    from monitor import webcache
+    from monitor.web import renderpool
+    log = os.environ["POLICY_MONITOR_TEST_LOG"]
+
+    def note(line: str) -> None:
+        with open(log, "a", encoding="utf-8") as f:  # one short append: whole lines, whichever process writes
+            f.write(line + "\n")
+    respond = renderpool._respond
+
+    def counting(get):
+        def counted_get(self, key, version, build):
+            return get(self, key, version, lambda: (note(f"build {os.getpid()} {key!r}"), build())[1])
+        return counted_get
+
+    def counted_respond(scope, body):
+        note(f"serve {os.getpid()} {scope['path']}")
+        return respond(scope, body)
+    for cache in (webcache.SharedCache, webcache.VersionedCache):  # whichever cache the app uses
+        cache.get = counting(cache.get)
+    renderpool._respond = counted_respond  # the pool sends tasks by name: the worker's own attribute runs
+    return create_app(settings, cache_dir=cache_dir)
+
+
+@pytest.fixture()
+def counted(seeded, db_url, tmp_path, monkeypatch) -> Iterator[tuple[str, Path, RenderPool]]:
+    """A server with 2 render processes running :func:`counting_app`; yields (base, its log, its pool)."""
+    log = tmp_path / "renders.log"
+    log.touch()
+    monkeypatch.setenv("POLICY_MONITOR_TEST_LOG", str(log))
+    settings = load_settings(ROOT / "config.toml", database_url=db_url)
+    engine = make_engine(db_url, readonly=True)
+    pool = RenderPool(create_app(settings, engine), counting_app, settings, 2, version=VersionProbe(engine))
+    pool.wait_ready()
+    try:
+        with served(pool) as base:
+            yield base, log, pool
+    finally:
+        pool.close()
+        engine.dispose()
+
+
+def _all_at_once(base: str, paths: list[str], headers: dict[str, str] | None = None) -> list[httpx.Response]:
+    with concurrent.futures.ThreadPoolExecutor(len(paths)) as ex:
+        return list(ex.map(lambda p: httpx.get(base + p, headers=headers, timeout=60), paths))
+
+
+def _lines(log: Path, kind: str) -> list[list[str]]:
+    return [line.split()[1:] for line in log.read_text().splitlines() if line.startswith(kind + " ")]
+
+
+def test_a_data_change_costs_one_render_across_the_render_processes(counted, db_url, cli):
+    base, log, pool = counted
+    wanted = ["/", "/feed.atom"] * 12
+    for round_ in (1, 2):
+        served_by: dict[str, set[str]] = {}
+        for _ in range(3):  # concurrent bursts, then more: both processes answer both documents
+            assert all(r.status_code == 200 for r in _all_at_once(base, wanted))
+            served_by = {}
+            for pid, path in _lines(log, "serve"):
+                served_by.setdefault(path, set()).add(pid)
+            if all(len(served_by.get(p, ())) == 2 for p in ("/", "/feed.atom")):
+                break
+        assert all(len(served_by[p]) == 2 for p in ("/", "/feed.atom")), served_by
+        builds = [" ".join(key) for _, *key in _lines(log, "build")]
+        # one page and one feed document per data version, whichever process was asked first
+        assert sorted(builds) == ["('/', '')", "('all', None, None, None)"], builds
+        if round_ == 1:  # a real writer changes what readers see
+            uid = query(db_url, "SELECT uid FROM change WHERE superseded_at IS NULL AND published "
+                                "ORDER BY significance DESC, uid")[0][0]
+            cli("review", "reject", uid, "--by", "anna")
+            log.write_text("")
+
+
+def test_a_304_is_answered_by_the_server_process_until_the_data_changes(counted, db_url, cli):
+    base, _, pool = counted
+    first = httpx.get(base + "/feed.atom")
+    etag = first.headers["etag"]
+    home = httpx.get(base + "/")
+    assert home.headers["etag"] and home.headers["etag"] != etag
+    # the conditional request a worker answered: from now on the server process knows the ETag
+    assert httpx.get(base + "/feed.atom", headers={"If-None-Match": etag}).status_code == 304
+    assert httpx.get(base + "/", headers={"If-None-Match": home.headers["etag"]}).status_code == 304
+    for pid in _worker_pids(pool):
+        os.kill(pid, signal.SIGSTOP)
+    try:  # stopped workers answer nothing: these 304s come from the server process
+        r = httpx.get(base + "/feed.atom", headers={"If-None-Match": etag}, timeout=5)
+        assert (r.status_code, r.headers["etag"], r.content) == (304, etag, b"")
+        assert r.headers["cache-control"] == first.headers["cache-control"]
+        assert httpx.get(base + "/", headers={"If-None-Match": home.headers["etag"]}, timeout=5).status_code == 304
+    finally:
+        for pid in _worker_pids(pool):
+            os.kill(pid, signal.SIGCONT)
+    uid = query(db_url, "SELECT uid FROM change WHERE superseded_at IS NULL AND published "
+                        "ORDER BY significance DESC, uid")[0][0]
+    cli("review", "reject", uid, "--by", "anna")
+    # the same validator after the change: the new document, with its own ETag, and it parses
+    again = httpx.get(base + "/feed.atom", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["etag"] != etag
+    parsed = feedparser.parse(again.content)
+    assert not parsed.bozo and parsed.entries
+    assert again.content == httpx.get(base + "/feed.atom").content
+    assert httpx.get(base + "/", headers={"If-None-Match": home.headers["etag"]}).status_code == 200
+    assert httpx.get(base + "/feed.atom", headers={"If-None-Match": again.headers["etag"]}).status_code == 304

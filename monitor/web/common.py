@@ -7,7 +7,9 @@ in its thread pool) and is wrapped by :meth:`Web.limited`, so at most
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import functools
+import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +33,7 @@ from ..store import version as data_version
 from ..store.db import session_factory
 from ..store import queries
 from ..store.models import Letter
-from ..webcache import VersionedCache
+from ..webcache import DocumentCache, SharedCache, VersionedCache
 
 RENDER_THREADS = 2
 MAX_LIMIT = 200
@@ -72,6 +74,28 @@ def bool_param(request: Request, name: str) -> bool | None:
     raise HTTPException(400, f"{name}: expected true or false, got {raw!r}")
 
 
+def etag_of(body: bytes) -> str:
+    """The validator of a document: a hash of its exact bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def not_modified(headers: Any, etag: str, last_modified: str | None) -> bool:
+    """Does a conditional request (its ``headers``) already hold this document? RFC 9110 §13.1.3:
+    ``If-None-Match`` wins over ``If-Modified-Since``; both sides of a date compare at whole seconds.
+    The server process answers with this too (:mod:`.renderpool`), from what it remembers of a response."""
+    inm = headers.get("if-none-match")
+    if inm is not None:
+        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+        return etag in tags or "*" in tags
+    ims = headers.get("if-modified-since")
+    if last_modified and ims:
+        try:
+            return email.utils.parsedate_to_datetime(ims) >= email.utils.parsedate_to_datetime(last_modified)
+        except (TypeError, ValueError):
+            return False  # an unparseable date is ignored, as RFC 9110 says
+    return False
+
+
 def path_quote(value: str) -> str:
     return quote(value, safe="")
 
@@ -101,13 +125,21 @@ def _environment() -> jinja2.Environment:
 class Web:
     """The shared state of one app: settings, read-only sessions, caches and templates."""
 
-    def __init__(self, settings: Settings, engine: Engine):
+    def __init__(self, settings: Settings, engine: Engine, cache_dir: Path | None = None):
+        """``cache_dir``: the folder of the page and feed caches shared by every render process of a server
+        (:class:`SharedCache`); without it each cache is this process's own."""
         self.settings = settings
         self.sessions: sessionmaker[Session] = session_factory(engine)
-        self.publisher = FeedPublisher(settings)
-        self.page_cache: VersionedCache[str] = VersionedCache()
+        self.page_cache: DocumentCache[tuple[str, str]]
+        self.search_cache: DocumentCache[tuple[str, str]]
         # searches have unbounded keys: their own small cache, so they never flush the pages'
-        self.search_cache: VersionedCache[str] = VersionedCache(max_entries=128)
+        if cache_dir is not None:
+            self.publisher = FeedPublisher(settings, SharedCache(cache_dir / "feeds"))
+            self.page_cache, self.search_cache = SharedCache(cache_dir / "pages"), \
+                SharedCache(cache_dir / "searches", max_entries=128)
+        else:
+            self.publisher = FeedPublisher(settings)
+            self.page_cache, self.search_cache = VersionedCache(), VersionedCache(max_entries=128)
         self.templates = Jinja2Templates(env=_environment())
         self.topics = settings.topic_names
         self.labels = {t.name: t.label for t in settings.topics}
@@ -146,12 +178,19 @@ class Web:
         return self.templates.get_template(name).render(**context)
 
     def cached_html(self, request: Request, build: Callable[[Session], str], search: bool = False) -> Response:
-        """An HTML page rendered once per data version (the key: path and query)."""
+        """An HTML page rendered once per data version (the key: path and query), with its ETag; a
+        conditional request that holds it gets a 304."""
         cache = self.search_cache if search else self.page_cache
+
+        def page(session: Session) -> tuple[str, str]:
+            body = build(session)
+            return body, etag_of(body.encode())
         with self.sessions() as session:  # one read transaction: the version and the data agree
             version, _ = data_version.current(session)
-            body = cache.get((request.url.path, str(request.query_params)), version, lambda: build(session))
-        return HTMLResponse(body)
+            body, etag = cache.get((request.url.path, str(request.query_params)), version, lambda: page(session))
+        if not_modified(request.headers, etag, None):
+            return Response(status_code=304, headers={"ETag": etag})
+        return HTMLResponse(body, headers={"ETag": etag})
 
     def moved(self, request: Request, key: str) -> Response | None:
         """A redirect when ``key`` is an old key (or another id) of a letter; None otherwise."""

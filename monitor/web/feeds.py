@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from ..config import SubjectSettings
 from ..store import browse
-from .common import Web
+from .common import Web, not_modified
 
 ATOM = "application/atom+xml; charset=utf-8"
 
@@ -36,18 +36,8 @@ def routes(web: Web) -> list[Route]:
             dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         if dated:
             headers["Last-Modified"] = doc.updated
-        inm = request.headers.get("if-none-match")
-        if inm is not None:  # RFC 9110 §13.1.3: If-None-Match wins over If-Modified-Since
-            tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
-            if doc.etag in tags or "*" in tags:
-                return Response(status_code=304, headers=headers)
-        elif dated and request.headers.get("if-modified-since"):
-            try:  # both sides at whole seconds, as HTTP dates are
-                since = email.utils.parsedate_to_datetime(request.headers["if-modified-since"])
-                if since >= email.utils.parsedate_to_datetime(doc.updated):
-                    return Response(status_code=304, headers=headers)
-            except (TypeError, ValueError):
-                pass  # an unparseable date is ignored, as RFC 9110 says
+        if not_modified(request.headers, doc.etag, headers.get("Last-Modified")):
+            return Response(status_code=304, headers=headers)
         return Response(doc.body, media_type=ATOM, headers=headers)
 
     def path_archive(request: Request) -> int | None:
