@@ -108,6 +108,37 @@ def changesets(session: Session, base_url: str, topic: str | None = None, dossie
     return out
 
 
+@dataclass(frozen=True)
+class RecentSet:
+    """A change set as a list of recent ones shows it: its topic, letter and link, and its published
+    changes (their ids: a list shows how many)."""
+
+    topic: str
+    letter: LetterRef
+    url: str
+    published: tuple[str, ...]
+
+
+def recent_changesets(session: Session, base_url: str, letters: int = 20, limit: int = 20,
+                      subject: tuple[str, ...] | None = None, slug: str = "") -> list[RecentSet]:
+    """The change sets of the ``letters`` most recent letters with published changes, newest letter first
+    (by date, then key; a letter's topics in name order), at most ``limit``: the ones
+    ``changesets(recent=letters)`` has (``subject`` and ``slug`` as there), read without their changes' texts
+    and details."""
+    rows, by_id = change_store.recent_published(session, letters, subject)
+    grouped: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for lid, topic, uid in rows:
+        grouped[(lid, topic)].append(uid)
+
+    def ref(l: Letter) -> LetterRef:
+        return LetterRef(l.key, l.title or l.key, l.date or l.created_at.date(), letter_url(base_url, l.key))
+    sets = [RecentSet(topic, ref(by_id[lid]), changeset_url(base_url, by_id[lid].key, topic, slug), tuple(uids))
+            for (lid, topic), uids in grouped.items()]
+    sets.sort(key=lambda s: s.topic)
+    sets.sort(key=lambda s: (s.letter.date, s.letter.key), reverse=True)
+    return sets[:limit]
+
+
 def _verdict(status: review_store.Status | None) -> str:
     return status.verdict or "" if status is not None else ""
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from monitor.config import FeedSettings, Settings
-from monitor.publish import FeedPublisher, changeset_url, changesets, letter_url, shown_source
+from monitor.publish import FeedPublisher, changeset_url, changesets, letter_url, recent_changesets, shown_source
 from monitor.store import version as data_version
 from monitor.store.models import (AnalysisRun, Base, ChangeRecord, DataVersion, Letter, LetterVersion, Review, Source,
                                   StatementRecord)
@@ -232,6 +232,25 @@ def test_change_sets_of_one_topic_dossier_letter_or_the_most_recent_letters(stor
     store.session.commit()
     assert keys(recent=1, topic="veiligheid") == [("kst-27925-900", "veiligheid")]
     assert keys(recent=1) == [("kst-27925-950", "terugkeer")]
+
+
+def test_the_front_pages_recent_change_sets_are_the_change_sets_of_the_most_recent_letters(store):
+    # a change set whose only published item an analyst rejected is none; a kept-only one neither
+    store.change("r-only", "migratie", "added", store.aug, "rejected", None, None, 0.9)
+    store.session.add(Review(change_uid="r-only", verdict="reject", by="ana", at=T0))
+    store.session.commit()
+    recent = recent_changesets(store.session, BASE, letters=1)
+    assert [(r.topic, r.letter.key, r.url, sorted(r.published)) for r in recent] == [
+        ("terugkeer", "kst-27925-900", changeset_url(BASE, "kst-27925-900", "terugkeer"), ["a-ambassade", "m-terugkeer"]),
+        ("veiligheid", "kst-27925-900", changeset_url(BASE, "kst-27925-900", "veiligheid"), ["m-veiligheid"])]
+    assert recent[0].letter.title == "kst-27925-900" and recent[0].letter.date == dt.date(2021, 8, 26)
+    for letters, limit in ((1, 20), (2, 20), (3, 20), (3, 3)):  # newest letter first, as the full change sets
+        full = sorted(changesets(store.session, BASE, recent=letters), key=lambda c: (c.letter.date, c.letter.key),
+                      reverse=True)[:limit]
+        assert [(r.topic, r.letter.key, r.letter.title, r.letter.date, r.letter.url, r.url, sorted(r.published))
+                for r in recent_changesets(store.session, BASE, letters, limit)] == [
+            (c.topic, c.letter.key, c.letter.title, c.letter.date, c.letter.url, c.url, sorted(x.uid for x in c.published))
+            for c in full]
 
 
 def _publisher(page_size: int = 50, base_url: str = BASE + "/") -> FeedPublisher:

@@ -201,6 +201,8 @@ class ChangeRecord(Base):
         # a topic's current changes (its timeline; what a change replaced by a date) from the index alone (0011)
         Index("ix_change_topic_current", "topic", "superseded_at", "letter_date", "kind", "letter_id", "published",
               "previous_statement_id"),
+        # the most recent letters with a current published change (the front page) from the index alone (0014)
+        Index("ix_change_published_current", "published", "superseded_at", "letter_date", "letter_id"),
         # the database, not the code, guarantees one current row per change: two writers can never double it
         Index("uq_change_current", "uid", unique=True, sqlite_where=text("superseded_at IS NULL"),
               postgresql_where=text("superseded_at IS NULL")),

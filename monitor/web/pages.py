@@ -21,7 +21,7 @@ from ..compare import compare_letters
 from ..config import SubjectSettings
 from ..feed import KIND_NL
 from ..model import ChangeKind
-from ..publish import changesets, shown_source
+from ..publish import changesets, recent_changesets, shown_source
 from ..store import analysis, browse, queries
 from ..store import changes as change_store
 from ..store import search as search_store
@@ -87,8 +87,7 @@ def home(web: Web, request: Request) -> Response:
     def build(session: Session) -> str:
         keys = web.settings.subject_keys(subject)
         slug = "" if web.settings.is_first(subject) else subject.slug
-        recent = sorted(changesets(session, web.base, recent=20, subject=keys, slug=slug),
-                        key=lambda c: (c.letter.date, c.letter.key), reverse=True)[:20]
+        recent = recent_changesets(session, web.base, letters=20, limit=20, subject=keys, slug=slug)
         return web.render("home.html", recent=recent, letters=browse.letter_count(session), kinds=KIND_NL,
                           filters={}, unfollowed=unfollowed(session, dt.datetime.now(dt.timezone.utc)),
                           **_subject_context(web, subject))
