@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -48,9 +49,11 @@ __all__ = ["create_app", "create_server", "letter_dict"]
 
 
 def create_app(settings: Settings, engine: Engine | None = None, write_engine: Engine | None = None,
-               cache_dir: Path | None = None) -> Starlette:
+               cache_dir: Path | None = None, ready: Callable[[], bool] | None = None) -> Starlette:
     """The whole app. ``cache_dir``: a folder for page and feed caches shared with the other render processes
-    of a server (:class:`monitor.webcache.SharedCache`); without it the caches live in this process."""
+    of a server (:class:`monitor.webcache.SharedCache`); without it the caches live in this process. ``ready``:
+    whether the daemon serving it has finished its first analysis (``/healthz`` says "starting" until then);
+    None for a server beside no daemon (``serve``), which is ready at once."""
     # Hand the GIL over every 1 ms instead of 5 ms: a render thread then delays /healthz and the
     # event loop by a millisecond at a time, not five (bench/healthz.py).
     sys.setswitchinterval(0.001)
@@ -60,6 +63,8 @@ def create_app(settings: Settings, engine: Engine | None = None, write_engine: E
     engine = engine or make_engine(settings.database.url, readonly=True,
                                    busy_timeout=settings.database.busy_timeout_seconds)
     web = Web(settings, engine, cache_dir)
+    if ready is not None:
+        web.ready = ready
     # the writing side (reviews, logins) has its own engine with write rights; reading never gets one
     writer = Writer(web, write_engine or make_engine(settings.database.url,
                                                      busy_timeout=settings.database.busy_timeout_seconds))
@@ -78,12 +83,12 @@ def create_app(settings: Settings, engine: Engine | None = None, write_engine: E
                      middleware=[Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)])
 
 
-def create_server(settings: Settings) -> Starlette | RenderPool:
+def create_server(settings: Settings, ready: Callable[[], bool] | None = None) -> Starlette | RenderPool:
     """The app as ``serve`` and the daemon run it: pages rendered by ``server.render_processes`` worker
     processes (:mod:`monitor.web.renderpool`), health, metrics and writes answered here; or, with 0
-    render processes, the app itself."""
+    render processes, the app itself. ``ready``: see :func:`create_app` (only this process answers ``/healthz``)."""
     engine = make_engine(settings.database.url, readonly=True, busy_timeout=settings.database.busy_timeout_seconds)
-    app = create_app(settings, engine)
+    app = create_app(settings, engine, ready=ready)
     if settings.server.render_processes == 0:
         return app
     return RenderPool(app, create_app, settings, settings.server.render_processes, version=VersionProbe(engine))

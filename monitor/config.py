@@ -353,7 +353,8 @@ def _env_value(raw: str) -> Any:
         return raw
 
 
-_NOT_SETTINGS = {"MONITOR_CONFIG", "MONITOR_FAULT"}  # the config file itself; fault injection (monitor.faults)
+# the config file itself; fault injection (monitor.faults)
+_NOT_SETTINGS = {"MONITOR_CONFIG", "MONITOR_FAULT", "MONITOR_FAULT_RELEASE"}
 
 
 def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:

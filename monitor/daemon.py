@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import logging
 import signal
 import threading
@@ -55,13 +56,18 @@ class Monitor:
         self.timeline = Timeline(settings)
         self.stopping = stopping if stopping is not None else threading.Event()
         self.max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
+        # set once the first inbox poll and its analysis are done (or failed): /healthz says "starting" before
+        self.ready = threading.Event()
 
     def poll_inbox(self) -> PollResult:
         """Ingest what is new in the inbox folders, then analyse what it stored or changed."""
         inbox = self.settings.inbox
-        result = poll_folders(self.sessions, inbox.folders, inbox.extensions, self.max_bytes, now=self.now,
-                              stop=self.stopping)
-        self.analyse(result.changed)
+        try:
+            result = poll_folders(self.sessions, inbox.folders, inbox.extensions, self.max_bytes, now=self.now,
+                                  stop=self.stopping)
+            self.analyse(result.changed)
+        finally:  # a failed first poll is logged and retried; the daemon is up all the same
+            self.ready.set()
         return result
 
     def poll(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> PollResult:
@@ -126,14 +132,19 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
     try:
         monitor = Monitor(settings, stopping=stop)
         try:
-            return _run(monitor, host, port, serve, once)
+            code = _run(monitor, host, port, serve, once)
         finally:
             monitor.engine.dispose()
-            log.info("stopped cleanly")
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         lock.release()
+    # Nothing is left to collect: without this the interpreter's last full collection, over the language data and
+    # caches the analysis built up, took 5 s after the message below on a busy machine.
+    gc.freeze()
+    # only now: the server, its render processes, the scheduler and the lock are all gone (an error skips it)
+    log.info("stopped cleanly")
+    return code
 
 
 def _run(monitor: Monitor, host: str, port: int, serve: bool, once: bool) -> int:
@@ -161,19 +172,22 @@ def _run(monitor: Monitor, host: str, port: int, serve: bool, once: bool) -> int
         if not serve:
             stop.wait()
             return 0
-        return _serve(settings, host, port, stop)
+        return _serve(settings, host, port, stop, monitor.ready.is_set)
     finally:
         stop.set()
         scheduler.shutdown(wait=True)
 
 
-def _serve(settings: Settings, host: str, port: int, stop: threading.Event) -> int:
-    """Serve HTTP on a thread of its own until ``stop`` is set; 1 when the server ended by itself."""
+def _serve(settings: Settings, host: str, port: int, stop: threading.Event, ready: Callable[[], bool]) -> int:
+    """Serve HTTP on a thread of its own until ``stop`` is set; 1 when the server ended by itself. ``ready``:
+    whether the first poll and analysis are done (``/healthz`` answers "starting" until then)."""
     import uvicorn  # noqa: PLC0415 - only a serving daemon needs it
 
     from .api import create_server  # noqa: PLC0415
-    config = uvicorn.Config(create_server(settings.serving(host, port)), host=host, port=port, log_level="info",
-                            access_log=False, lifespan="off", log_config=None)
+    from .web.renderpool import RenderPool  # noqa: PLC0415
+    app = create_server(settings.serving(host, port), ready=ready)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False, lifespan="off",
+                            log_config=None)
     server = uvicorn.Server(config)
     ended_by_itself = threading.Event()
 
@@ -192,6 +206,8 @@ def _serve(settings: Settings, host: str, port: int, stop: threading.Event) -> i
     stop.wait()
     server.should_exit = True
     thread.join()
+    if isinstance(app, RenderPool):  # lifespan is off, so uvicorn does not: the render processes end before we do
+        app.close()
     if ended_by_itself.is_set():
         log.error("the HTTP server ended by itself (see above); the daemon stops")
         return 1

@@ -7,19 +7,24 @@ letter each) or between the steps of a multi-step operation
 (``changes-marked``: letters to recompute were marked, none recomputed yet).
 ``"topics:1:stop"`` makes it SIGSTOP itself there instead: frozen mid-work,
 so a test can look at what it holds (the writer lock) and then SIGCONT it on.
+``"topics:1:wait"`` holds only the thread that got there, until the file named by
+``MONITOR_FAULT_RELEASE`` exists: the rest of the process (a daemon's HTTP server)
+keeps answering, so a test can see what a reader sees mid-work.
 Unset (always, outside the tests), :func:`point` costs one dictionary lookup.
 """
 from __future__ import annotations
 
 import os
 import signal
+import time
 
 ENV = "MONITOR_FAULT"
+RELEASE = "MONITOR_FAULT_RELEASE"
 _passed: dict[str, int] = {}
-_SIGNALS = {"kill": signal.SIGKILL, "stop": signal.SIGSTOP}
+_SIGNALS: dict[str, signal.Signals | None] = {"kill": signal.SIGKILL, "stop": signal.SIGSTOP, "wait": None}
 
 
-def _targets(spec: str) -> dict[str, tuple[int, signal.Signals]]:
+def _targets(spec: str) -> dict[str, tuple[int, signal.Signals | None]]:
     out = {}
     for part in spec.split(","):
         name, _, rest = part.strip().partition(":")
@@ -30,12 +35,16 @@ def _targets(spec: str) -> dict[str, tuple[int, signal.Signals]]:
 
 
 def point(name: str) -> None:
-    """Die here (SIGKILL: no clean-up, no flush), or stop here until SIGCONT (SIGSTOP), if ``MONITOR_FAULT``
-    names this point and pass."""
+    """Die here (SIGKILL: no clean-up, no flush), stop here until SIGCONT (SIGSTOP), or hold this thread until
+    the release file exists (wait), if ``MONITOR_FAULT`` names this point and pass."""
     spec = os.environ.get(ENV)
     if not spec:
         return
     _passed[name] = _passed.get(name, 0) + 1
     target = _targets(spec).get(name)
     if target is not None and target[0] == _passed[name]:
+        if target[1] is None:  # wait: this thread only, until the test releases it
+            while not os.path.exists(os.environ[RELEASE]):
+                time.sleep(0.05)
+            return
         os.kill(os.getpid(), target[1])

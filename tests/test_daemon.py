@@ -2,6 +2,7 @@
 finishes unfinished work at start-up and stops cleanly on SIGTERM."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -37,7 +38,23 @@ def analysed_letters(db: str) -> int:
                       "AND changes_version_id = current_version_id")
 
 
+def render_workers(pid: int) -> list[int]:
+    """The live render processes (spawned multiprocessing workers) of process ``pid``."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            children += [int(c) for c in (task / "children").read_text().split()]
+    out = []
+    for child in children:
+        with contextlib.suppress(OSError):
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                out.append(child)
+    return out
+
+
 def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path, db_url: str):
+    """Also: /healthz says "starting" until the first poll's analysis is done, and "stopped cleanly" comes once
+    the server, its render processes and the scheduler are gone."""
     inbox = copy_seeds(tmp_path / "inbox", ("2021-04-14-navo-raad-afghanistan.txt",
                                             "2021-05-12-defensie-terugkeer-afghanistan.txt"))
     config = write_config(tmp_path / "config.toml", inbox, inbox_seconds=1)
@@ -45,10 +62,18 @@ def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path, db_u
     port = free_port()
     cmd = [sys.executable, "-m", "monitor.cli", "--config", str(config), "--database", db,
            "run", "--port", str(port)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    release = tmp_path / "release"  # the first letter's topics wait for this file (monitor/faults.py)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MONITOR_FAULT": "topics:1:wait", "MONITOR_FAULT_RELEASE": str(release)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/feed.atom"
+    health = f"http://127.0.0.1:{port}/healthz"
     try:
+        # serving, but the first analysis is held: not "ok" yet, whatever is already stored
+        starting = wait_for(lambda: (r := httpx.get(health, timeout=5)).status_code == 503 and r)
+        assert starting.json()["status"] == "starting" and analysed_letters(db) == 0
+        release.touch()
+        assert wait_for(lambda: httpx.get(health, timeout=5).json()["status"] == "ok")
+        assert analysed_letters(db) == 2  # "ok" only once the first poll is analysed
         # the condition, not a first sign of life: both letters analysed, and the server answering
         wait_for(lambda: database_exists(db) and analysed_letters(db) == 2)
         first = wait_for(lambda: (r := httpx.get(url, timeout=5)).status_code == 200 and r)
@@ -65,10 +90,19 @@ def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path, db_u
                                     if e.id not in before])
         assert any("toekomstige inzet" in e.title for e in entries), [e.title for e in entries]
     finally:
+        release.touch()
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=60)
+        assert proc.stdout is not None
+        lines, left = [], None
+        for line in proc.stdout:  # what is still running at the moment the daemon says it stopped
+            lines.append(line)
+            if "stopped cleanly" in line:
+                left = render_workers(proc.pid)
+                break
+        out = "".join(lines) + proc.communicate(timeout=60)[0]
     assert proc.returncode == 0, out
-    assert "stopped cleanly" in out
+    assert left == [], out
+    assert out.index("Scheduler has been shut down") < out.index("stopped cleanly")
     assert integrity_ok(db)
     assert scalar(db, "SELECT count(*) FROM letter") == 3
     versions = scalar(db, "SELECT count(*) FROM letter l JOIN letter_version v ON v.id = l.current_version_id "

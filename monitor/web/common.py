@@ -147,6 +147,8 @@ class Web:
         self.slots = threading.BoundedSemaphore(RENDER_THREADS)
         # set by the app when it has a writing side: a logged-in analyst's review forms for a request, or None
         self.review_context: Callable[[Request], Any] = lambda request: None
+        # set by a daemon's app: False until its first analysis is done (/healthz answers "starting")
+        self.ready: Callable[[], bool] = lambda: True
         self.templates.env.globals.update(site_title=settings.feed.title, topic_label=self.label,
                                           topic_names=self.topics, followed=settings.followed)
 

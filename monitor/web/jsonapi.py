@@ -156,6 +156,9 @@ def routes(web: Web) -> list[Route]:
         if failing:  # a source down for longer than server.unhealthy_after_failing_seconds
             return JSONResponse({"status": "unhealthy", "database": "reachable", "failing": failing, **details},
                                 status_code=503)
+        if not web.ready():  # the daemon's first poll and analysis are running: what is served may be stale or empty
+            return JSONResponse({"status": "starting", "database": "reachable", "letters": stored, **details},
+                                status_code=503)
         return JSONResponse({"status": "ok", "database": "reachable", "letters": stored, **details})
 
     return [

@@ -186,7 +186,16 @@ class RenderPool:
         return [p.pid for p in processes.values() if p.is_alive() and p.pid is not None]
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers and wait until they are gone. They are ended, not asked: a worker still starting
+        (importing and building its app, many seconds on a busy machine) would finish that first, and a
+        worker holds nothing to save (it only reads)."""
+        pool = self._pool
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=30)
         shutil.rmtree(self.cache_dir, ignore_errors=True)
 
     def _answer_here(self, scope: Scope, version: int | None) -> _Validators | None:
