@@ -7,11 +7,14 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: setup browser run ingest test test-sqlite test-postgres lint mutate eval eval-check judge fit lodo bench clean
 
+# pip's own progress (what it collects, downloads and builds), not --quiet: a first set-up takes minutes.
 $(STAMP): pyproject.toml
+	@echo "setup: a virtual environment in $(VENV) with the project and its test and postgres extras (pip; minutes on a fresh machine)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	$(BIN)/python -m pip install --upgrade --progress-bar on pip
+	$(BIN)/python -m pip install --progress-bar on -e '.[test,postgres]'
 	touch $(STAMP)
+	@echo "setup: done"
 
 setup: $(STAMP)
 
@@ -23,9 +26,12 @@ run: setup
 AXE_VERSION := 4.14.1
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
-	@test -f var/npm/node_modules/axe-core/axe.min.js || \
-		npm install --silent --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION)
+		{ echo "browser: installing Debian's chromium and chromium-driver (apt-get, a few minutes)"; \
+		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+	@test -f var/npm/node_modules/axe-core/axe.min.js || { \
+		command -v npm >/dev/null || { echo "browser: npm is needed for axe-core (Debian: apt-get install npm)" >&2; exit 2; }; \
+		echo "browser: installing axe-core $(AXE_VERSION) from npm under var/npm"; \
+		npm install --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION); }
 
 # `make test`: the whole suite on SQLite (one worker per core, pytest-xdist: it is mostly waiting on
 # SQLite, subprocesses and servers), then again on PostgreSQL (a throw-away server that scripts/pg.sh

@@ -29,6 +29,7 @@ install_pg() {
         exit 2
     fi
     export DEBIAN_FRONTEND=noninteractive
+    echo "pg.sh: installing Debian's postgresql (apt-get, a minute or two)" >&2
     apt-get update -qq
     # the cluster Debian creates is not used: ours lives in a temporary folder
     apt-get install -y -qq --no-install-recommends postgresql >/dev/null
