@@ -81,8 +81,11 @@ class Databases:
         """
         if BACKEND == "sqlite":
             path = self.tmp_path / f"{name}.db"
-            if template is not None:
-                shutil.copy(make_url(template).database or "", path)
+            if template is not None:  # into the main file first: an in-process run may leave its WAL unmerged
+                source = make_url(template).database or ""
+                with contextlib.closing(sqlite3.connect(source)) as con:
+                    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                shutil.copy(source, path)
             return f"sqlite:///{path}"
         db = f"pmtest_{os.getpid()}_{next(_names)}"
         source = make_url(template).database if template is not None else "template0"

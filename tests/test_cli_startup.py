@@ -11,8 +11,6 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
-
 # What a start-up may import besides the standard library: click, and the CLI modules with the plain data
 # model its options list (ChangeKind). Anything else is a command's import that leaked to the top.
 ALLOWED_PACKAGES = {"click", "monitor"}
@@ -37,21 +35,14 @@ def imported(*args: str) -> tuple[set[str], str]:
 @pytest.mark.parametrize("args", [("--version",), ("--help",)])
 def test_version_and_help_import_no_database_web_or_analysis_module(args: tuple[str, ...]) -> None:
     names, out = imported(*args)
-    assert out.strip()
+    if args == ("--help",):  # every command is still there (the commands run in every other test file)
+        for command in ("migrate", "ingest", "letters", "export", "changes", "run", "serve", "log", "review", "user"):
+            assert f"  {command} " in out, command
+    else:
+        assert out.startswith("policy-monitor, version ")
     # names with a leading underscore: the interpreter's and the installer's own (an editable install's finder)
     third_party = {n.split(".")[0] for n in names if not n.startswith("_")} - set(sys.stdlib_module_names)
     assert third_party <= ALLOWED_PACKAGES, sorted(third_party - ALLOWED_PACKAGES)
     assert {n for n in names if n.startswith("monitor.")} | {"monitor"} <= ALLOWED_MONITOR
     # the whole start-up is about 120 modules; importing the store and config as before made it about 700
     assert len(names) < 250, len(names)
-
-
-def test_help_still_lists_every_command_and_a_command_still_runs(tmp_path) -> None:
-    names, out = imported("--help")
-    for command in ("migrate", "ingest", "letters", "export", "changes", "run", "serve", "log", "review", "user"):
-        assert f"  {command} " in out, command
-    # the deferred imports are still there when a command needs them
-    proc = subprocess.run([sys.executable, "-m", "monitor.cli", "--config", str(ROOT / "config.toml"), "--database", f"sqlite:///{tmp_path / 'm.db'}",
-                           "migrate"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "database at" in proc.stdout

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -42,17 +43,33 @@ def _day(letter: Letter) -> dt.date:
     return letter.date or letter.created_at.date()
 
 
-def reference(s: Session, topic: str, as_of: dt.date) -> list[tuple[str, str, tuple[str, ...]]]:
-    letters = {l.current_version_id: l for l in s.scalars(select(Letter))
-               if l.current_version_id is not None and _day(l) <= as_of}
-    on_topic = {a.statement_id for a in s.scalars(select(TopicAssignmentRecord)) if a.topic == topic}
-    replaced = {c.previous_statement_id for c in s.scalars(select(ChangeRecord))
+@dataclass
+class Rows:
+    """Every row the reference reads, read once per database (not once per topic and day: that read was most of
+    this file's minute and a half)."""
+    letters: list[Letter]
+    assignments: list[TopicAssignmentRecord]
+    changes: list[ChangeRecord]
+    sources: list[Source]
+    statements: list[StatementRecord]
+
+
+def rows(s: Session) -> Rows:
+    return Rows(list(s.scalars(select(Letter))), list(s.scalars(select(TopicAssignmentRecord))),
+                list(s.scalars(select(ChangeRecord))), list(s.scalars(select(Source).order_by(Source.id))),
+                list(s.scalars(select(StatementRecord))))
+
+
+def reference(r: Rows, topic: str, as_of: dt.date) -> list[tuple[str, str, tuple[str, ...]]]:
+    letters = {l.current_version_id: l for l in r.letters if l.current_version_id is not None and _day(l) <= as_of}
+    on_topic = {a.statement_id for a in r.assignments if a.topic == topic}
+    replaced = {c.previous_statement_id for c in r.changes
                 if c.superseded_at is None and c.topic == topic and c.kind in (MODIFIED, REAFFIRMED)
                 and c.letter_date <= as_of}
     sources: dict[int, tuple[str, ...]] = {}
-    for src in s.scalars(select(Source).order_by(Source.id)):
+    for src in r.sources:
         sources[src.letter_id] = sources.get(src.letter_id, ()) + (src.locator,)
-    kept = [(letters[st.version_id], st) for st in s.scalars(select(StatementRecord))
+    kept = [(letters[st.version_id], st) for st in r.statements
             if st.version_id in letters and st.id in on_topic and st.in_scope and st.function in POSITION
             and can_hold_position(st.kind, st.text) and st.id not in replaced]
     kept.sort(key=lambda p: (_day(p[0]), p[0].key, p[1].position))
@@ -75,9 +92,10 @@ def assert_same(url: str) -> dict[tuple[str, dt.date], list]:
     """Reference and SQL agree on every topic and day; returns what they found."""
     found = {}
     with session(url) as s:
+        read = rows(s)
         for topic in TOPICS:
             for day in days(s):
-                want = reference(s, topic, day)
+                want = reference(read, topic, day)
                 assert computed(s, topic, day) == want, (topic, day)
                 found[(topic, day)] = want
     assert any(found.values()) and not all(found.values())  # something stands, but not before any letter
