@@ -33,9 +33,10 @@ browser:
 		echo "browser: installing axe-core $(AXE_VERSION) from npm under var/npm"; \
 		npm install --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION); }
 
-# `make test`: the whole suite on SQLite (one worker per core, pytest-xdist: it is mostly waiting on
-# SQLite, subprocesses and servers), then again on PostgreSQL (a throw-away server that scripts/pg.sh
-# installs if needed, starts in a temporary folder and removes afterwards).
+# `make test`: the whole suite on SQLite (one worker per core, pytest-xdist), then again on PostgreSQL, also
+# one worker per core: the workers share one throw-away server that scripts/pg.sh installs if needed, starts
+# in a temporary folder and removes afterwards; every test database is named after its worker's pid
+# (tests/conftest.py), so the workers never meet.
 JOBS ?= auto
 test: test-sqlite test-postgres
 
@@ -56,7 +57,7 @@ mutate: setup
 	$(BIN)/mutmut run $(MUTATE)
 
 test-postgres: setup
-	scripts/pg.sh run env POLICY_MONITOR_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q
+	scripts/pg.sh run env POLICY_MONITOR_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q -n $(JOBS)
 
 # `make eval`: the development corpus (eval/dossiers/, one row per dossier and the macro-average;
 # docs/evaluation.md). `make eval-check` also fails when a macro-average falls below eval/floors.toml (CI).

@@ -122,8 +122,9 @@ def writer_holder(db: str, tmp: Path) -> str:
     if BACKEND == "sqlite":
         lock = lock_file(db, tmp)
         return lock.read_text() if lock is not None and lock.exists() else ""
-    return " ".join(r[0] for r in query(db, "SELECT application_name FROM pg_stat_activity "
-                                            "WHERE application_name LIKE 'policy-monitor writer%'"))
+    # this database's only: the other xdist workers' writers share the server
+    return " ".join(r[0] for r in query(db, "SELECT application_name FROM pg_stat_activity WHERE datname = "
+                                            "current_database() AND application_name LIKE 'policy-monitor writer%'"))
 
 
 def test_a_writer_beside_the_daemon_refuses_clearly_and_changes_nothing(corpus, databases, tmp_path):
