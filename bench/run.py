@@ -8,7 +8,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 for script, args in [("topics.py", []), ("changes.py", sys.argv[1:] or ["--sizes", "100,1000,10000", "--e2e", "100"]),
-                     ("feeds.py", []), ("e2e.py", ["--letters", "100"]), ("serving.py", []), ("healthz.py", []),
+                     ("feeds.py", []), ("e2e.py", ["--letters", "300"]), ("serving.py", []), ("healthz.py", []),
                      ("pages.py", []), ("conditional.py", [])]:
     if (HERE / script).exists():
         print(f"== {script}", flush=True)

@@ -17,7 +17,7 @@ import click
 # Alembic, Starlette and the analysis are imported by the commands that use them (tests/test_cli_startup.py).
 from . import cli_review, cli_subjects
 from .cli_subjects import followed_subject
-from .cli_context import ConfigProblem, Ctx, file_bar, pass_ctx
+from .cli_context import ConfigProblem, Ctx, make_bar, pass_ctx
 from .model import ChangeKind
 
 
@@ -59,8 +59,9 @@ def migrate(ctx: Ctx) -> None:
 
 
 def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
-    from .ingest import inbox_candidates, ingest_one
+    from .ingest import inbox_candidates, ingest_many
     from .store.db import utcnow
+    from .workers import count
 
     settings = ctx.settings
     max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
@@ -68,16 +69,18 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     candidates = list(inbox_candidates(paths, settings.inbox.extensions, max_bytes))
     now = utcnow()
     results = []
-    bar = file_bar(candidates, "ingest")
-    for cand in bar:
-        result = ingest_one(sessions, cand, now, max_bytes)
+    bar = make_bar("ingest", len(candidates), "file")
+    # parsed on the workers, stored here in order
+    for result in ingest_many(sessions, candidates, now, max_bytes, count(settings.analysis.workers)):
         results.append(result)
+        bar.update(1)
         colour = {"error": "red", "stored": "green", "new_version": "green"}.get(result.outcome)
         line = f"{click.style(f'{result.outcome:>11}', fg=colour)}  {result.locator}: {result.message}"
         if bar.disable:
             click.echo(line, err=result.failed)
         else:  # above the bar, not through it
             bar.write(line, file=sys.stderr if result.failed else sys.stdout)
+    bar.close()
     return results
 
 

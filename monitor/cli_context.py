@@ -104,10 +104,6 @@ def make_bar(label: str, total: int, unit: str, items: list[Any] | None = None) 
     return tqdm(items, total=total, desc=label, unit=unit, disable=None if total > 3 else True, file=sys.stderr)
 
 
-def file_bar(items: list[Any], label: str) -> Any:
-    return make_bar(label, len(items), "file", items)
-
-
 def letter_bar(label: str, total: int) -> Callable[[], None]:
     """A progress bar for one analysis step over ``total`` letters (on a terminal, for more than 3)."""
     bar = make_bar(label, total, "letter")

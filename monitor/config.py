@@ -89,6 +89,9 @@ class AnalysisSettings:
     same_point: float = 0.3  # a pairing at least this similar is the same point even when nothing moved
     restatement: float = 0.45  # ... and a restatement even when it adds a stance to a description
     candidates: int = 20
+    # Processes doing the per-letter work (parse; topics, function, scope) of an ingest or re-analysis beside
+    # the one writer; 0: one per core. 1: all of it in the writer's process, no pool.
+    workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -261,6 +264,7 @@ _RANGES: dict[str, _Range] = {
     "analysis.same_point": _Range(0, 1),
     "analysis.restatement": _Range(0, 1),
     "analysis.candidates": _Range(1, 1000),
+    "analysis.workers": _Range(0, 64),
     "feed.page_size": _Range(1, 1000),
     "server.port": _Range(1, 65535),
     "server.render_processes": _Range(0, 64),

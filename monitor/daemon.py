@@ -88,7 +88,8 @@ class Monitor:
     def analyse(self, changed: list[int]) -> str:
         """Bring the analysis up to date: ``changed`` letters and whatever the store marks due."""
         with ANALYSIS_SECONDS.time():
-            summary = analyse_letters(self.sessions, self.settings, self.now(), changed, timeline=self.timeline)
+            summary = analyse_letters(self.sessions, self.settings, self.now(), changed, timeline=self.timeline,
+                                      pool=False)
         if summary:
             log.info("%s", summary)
         return summary

@@ -87,12 +87,20 @@ def _terms(terms: tuple[str, ...], code: str) -> Patterns:
 def _first(rules: tuple[Rule, ...], text: str, code: str) -> tuple[str, str, str] | None:
     """(function, rule name, the words that matched) of the first rule that matches ``text``."""
     low: str | None = None
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer ("İ"): positions would shift
+        lowered = ""
     for rule in rules:
         if rule.terms:  # word patterns, the topics' pattern language and matcher
             low = " ".join(text.lower().split()) if low is None else low
             hits = _terms(rule.terms, code).match(forms(low, code), low)
             if hits:
                 return rule.function, rule.name, hits[0]
+            continue
+        if rule.lowered is not None and lowered:
+            m = rule.lowered.search(lowered)
+            if m:  # the words as written, from the same place
+                return rule.function, rule.name, text[m.start():m.end()].strip()
             continue
         m = rule.pattern.search(text)
         if m:

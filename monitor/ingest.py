@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import faults
 from .ids import sha256
-from .parse import InputError
-from .pipeline import parse_letter
 from .sources.base import Candidate
 from .sources.folder import candidate_for, discover
 from .store import letters as repo
 from .store import version as data_version
+from .work import LetterWork, prepare_letter
+from .workers import ordered
 
 log = logging.getLogger("monitor.ingest")
 
@@ -87,14 +87,10 @@ def _stored_meanwhile(sessions: sessionmaker[Session], cand: Candidate, now: dt.
         return None
 
 
-def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, max_bytes: int) -> IngestResult:
-    """Store one candidate in its own transaction; every failure is a result, never an exception.
-
-    A candidate that failed before with the same bytes (or the same source
-    error) is not parsed again: it answers ``failed_before`` until it changes.
-    """
-    started = time.perf_counter()
-    fingerprint = sha256(cand.data + cand.extra) if cand.data is not None else sha256(cand.error or "no data")
+def _lookup(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, started: float,
+            fingerprint: str) -> IngestResult | None:
+    """The result for a candidate that needs no parsing (known, failed before with these bytes, or a
+    source error), or None."""
     try:
         with sessions.begin() as session:
             known = repo.current_source(session, cand.kind, cand.locator, fingerprint)
@@ -117,17 +113,59 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
         log.error("%s: %s", cand.locator, message, extra=_fields(cand))
         _record(sessions, cand, repo.ERROR, message, now, started, fingerprint=fingerprint)
         return IngestResult(cand.locator, repo.ERROR, message)
-    try:
-        parsed = parse_letter(cand.data, cand.name, cand.override, max_bytes=max_bytes)
-    except InputError as exc:
-        log.error("%s: %s", cand.locator, exc, extra=_fields(cand))
-        _record(sessions, cand, repo.ERROR, str(exc), now, started, fingerprint=fingerprint)
-        return IngestResult(cand.locator, repo.ERROR, str(exc))
-    except Exception as exc:  # a parser bug must not stop the other files  # noqa: BLE001
-        message = f"could not parse: {type(exc).__name__}: {exc}"
-        log.exception("%s: %s", cand.locator, message, extra=_fields(cand))
-        _record(sessions, cand, repo.ERROR, message, now, started, fingerprint=fingerprint)
-        return IngestResult(cand.locator, repo.ERROR, message)
+    return None
+
+
+def _fingerprint(cand: Candidate) -> str:
+    return sha256(cand.data + cand.extra) if cand.data is not None else sha256(cand.error or "no data")
+
+
+def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, max_bytes: int) -> IngestResult:
+    """Store one candidate in its own transaction; every failure is a result, never an exception.
+
+    A candidate that failed before with the same bytes (or the same source
+    error) is not parsed again: it answers ``failed_before`` until it changes.
+    """
+    started = time.perf_counter()
+    fingerprint = _fingerprint(cand)
+    early = _lookup(sessions, cand, now, started, fingerprint)
+    if early is not None:
+        return early
+    return _store(sessions, cand, _prepare((cand, max_bytes)), now, started, fingerprint)
+
+
+def _prepare(job: tuple[Candidate, int]) -> LetterWork:
+    cand, max_bytes = job
+    assert cand.data is not None
+    return prepare_letter(cand.data, cand.name, cand.override, max_bytes)
+
+
+def ingest_many(sessions: sessionmaker[Session], cands: Iterable[Candidate], now: dt.datetime, max_bytes: int,
+                workers: int = 1) -> Iterator[IngestResult]:
+    """:func:`ingest_one` for each candidate, in order, with the parsing on ``workers`` processes
+    (:func:`monitor.workers.ordered`) while this process stores: the same results, the same rows."""
+    todo: list[tuple[Candidate, float, str, IngestResult | None]] = []
+    for cand in cands:
+        started = time.perf_counter()
+        fingerprint = _fingerprint(cand)
+        todo.append((cand, started, fingerprint, _lookup(sessions, cand, now, started, fingerprint)))
+    jobs = ((cand, max_bytes) for cand, _, _, early in todo if early is None)
+    prepared = ordered(_prepare, jobs, workers)
+    for cand, started, fingerprint, early in todo:
+        yield early if early is not None else _store(sessions, cand, next(prepared), now, started, fingerprint)
+
+
+def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, now: dt.datetime, started: float,
+           fingerprint: str) -> IngestResult:
+    if work.error:
+        log.error("%s: %s", cand.locator, work.error, extra=_fields(cand))
+        _record(sessions, cand, repo.ERROR, work.error, now, started, fingerprint=fingerprint)
+        return IngestResult(cand.locator, repo.ERROR, work.error)
+    if work.parsed is None:  # a parser bug: reported with its traceback, the other files still tried
+        log.error("%s: %s\n%s", cand.locator, work.crash, work.trace.rstrip(), extra=_fields(cand))
+        _record(sessions, cand, repo.ERROR, work.crash, now, started, fingerprint=fingerprint)
+        return IngestResult(cand.locator, repo.ERROR, work.crash)
+    parsed = work.parsed
     warnings = [w for w in parsed.extracted.warnings] + [f"{f.kind}: {f.text}" for f in parsed.cleaned.flags]
     try:
         with sessions.begin() as session:
@@ -141,7 +179,7 @@ def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetim
                          extra=_fields(cand, key))
                 return IngestResult(cand.locator, repo.UNCHANGED,
                                     f"already known: stored meanwhile by another process ({key})", key, letter_id)
-            out = repo.store_parsed(session, parsed, cand.data, kind=cand.kind, locator=cand.locator,
+            out = repo.store_parsed(session, parsed, cand.data or b"", kind=cand.kind, locator=cand.locator,
                                     filename=cand.name, now=now, external_id=cand.external_id,
                                     fingerprint=fingerprint, aliases=cand.aliases)
             message = out.message + (f"; warnings: {'; '.join(warnings)}" if warnings else "")

@@ -28,6 +28,7 @@ from .store import analysis as store
 from .store import queries
 from .store.models import Letter
 from .timeline import Progress, Timeline, no_progress
+from .workers import count, ordered
 from .topics import ANALYSIS_VERSION, LetterContext, TopicScheme, TopicSpec
 
 log = logging.getLogger("monitor.process")
@@ -164,12 +165,40 @@ def topics_due(session: Session, scheme: TopicScheme) -> list[int]:
             if current is not None and (done != current or fp != fingerprint)]
 
 
+# What the analysis of one letter reads (its current version, title, kind and statements), and what it makes
+# (topic assignments, functions, the first subject's scope verdicts and every subject's coverage).
+_Job = tuple[int | None, str, str, list[Statement]]
+_Done = tuple[list[dict[str, Any]], list[Any], list[ScopeVerdict], list[dict[str, bool]]]
+
+
+def _letter_job(sessions: sessionmaker[Session], lid: int) -> _Job:
+    with sessions() as session:
+        letter = session.get(Letter, lid)
+        if letter is None:
+            return None, "", "", []
+        return (letter.current_version_id, letter.title or "", letter.kind or "",
+                [store.to_statement(r) for r in queries.statements(session, letter)])
+
+
+def _analyse_job(scheme: TopicScheme, subjects: tuple[tuple[str, SubjectSpec | None], ...],
+                 job: _Job) -> tuple[_Job, _Done | None]:
+    """Topics, functions and scope of one letter: pure work, run on a worker process (or here)."""
+    version_id, title, kind, statements = job
+    if version_id is None:
+        return job, None
+    assignments = scheme.assign(statements, LetterContext(title, kind))
+    scopes, maps = assess_subjects(statements, title, subjects)
+    return (version_id, title, kind, []), (assignments, classify(statements), scopes, maps)
+
+
 def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt.datetime,
                    letter_ids: Iterable[int] | None = None, note: str = "",
                    subjects: tuple[tuple[str, SubjectSpec | None], ...] = (("", None),),
                    progress: Progress = no_progress, collected: list[tuple[str, dict[str, Any]]] | None = None,
-                   analysed: list[int] | None = None) -> tuple[int, int]:
+                   analysed: list[int] | None = None, workers: int = 1) -> tuple[int, int]:
     """(Re)assign topics, statement functions and scope for the given letters (all when None).
+
+    ``workers``: processes analysing letters ahead of the one writing (:func:`monitor.workers.ordered`).
 
     Each letter is one transaction that also records which run and version
     its topics are for, and marks its changes due: a crash between letters
@@ -183,7 +212,10 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
         run_id = run.id
     total = 0
     tick = progress("topics", len(ids))
-    for lid in ids:
+    # read here, analysed on the workers (results in order), written here: one transaction a letter, as before
+    jobs = (_letter_job(sessions, lid) for lid in ids)
+    results = ordered(functools.partial(_analyse_job, scheme, subjects), jobs, workers)
+    for lid, (job, done) in zip(ids, results):
         with sessions.begin() as session:
             letter = session.get(Letter, lid)
             if letter is None:
@@ -191,9 +223,12 @@ def analyse_topics(sessions: sessionmaker[Session], scheme: TopicScheme, now: dt
                 continue
             records = queries.statements(session, letter)
             statements = [store.to_statement(r) for r in records]
-            assignments = scheme.assign(statements, LetterContext(letter.title or "", letter.kind or ""))
-            scopes, maps = assess_subjects(statements, letter.title or "", subjects)
-            store.replace_functions(session, records, classify(statements), scopes, maps)
+            if done is None or job[:3] != (letter.current_version_id, letter.title or "", letter.kind or ""):
+                job, done = _analyse_job(scheme, subjects, (letter.current_version_id, letter.title or "",
+                                                            letter.kind or "", statements))
+            assert done is not None
+            assignments, functions, scopes, maps = done
+            store.replace_functions(session, records, functions, scopes, maps)
             letter.outside = outside_summary(statements, scopes, maps)
             _tell_outside(letter.key, letter.outside, collected)
             run = session.get_one(store.AnalysisRun, run_id)
@@ -218,7 +253,7 @@ class EmptyScheme(ValueError):
 
 def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt.datetime,
                     letter_ids: list[int] | None = None, note: str = "", timeline: Timeline | None = None,
-                    progress: Progress = no_progress) -> str:
+                    progress: Progress = no_progress, pool: bool = True) -> str:
     """Bring the analysis up to date (``letter_ids`` a list, possibly empty) or redo everything (None).
 
     What is due is read from the store, not from the caller: letters whose
@@ -227,7 +262,8 @@ def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt
     earliest one due onwards. ``letter_ids`` are only a hint for the log, so
     a run that died half-way is finished by the next call, whoever makes it.
     Pass a long-lived ``timeline`` (the daemon does) to keep the standing
-    positions in memory between calls.
+    positions in memory between calls. ``pool``: analyse on ``analysis.workers`` processes (False: in this
+    one; the daemon, whose other threads serve and schedule, does not fork).
     """
     scheme = scheme_for(settings)
     if not scheme.specs:
@@ -244,7 +280,8 @@ def analyse_letters(sessions: sessionmaker[Session], settings: Settings, now: dt
     analysed: list[int] = []
     if due is None or due:
         n_letters, n_topics = analyse_topics(sessions, scheme, now, due, note=note, subjects=subjects_for(settings),
-                                             progress=progress, collected=collected, analysed=analysed)
+                                             progress=progress, collected=collected, analysed=analysed,
+                                             workers=count(settings.analysis.workers) if pool else 1)
         parts.append(f"topics: {n_topics} assignments in {n_letters} letters")
     scoped = rescope(sessions, settings, now, skip=analysed, collected=collected)
     if scoped:

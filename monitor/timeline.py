@@ -40,7 +40,7 @@ from .position import Change, PositionStatement, PositionTracker, can_hold_posit
 from .traits import Traits
 from .store import analysis as store
 from .store import version as data_version
-from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
+from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord, table
 
 log = logging.getLogger("monitor.timeline")
 
@@ -353,7 +353,7 @@ class Timeline:
             session.execute(update(ChangeRecord).where(ChangeRecord.id.in_([r.id for r in current.values()]))
                             .values(superseded_at=now, superseded_by_run=run_id))
         if fresh:  # one executemany, not an ORM object and an INSERT per row
-            session.execute(insert(ChangeRecord), fresh)
+            session.execute(insert(table(ChangeRecord)), fresh)
         return bool(current or fresh)
 
 

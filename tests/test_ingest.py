@@ -235,3 +235,38 @@ def test_an_inbox_poll_returns_what_it_stored_and_analyses_nothing(tmp_path, db_
         assert scalar(db_url, "SELECT count(*) FROM topic_assignment") > 0
     finally:
         mon.engine.dispose()
+
+
+def _analysis_rows(db: str) -> tuple[list[tuple], list[tuple]]:
+    """What the analysis stored for every statement: function and scope with their evidence, and topic rows."""
+    statements = query(db, "SELECT uid, function, function_evidence, in_scope, scope_evidence FROM statement "
+                           "ORDER BY uid")
+    topics = query(db, "SELECT s.uid, t.topic, t.score, t.rule, t.evidence FROM topic_assignment t "
+                       "JOIN statement s ON s.id = t.statement_id ORDER BY s.uid, t.topic")
+    return statements, topics
+
+
+def test_worker_processes_store_what_one_process_stores_and_analyse_agrees(tmp_path, databases):
+    """An ingest whose parsing and analysis run on two worker processes stores the same topics, functions,
+    scope and changes as one process doing everything; and a full `analyse` (on the workers too) recomputes
+    exactly that from the stored statements."""
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+    from tests.conftest import ROOT, current_changes, synthetic_letters
+
+    inbox = copy_seeds(tmp_path / "inbox")
+    synthetic_letters(inbox, 3)
+    stored = {}
+    for workers in ("1", "2"):
+        db = databases.new(f"workers-{workers}")
+        args = ["--config", str(ROOT / "config.toml"), "--database", db]
+        result = CliRunner().invoke(main, [*args, "ingest", str(inbox)], env={"MONITOR_ANALYSIS_WORKERS": workers})
+        assert result.exit_code == 0, result.output
+        assert scalar(db, "SELECT count(*) FROM letter WHERE topics_version_id = current_version_id") == 8
+        stored[workers] = (_analysis_rows(db), current_changes(db))
+    assert stored["2"] == stored["1"]
+    assert stored["2"][0][1], "no topics assigned: nothing compared"
+    result = CliRunner().invoke(main, [*args, "analyse"])
+    assert result.exit_code == 0, result.output
+    assert (_analysis_rows(db), current_changes(db)) == stored["2"]

@@ -156,7 +156,7 @@ def test_the_fingerprint_follows_the_files(tmp_path):
 # are not also English (string constants such as "heading" or "over" are the program's own).
 CORE = ROOT / "monitor"
 CORE_MODULES = ("align", "clean", "diff", "footnotes", "function", "gazetteer", "ids", "lexicon", "metadata", "model",
-                "patterns", "pipeline", "position", "quantities", "scope", "segment", "significance", "topics", "traits")
+                "patterns", "pipeline", "position", "quantities", "scope", "segment", "significance", "topics", "traits", "work")
 # Core modules left out, and why: they hold no analysis knowledge of the letters' language.
 EXEMPT = {"feed": "the feed's own Dutch wording for readers (month names, 'gewijzigd', …): the interface, "
                   "like the web templates, not analysis knowledge",
@@ -211,3 +211,37 @@ def test_the_core_has_no_dutch_word_list_or_regex_left():
             if dutch_words:
                 found.append(f"{path.name}:{line}: {', '.join(dutch_words)} in {text[:60]!r}")
     assert not found, "Dutch in the core's Python (move it to monitor/lang/nl/):\n" + "\n".join(found)
+
+
+def test_a_lowered_pattern_finds_on_lowered_text_what_the_pattern_finds_ignoring_case():
+    """Function rules marked ignore_case run as their lower-cased twins on the lower-cased sentence (cheaper):
+    literals are lowered, escapes and group names are not (``\\S`` stays "not a space")."""
+    from monitor.lang.read import lowered
+    assert lowered(r"\S\W\B\D\N{LATIN SMALL LETTER A}(?P<Naam>X)(?P=Naam)") == \
+        r"\S\W\B\D\N{LATIN SMALL LETTER A}(?P<Naam>x)(?P=Naam)"
+    cases = [(r"\bBNC-fiches?\b", "Zie de BNC-Fiche hierover."), (r"(?P<W>[A-Z]\w+) \S+ (?P=W)", "Kabul en KABUL"),
+             (r"\b(?:uw|de) Kamer\b\W+(?:geïnformeerd|INGELICHT)", "Uw kamer, ingelicht"), (r"^Hierbij\b", "hierbij")]
+    for source, text in cases:
+        want = re.compile(source, re.IGNORECASE).search(text)
+        got = re.compile(lowered(source)).search(text.lower())
+        assert want is not None and got is not None and want.span() == got.span(), source
+
+
+def test_the_function_rules_decide_the_same_with_lowered_twins():
+    """Every ignore_case function rule of Dutch, on every sentence of the seed letters: the twin on lower-cased
+    text matches exactly where the case-insensitive pattern matches."""
+    from monitor.lang import dutch
+    from tests.conftest import SEEDS
+
+    rules = [r for r in dutch().function.non_position + dutch().function.position if r.lowered is not None]
+    assert len(rules) >= 10
+    sentences = [st.text for f in sorted(SEEDS.iterdir()) if not f.name.endswith(".toml")
+                 for st in parse_letter(f.read_bytes(), f.name).statements]
+    hits = 0
+    for text in sentences:
+        for rule in rules:
+            assert rule.lowered is not None
+            want, got = rule.pattern.search(text), rule.lowered.search(text.lower())
+            assert (want and want.span()) == (got and got.span()), (rule.name, text)
+            hits += want is not None
+    assert hits > 20  # the rules do match the seeds: the comparison is not between two misses

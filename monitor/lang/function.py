@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .read import NEVER, Table
+from .read import NEVER, Table, lowered
 
 # Sorts that carry no position, and sorts that do (strongest first). The names are the program's, not a
 # language's: every language's rules decide among these.
@@ -25,6 +25,9 @@ class Rule:
     name: str
     pattern: re.Pattern[str] = NEVER
     terms: tuple[str, ...] = ()
+    # an ``ignore_case`` pattern as its lower-cased twin, case-sensitive: run on the lower-cased sentence it
+    # finds the same at about half the cost (:func:`monitor.lang.read.lowered`)
+    lowered: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ def _rules(top: Table, key: str, allowed: tuple[str, ...]) -> tuple[Rule, ...]:
             terms = t.words("terms") if isinstance(t.data["terms"], list) else (t.string("terms"),)
             rules.append(Rule(function, t.string("name"), terms=terms))
         else:
-            rules.append(Rule(function, t.string("name"), t.pattern("pattern", flags)))
+            pattern = t.pattern("pattern", flags)
+            twin = t.compile("pattern", lowered(t.source("pattern"))) if flags else None
+            rules.append(Rule(function, t.string("name"), pattern, lowered=twin))
         t.done()
     return tuple(rules)
 

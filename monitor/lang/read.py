@@ -174,6 +174,29 @@ def _kind(value: object) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
+def lowered(source: str) -> str:
+    """``source`` for lower-cased text: every literal lower-cased; escapes (``\\S``, ``\\W``, ``\\B``,
+    ``\\N{...}``) and group names kept. Compiled case-sensitive and run on ``text.lower()`` it finds what
+    ``source`` compiled with ``re.IGNORECASE`` finds in ``text`` (where lowering keeps the length), at about
+    half the cost: an ignoring-case match tries both cases of every character."""
+    out: list[str] = []
+    i, n = 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\" and i + 1 < n:
+            end = source.find("}", i) + 1 if source.startswith("N{", i + 1) else i + 2
+            out.append(source[i:end or n])
+            i = end or n
+        elif source.startswith("(?P<", i) or source.startswith("(?P=", i):
+            end = source.find(">" if source[i + 3] == "<" else ")", i) + 1
+            out.append(source[i:end or n])
+            i = end or n
+        else:
+            out.append(c.lower())
+            i += 1
+    return "".join(out)
+
+
 def read_toml(folder: Path, name: str) -> Table:
     """The top table of ``folder/name`` (empty when the file is missing), with its ``[fragments]`` read."""
     path = folder / name

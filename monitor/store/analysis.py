@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..model import Statement
-from .models import AnalysisRun, ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord
+from .models import AnalysisRun, ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord, table
 
 __all__ = ["AnalysisRun", "to_statement", "start_run", "latest_run", "replace_topics", "replace_functions",
            "current_topics", "topic_rows", "replace_scope",
@@ -52,8 +52,8 @@ def replace_topics(session: Session, records: list[StatementRecord], assignments
                 e["source_uids"] = [uid_by_position[p] for p in e.pop("source_positions", []) if p in uid_by_position]
             rows.append({"statement_id": rec.id, "topic": name, "score": a.score, "rule": a.evidence[0].rule,
                          "evidence": evidence, "run_id": run.id})
-    if rows:  # one executemany, not an ORM object and an INSERT per row
-        session.execute(insert(TopicAssignmentRecord), rows)
+    if rows:  # one Core executemany: not an ORM object and an INSERT per row, nor the ORM's bulk machinery
+        session.execute(insert(table(TopicAssignmentRecord)), rows)
     return len(rows)
 
 

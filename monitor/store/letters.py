@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..ids import hash_key, letter_key, sha256, statement_uids
 from ..references import is_reference
 from ..model import LetterMeta, ParsedLetter
-from .models import FootnoteRecord, IngestLog, Letter, LetterAlias, LetterVersion, Source, StatementRecord
+from .models import FootnoteRecord, IngestLog, Letter, LetterAlias, LetterVersion, Source, StatementRecord, table
 
 STORED, NEW_VERSION, REDATED, DUPLICATE, UNCHANGED, WARNING, ERROR, FAILED_BEFORE = (
     "stored", "new_version", "redated", "duplicate", "unchanged", "warning", "error", "failed_before")
@@ -128,14 +128,14 @@ def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: by
             for st, uid in zip(parsed.statements, uids)]
     ids: dict[int, int] = {}
     if rows:
-        inserted = session.execute(insert(StatementRecord).returning(
-            StatementRecord.position, StatementRecord.id, sort_by_parameter_order=True), rows)
+        t = table(StatementRecord)  # Core, not the ORM's bulk machinery: a plain executemany
+        inserted = session.execute(insert(t).returning(t.c.position, t.c.id, sort_by_parameter_order=True), rows)
         ids = {position: id_ for position, id_ in inserted}
     footnotes = [{"version_id": version.id, "number": fn.number, "text": fn.text,
                   "statement_id": next((ids[s.position] for s in parsed.statements if fn.number in s.footnotes), None)}
                  for fn in parsed.cleaned.footnotes]
     if footnotes:
-        session.execute(insert(FootnoteRecord), footnotes)
+        session.execute(insert(table(FootnoteRecord)), footnotes)
     letter.current_version = version
     return version
 

@@ -10,12 +10,20 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint, false, text, true)
+                        Table, UniqueConstraint, false, text, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     pass
+
+
+def table(model: type[Base]) -> Table:
+    """A model's table, for Core statements on the hot path: a plain ``executemany``, without the ORM's bulk
+    machinery (which costs several times the insert itself)."""
+    t = model.__table__
+    assert isinstance(t, Table)
+    return t
 
 
 class Letter(Base):
