@@ -253,6 +253,10 @@ def _explain(ctx: Ctx, uid: str) -> None:
         if rec.in_scope is not None:
             click.echo(f"  scope: {'in' if rec.in_scope else 'out of'} scope of {ctx.settings.subject.name or 'everything'}"
                        + (f" ({sc.get('rule', '')}: {'; '.join(sc.get('evidence', []))})" if sc else ""))
+            others = {k: v for k, v in (sc.get("subjects") or {}).items() if k != ctx.settings.subject.key}
+            if others:  # the other followed subjects: which of them the statement counts for
+                click.echo("  other followed subjects: " + ", ".join(
+                    f"{k or 'everything'} ({'in' if v else 'out'})" for k, v in others.items()))
 
 
 def _date(value: str | None, name: str) -> Any:

@@ -173,6 +173,10 @@ def test_a_council_letter_on_two_followed_subjects_appears_in_both_with_only_its
         desk = httpx.get(base + "/?onderwerp=belarus").text
         assert JBZ_KEY_TITLE in desk and 'href="/onderwerpen/belarus.atom"' in desk
         assert httpx.get(base + "/?onderwerp=atlantis").status_code == 404
+        found = httpx.get(base + "/search", params={"onderwerp": "belarus"}).text
+        assert 'name="onderwerp" value="belarus"' in found and "Afghaanse" not in found
+        topic = httpx.get(base + "/topics/migratie", params={"onderwerp": "belarus"}).text
+        assert "/onderwerpen/belarus/migratie.atom" in topic and "Belarus" in topic
         api = httpx.get(base + "/api/changes", params={"subject": "Belarus", "limit": 200}).json()
         assert api["items"] and {i["subject"] for i in api["items"]} == {"Belarus"}
         assert {i["id"] for i in api["items"]} == {r[0] for r in _changes(db_url, "Belarus") if r[3] != "reaffirmed"}

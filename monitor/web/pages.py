@@ -232,8 +232,10 @@ def search_page(web: Web, request: Request) -> Response:
     source = request.query_params.get("source") or None
     if source is not None and source not in views.SOURCE_NL:
         raise HTTPException(400, f"source: een van {', '.join(views.SOURCE_NL)}")
-    keys = web.settings.subject_keys(web.subject(request))
+    subject = web.subject(request)
+    keys = web.settings.subject_keys(subject)
     filters = {"q": q, "topic": topic or "", "kind": kinds or (), "betekenis": significance,
+               "onderwerp": "" if web.settings.is_first(subject) else subject.slug,
                "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
                "dossier": dossier or "", "source": source or ""}
 
