@@ -46,6 +46,7 @@ import signal
 import tempfile
 import threading
 import time
+import weakref
 from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -155,6 +156,9 @@ class RenderPool:
         self.processes = processes
         self.version = version
         self.cache_dir = Path(tempfile.mkdtemp(prefix="policy-monitor-pages-"))
+        # removed by close(), else when the pool is collected or the interpreter exits (a caller that never
+        # closes it); a worker removes it when a killed server could not
+        self._remove_cache = weakref.finalize(self, shutil.rmtree, str(self.cache_dir), True)
         self._validators: dict[tuple[str, bytes], _Validators] = {}
         self._lock = threading.Lock()
         self._warming: list[concurrent.futures.Future[bool]] = []
@@ -196,7 +200,7 @@ class RenderPool:
             process.terminate()
         for process in processes:
             process.join(timeout=30)
-        shutil.rmtree(self.cache_dir, ignore_errors=True)
+        self._remove_cache()
 
     def _answer_here(self, scope: Scope, version: int | None) -> _Validators | None:
         """The validators to answer this conditional request with a 304 here, or None (ask a worker)."""
