@@ -165,12 +165,14 @@ def show(ctx: Ctx, letter: str) -> None:
 @main.command()
 @click.option("--output", "-o", default="-", show_default=True,
               help="File to write; - (the default) writes to stdout, never a file in the current folder.")
+@click.option("--with-rejected", is_flag=True,
+              help="Also export the changes analysts rejected or merged, each with its verdict (left out by default).")
 @pass_ctx
-def export(ctx: Ctx, output: str) -> None:
+def export(ctx: Ctx, output: str, with_rejected: bool) -> None:
     """Export letters, statements, topics and changes as JSON (the eval format)."""
     from .export import write_export
     with ctx.sessions()() as session:
-        data = write_export(session, output, ctx.settings.subject_keys())
+        data = write_export(session, output, ctx.settings.subject_keys(), with_rejected)
     if output != "-":
         click.echo(f"wrote {output}: {len(data['letters'])} letters, "
                    f"{sum(len(l['statements']) for l in data['letters'])} statements, {len(data['changes'])} changes")
@@ -316,10 +318,11 @@ def _echo_change(v: Any, verbose: bool) -> None:
               help="Why change ID has its significance: each feature, its weight and its share.")
 @click.option("--subject", default=None, metavar="NAME",
               help="Only this followed subject's changes (default: the first; see `policy-monitor subjects`).")
+@click.option("--with-rejected", is_flag=True, help="Also the changes analysts rejected or merged (left out by default).")
 @pass_ctx
 def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, kinds: tuple[str, ...],
             letter: str | None, limit: int, as_json: bool, verbose: bool, published_only: bool,
-            explain: str | None, subject: str | None) -> None:
+            explain: str | None, subject: str | None, with_rejected: bool) -> None:
     """Position changes, newest letters first, most significant first within a letter."""
     import json as _json
 
@@ -338,7 +341,8 @@ def changes(ctx: Ctx, topic: str | None, since: str | None, until: str | None, k
             letter_id = row.id
         f = store.Filters(topic, _date(since, "--since"), _date(until, "--until"), kinds or None, letter_id,
                           published=True if published_only else None,
-                          subject=ctx.settings.subject_keys(followed_subject(ctx, subject)))
+                          subject=ctx.settings.subject_keys(followed_subject(ctx, subject)),
+                          hide_rejected=not with_rejected)
         views = store.changes(session, f, limit=limit)
         for v in views:
             if as_json:

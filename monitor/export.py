@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session
 from .store import queries
 
 
-def build_export(session: Session, subject: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """``subject``: the changes of one followed subject (its ``change.subject`` keys; None: every subject's)."""
+def build_export(session: Session, subject: tuple[str, ...] | None = None, with_rejected: bool = False
+                 ) -> dict[str, Any]:
+    """Everything a reader sees. ``subject``: the changes of one followed subject (its ``change.subject`` keys;
+    None: every subject's); ``with_rejected`` adds the changes analysts rejected or merged (input to learn
+    from), each with its verdict in ``review``."""
     from .store import analysis
 
     topics = analysis.current_topics(session)
@@ -41,19 +44,21 @@ def build_export(session: Session, subject: tuple[str, ...] | None = None) -> di
 
     from .store import review as review_store
 
-    views = change_store.changes(session, change_store.Filters(subject=subject), newest_first=False)
+    views = change_store.changes(session, change_store.Filters(subject=subject, hide_rejected=not with_rejected),
+                                 newest_first=False)
     verdicts = review_store.statuses(session, {v.record.uid for v in views})
     out_changes = []
     for v in views:
         d = v.as_dict()
         st = verdicts.get(v.record.uid)
-        d["review"] = st.as_dict() if st is not None else None  # rejected ones too: input to learn from
+        d["review"] = st.as_dict() if st is not None else None
         out_changes.append(d)
     return {"letters": out_letters, "changes": out_changes}
 
 
-def write_export(session: Session, path: str, subject: tuple[str, ...] | None = None) -> dict[str, Any]:
-    data = build_export(session, subject)
+def write_export(session: Session, path: str, subject: tuple[str, ...] | None = None,
+                 with_rejected: bool = False) -> dict[str, Any]:
+    data = build_export(session, subject, with_rejected)
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
     if path == "-":
         print(text)

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
-from monitor.store.browse import LetterRef, TimelinePoint
+from monitor.store.browse import LetterRef, SetCount, TimelinePoint
 from monitor.web.chart import MAX_BARS, layout
 from monitor.web.pages import TIMELINE_ROWS, timeline_rows
 from monitor.api import create_app
@@ -135,7 +135,7 @@ def test_changes_side_by_side_with_context_and_deep_links(server):  # noqa: F811
 def _points(n: int, step: int = 2) -> list[TimelinePoint]:
     first = dt.date(2019, 1, 1)
     return [TimelinePoint(LetterRef(i, f"k{i}", f"Brief {i}", first + dt.timedelta(days=step * i)),
-                          first + dt.timedelta(days=step * i), {"modified": 1 + i % 3}, 1) for i in range(n)]
+                          first + dt.timedelta(days=step * i), SetCount({"modified": 1 + i % 3})) for i in range(n)]
 
 
 def test_a_long_timeline_shows_a_window_of_letters_and_a_bar_a_month():

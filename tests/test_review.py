@@ -1,4 +1,5 @@
-"""Analysts' verdicts: kept by change uid through recomputation, applied in feeds, pages, API and export.
+"""Analysts' verdicts: kept by change uid through recomputation, applied in feeds, pages, API and export
+(tests/test_verdicts.py walks every place a reader meets a change after one rejection and one confirmation).
 
 Real CLI, real SQLite file, real server on loopback, feeds read with feedparser.
 """
@@ -32,7 +33,7 @@ def _feed_uids(base: str, topic: str) -> str:
     return httpx.get(f"{base}/topics/{topic}.atom").text
 
 
-def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_export_carry_it(
+def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_export_carry_it_on_request(
         cli, db_url, seeded, tmp_path):
     # a change set with two published changes: reject one, the entry stays and says it was revised
     by_set = _by_change_set(db_url)
@@ -66,6 +67,9 @@ def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_ex
 
         items = {r["id"]: r for r in httpx.get(f"{base}/api/changes", params={"letter": key, "topic": topic,
                                                                              "limit": 200}).json()["items"]}
+        assert rejected not in items and items[confirmed]["review"]["verdict"] == "confirmed"
+        items = {r["id"]: r for r in httpx.get(f"{base}/api/changes", params={
+            "letter": key, "topic": topic, "limit": 200, "include_rejected": "true"}).json()["items"]}
         assert items[rejected]["review"]["verdict"] == "rejected"
         assert items[rejected]["review"]["by"] == "cli:anna"
         assert items[rejected]["review"]["notes"][0]["text"] == "verkeerde koppeling <b>x</b>"
@@ -73,6 +77,8 @@ def test_a_rejection_leaves_feed_and_page_survives_reanalysis_and_the_api_and_ex
 
     out = tmp_path / "export.json"
     cli("export", "--output", str(out))
+    assert rejected not in {c["id"] for c in json.loads(out.read_text())["changes"]}
+    cli("export", "--output", str(out), "--with-rejected")
     exported = {c["id"]: c for c in json.loads(out.read_text())["changes"]}
     assert exported[rejected]["review"]["verdict"] == "rejected"
     listing = cli("review", "list", "--verdict", "reject").output
@@ -97,8 +103,8 @@ def test_merging_two_items_keeps_one(cli, db_url, seeded, tmp_path):
     cli("review", "merge", uids[0], "--into", uids[1], "--by", "anna")
     settings = load_settings(ROOT / "config.toml", database_url=db_url)
     with serving(settings) as base:
-        items = {r["id"]: r for r in httpx.get(f"{base}/api/changes", params={"letter": key, "topic": topic,
-                                                                             "limit": 200}).json()["items"]}
+        items = {r["id"]: r for r in httpx.get(f"{base}/api/changes", params={
+            "letter": key, "topic": topic, "limit": 200, "include_rejected": "true"}).json()["items"]}
         assert items[uids[0]]["review"] == {**items[uids[0]]["review"], "verdict": "merged",
                                            "merged_into": uids[1]}
         feed = httpx.get(f"{base}/topics/{topic}.atom").text

@@ -6,6 +6,7 @@ per-letter counts are one grouped query over the letters shown.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..model import ChangeKind
 from .models import ChangeRecord, Letter, Source, StatementRecord
+from .review import confirmed_uids, hidden_uids
 
 _CURRENT = (ChangeRecord.superseded_at.is_(None), ChangeRecord.kind.in_(ChangeKind.published()))
 
@@ -45,25 +47,81 @@ def _of(subject: tuple[str, ...] | None) -> tuple[Any, ...]:
     return () if subject is None else (ChangeRecord.subject.in_(subject),)
 
 
-def published_counts(session: Session, letter_ids: list[int], subject: tuple[str, ...] | None = None
-                     ) -> dict[int, int]:
-    """Letter id → its current published changes (over all topics; of ``subject`` when given)."""
-    if not letter_ids:
-        return {}
-    rows = session.execute(select(ChangeRecord.letter_id, func.count(ChangeRecord.id))
-                           .where(*_CURRENT, *_of(subject), ChangeRecord.published.is_(True),
-                                  ChangeRecord.letter_id.in_(letter_ids))
-                           .group_by(ChangeRecord.letter_id))
-    return {lid: n for lid, n in rows}
+@dataclass
+class SetCount:
+    """What a reader is shown of one change set (a letter × topic): its published items by kind, its kept
+    ("kleinere") ones, and how many of either an analyst confirmed. Rejected and merged items are not counted:
+    they are not shown anywhere."""
+
+    kinds: dict[str, int] = field(default_factory=dict)  # the published items, by kind
+    kept: int = 0
+    confirmed: int = 0
+
+    @property
+    def published(self) -> int:
+        return sum(self.kinds.values())
+
+    @property
+    def total(self) -> int:
+        return self.published + self.kept
+
+    def add(self, other: "SetCount") -> None:
+        for k, n in other.kinds.items():
+            self.kinds[k] = self.kinds.get(k, 0) + n
+        self.kept += other.kept
+        self.confirmed += other.confirmed
+
+
+def changeset_counts(session: Session, topic: str | None = None, letter_ids: Iterable[int] | None = None,
+                     subject: tuple[str, ...] | None = None) -> dict[tuple[str, str], SetCount]:
+    """(letter key, topic) → :class:`SetCount`: the one count of a change set's items every page shows
+    (home, letters, a letter, the topics index, a topic's timeline and chart), in one grouped query."""
+    confirmed = func.sum(case((ChangeRecord.uid.in_(confirmed_uids()), 1), else_=0))
+    q = (select(Letter.key, ChangeRecord.topic, ChangeRecord.kind, ChangeRecord.published,
+                func.count(ChangeRecord.id), confirmed)
+         .join(Letter, Letter.id == ChangeRecord.letter_id)
+         .where(*_CURRENT, *_of(subject), ChangeRecord.uid.not_in(hidden_uids()))
+         .group_by(Letter.key, ChangeRecord.topic, ChangeRecord.kind, ChangeRecord.published))
+    if topic is not None:
+        q = q.where(ChangeRecord.topic == topic)
+    if letter_ids is not None:
+        q = q.where(ChangeRecord.letter_id.in_(sorted(set(letter_ids))))
+    out: dict[tuple[str, str], SetCount] = {}
+    for key, t, kind, published, n, sure in session.execute(q):
+        c = out.setdefault((key, t), SetCount())
+        if published:
+            c.kinds[kind] = c.kinds.get(kind, 0) + n
+        else:
+            c.kept += n
+        c.confirmed += int(sure or 0)
+    return out
+
+
+def letter_counts(session: Session, letters: list[Letter], subject: tuple[str, ...] | None = None
+                  ) -> dict[int, SetCount]:
+    """Letter id → its change sets' counts added up (:func:`changeset_counts`)."""
+    ids = {l.key: l.id for l in letters}
+    out: dict[int, SetCount] = {}
+    for (key, _), c in changeset_counts(session, letter_ids=ids.values(), subject=subject).items():
+        out.setdefault(ids[key], SetCount()).add(c)
+    return out
 
 
 def topic_counts(session: Session, subject: tuple[str, ...] | None = None
-                 ) -> dict[str, tuple[int, dt.date | None]]:
-    """Topic → (current published changes, date of the latest letter with one)."""
-    rows = session.execute(select(ChangeRecord.topic, func.count(ChangeRecord.id), func.max(ChangeRecord.letter_date))
-                           .where(*_CURRENT, *_of(subject), ChangeRecord.published.is_(True))
-                           .group_by(ChangeRecord.topic))
-    return {t: (n, last) for t, n, last in rows}
+                 ) -> dict[str, tuple[SetCount, int, dt.date | None]]:
+    """Topic → (its change sets' counts added up, how many change sets (letters), date of the latest letter
+    with a published item)."""
+    counts = changeset_counts(session, subject=subject)
+    dates = {t: day for t, day in session.execute(
+        select(ChangeRecord.topic, func.max(ChangeRecord.letter_date))
+        .where(*_CURRENT, *_of(subject), ChangeRecord.published.is_(True), ChangeRecord.uid.not_in(hidden_uids()))
+        .group_by(ChangeRecord.topic))}
+    sums: dict[str, SetCount] = {}
+    sets: dict[str, int] = {}
+    for (_, t), c in counts.items():
+        sums.setdefault(t, SetCount()).add(c)
+        sets[t] = sets.get(t, 0) + 1
+    return {t: (c, sets[t], dates.get(t)) for t, c in sums.items()}
 
 
 @dataclass(frozen=True)
@@ -79,7 +137,8 @@ def subject_stats(session: Session) -> dict[str, SubjectStats]:
     """Subject key → its :class:`SubjectStats` (subjects without a published change are absent)."""
     rows = session.execute(select(ChangeRecord.subject, func.count(func.distinct(ChangeRecord.letter_id)),
                                   func.count(ChangeRecord.id), func.max(ChangeRecord.letter_date))
-                           .where(*_CURRENT, ChangeRecord.published.is_(True)).group_by(ChangeRecord.subject))
+                           .where(*_CURRENT, ChangeRecord.published.is_(True), ChangeRecord.uid.not_in(hidden_uids()))
+                           .group_by(ChangeRecord.subject))
     return {key: SubjectStats(letters, n, last) for key, letters, n, last in rows}
 
 
@@ -133,33 +192,37 @@ class LetterRef:
 
 @dataclass
 class TimelinePoint:
-    """One letter that changed the topic's position: how many changes of each kind, how many published."""
+    """One letter that changed the topic's position: its change set's :class:`SetCount`."""
 
     letter: LetterRef
     date: dt.date
-    kinds: dict[str, int] = field(default_factory=dict)
-    published: int = 0
+    count: SetCount = field(default_factory=SetCount)
+
+    @property
+    def kinds(self) -> dict[str, int]:
+        return self.count.kinds
+
+    @property
+    def published(self) -> int:
+        return self.count.published
 
     @property
     def total(self) -> int:
-        return sum(self.kinds.values())
+        return self.count.total
 
 
 def topic_timeline(session: Session, topic: str, subject: tuple[str, ...] | None = None) -> list[TimelinePoint]:
-    """Every letter with a current change on ``topic`` (of ``subject`` when given), oldest first."""
-    rows = list(session.execute(
-        select(ChangeRecord.letter_id, ChangeRecord.letter_date, ChangeRecord.kind, func.count(ChangeRecord.id),
-               func.sum(case((ChangeRecord.published.is_(True), 1), else_=0)))
+    """Every letter with a shown change on ``topic`` (of ``subject`` when given), oldest first, counted by
+    :func:`changeset_counts`."""
+    counts = changeset_counts(session, topic=topic, subject=subject)
+    rows = session.execute(
+        select(Letter.id, Letter.key, Letter.title, Letter.date, func.min(ChangeRecord.letter_date))
+        .join(ChangeRecord, ChangeRecord.letter_id == Letter.id)
         .where(ChangeRecord.topic == topic, *_CURRENT, *_of(subject))
-        .group_by(ChangeRecord.letter_id, ChangeRecord.letter_date, ChangeRecord.kind)))
-    letters = {r.id: LetterRef(*r) for r in session.execute(
-        select(Letter.id, Letter.key, Letter.title, Letter.date).where(Letter.id.in_({r[0] for r in rows})))}
-    points: dict[int, TimelinePoint] = {}
-    for lid, day, kind, n, published in rows:
-        p = points.setdefault(lid, TimelinePoint(letters[lid], day))
-        p.kinds[kind] = p.kinds.get(kind, 0) + n
-        p.published += int(published or 0)
-    return sorted(points.values(), key=lambda p: (p.date, p.letter.key))
+        .group_by(Letter.id, Letter.key, Letter.title, Letter.date))
+    points = [TimelinePoint(LetterRef(lid, key, title, date), day, counts[(key, topic)])
+              for lid, key, title, date, day in rows if (key, topic) in counts]
+    return sorted(points, key=lambda p: (p.date, p.letter.key))
 
 
 def dossiers(session: Session) -> list[str]:

@@ -13,7 +13,7 @@ from ..model import ChangeKind
 from ..position import POSITION_KINDS, can_hold_position
 from .db import as_utc
 from .models import ChangeRecord, Letter, Source, StatementRecord, TopicAssignmentRecord
-from .review import hidden_uids
+from .review import confirmed_uids, hidden_uids, rejected_uids
 
 
 @dataclass(frozen=True)
@@ -182,8 +182,6 @@ def feed_entries(session: Session, topic: str | None = None, dossier: str | None
     as in :func:`monitor.publish.changesets`; with ``merged_topic`` the entries of one letter are one
     entry under that name (the overall and dossier feeds), first published when its first topic was.
     """
-    from .review import hidden_uids
-
     visible = (select(ChangeRecord.letter_id, ChangeRecord.topic)
                .where(ChangeRecord.superseded_at.is_(None), ChangeRecord.published.is_(True),
                       ChangeRecord.uid.not_in(hidden_uids())).distinct())
@@ -259,6 +257,7 @@ class StandingItem:
     statement: StatementRecord
     letter: Letter
     sources: tuple[str, ...]
+    confirmed: bool = False  # a change on this topic that brought the statement in was confirmed by an analyst
 
 
 def standing_position(session: Session, topic: str, as_of: dt.date, subject: tuple[str, ...] | None = None,
@@ -271,6 +270,8 @@ def standing_position(session: Session, topic: str, as_of: dt.date, subject: tup
     One query does the work: the topic's statements of current letter versions, joined to their letters
     (dated by ``letter.date``, else the day ``created_at`` in UTC), less those a current ``modified`` or
     ``reaffirmed`` change of that date or earlier replaced; the sources are read for the letters found only.
+    An analyst's rejection undoes a change here too: its statement is left out, and a statement it claimed
+    to replace stands.
     """
     if as_of >= dt.date.max:
         on_or_before = Letter.date.is_not(None) | Letter.created_at.is_not(None)
@@ -282,7 +283,11 @@ def standing_position(session: Session, topic: str, as_of: dt.date, subject: tup
     replaced = (select(ChangeRecord.previous_statement_id).where(
         *(() if subject is None else (ChangeRecord.subject.in_(subject),)),
         ChangeRecord.superseded_at.is_(None), ChangeRecord.topic == topic, ChangeRecord.previous_statement_id.is_not(None),
-        ChangeRecord.kind.in_([ChangeKind.MODIFIED, ChangeKind.REAFFIRMED]), ChangeRecord.letter_date <= as_of))
+        ChangeRecord.kind.in_([ChangeKind.MODIFIED, ChangeKind.REAFFIRMED]), ChangeRecord.letter_date <= as_of,
+        ChangeRecord.uid.not_in(rejected_uids())))
+    on_topic = (*(() if subject is None else (ChangeRecord.subject.in_(subject),)), ChangeRecord.superseded_at.is_(None),
+                ChangeRecord.topic == topic, ChangeRecord.statement_id.is_not(None))
+    rejected = select(ChangeRecord.statement_id).where(*on_topic, ChangeRecord.uid.in_(rejected_uids()))
     rows = session.execute(
         select(StatementRecord, Letter)
         .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
@@ -290,7 +295,7 @@ def standing_position(session: Session, topic: str, as_of: dt.date, subject: tup
         .where(TopicAssignmentRecord.topic == topic, on_or_before,
                *((StatementRecord.in_scope.is_(True),) if first else ()),
                StatementRecord.function.in_(sorted(POSITION)), StatementRecord.kind.in_(sorted(POSITION_KINDS)),
-               StatementRecord.id.not_in(replaced))
+               StatementRecord.id.not_in(replaced), StatementRecord.id.not_in(rejected))
         .options(defer(StatementRecord.function_evidence), defer(StatementRecord.answers),
                  *((defer(StatementRecord.scope_evidence),) if first else ())))
     # another subject than the first: its own scope, kept per statement in scope_evidence.subjects
@@ -302,6 +307,10 @@ def standing_position(session: Session, topic: str, as_of: dt.date, subject: tup
                 select(Source.letter_id, Source.locator).where(Source.letter_id.in_({l.id for _, l in found}))
                 .order_by(Source.id)):
             sources[letter_id] = sources.get(letter_id, ()) + (locator,)
-    items = [StandingItem(s, l, sources.get(l.id, ())) for s, l in found]
+        confirmed = set(session.scalars(select(ChangeRecord.statement_id).where(
+            *on_topic, ChangeRecord.uid.in_(confirmed_uids()))))
+    else:
+        confirmed = set()
+    items = [StandingItem(s, l, sources.get(l.id, ()), s.id in confirmed) for s, l in found]
     items.sort(key=lambda i: (i.letter.date or i.letter.created_at.date(), i.letter.key, i.statement.position))
     return items

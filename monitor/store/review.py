@@ -6,9 +6,12 @@ What holds:
   statements), so recomputing the analysis keeps it;
 * rows are only appended: the latest confirm / reject / merge is the verdict,
   notes accumulate, and every rejection stays in the table with who and when;
-* a rejected or merged change is *hidden*: feeds, pages and notifications
-  leave it out (:func:`hidden_uids`); the API and the export still carry it,
-  with its verdict;
+* a rejected or merged change is *hidden*: feeds, pages, counts, notifications,
+  the API and the export leave it out (:func:`hidden_uids`; the API's
+  ``?include_rejected=true`` and ``export --with-rejected`` bring it back, with
+  its verdict); a rejected change's statement also leaves the standing position
+  and the statement it claimed to replace stands again (:func:`rejected_uids`);
+  a merged one's statement stays (a merge only joins two items of one change set);
 * every write bumps the data version, so cached feeds and pages are rebuilt.
 """
 from __future__ import annotations
@@ -118,10 +121,26 @@ def statuses(session: Session, uids: list[str] | set[str] | None = None) -> dict
     return out
 
 
-def hidden_uids() -> Select[Any]:
-    """A subquery: uids whose latest decisive verdict is reject or merge (left out of feeds and pages)."""
+def _latest_is(*verdicts: str) -> Select[Any]:
+    """A subquery: uids whose latest decisive verdict is one of ``verdicts``."""
     latest = (select(func.max(Review.id)).where(Review.verdict.in_(DECISIVE)).group_by(Review.change_uid))
-    return select(Review.change_uid).where(Review.id.in_(latest), Review.verdict.in_((REJECT, MERGE)))
+    return select(Review.change_uid).where(Review.id.in_(latest), Review.verdict.in_(verdicts))
+
+
+def hidden_uids() -> Select[Any]:
+    """A subquery: uids whose latest decisive verdict is reject or merge (left out of feeds, pages, counts,
+    the API and the export)."""
+    return _latest_is(REJECT, MERGE)
+
+
+def rejected_uids() -> Select[Any]:
+    """A subquery: uids whose latest decisive verdict is reject (their statements leave the standing position)."""
+    return _latest_is(REJECT)
+
+
+def confirmed_uids() -> Select[Any]:
+    """A subquery: uids whose latest decisive verdict is confirm (marked wherever they are shown or counted)."""
+    return _latest_is(CONFIRM)
 
 
 def history(session: Session, verdict: str | None = None, limit: int = 100) -> list[Review]:

@@ -70,7 +70,9 @@ def layout(points: list[TimelinePoint], href: str, as_of: dt.date | None) -> Cha
         total = sum(q.total for q in group)
         x = PAD + (WIDTH - 2 * PAD) * ((p.date - first).days / span if len(points) > 1 else 0.5)
         h = max(4.0, (base - PAD) * total / top)
-        changes = f"{total} wijziging{'en' if total != 1 else ''}"
+        # the same words as the table beside it (templates/_macros.html ``counted``)
+        published, kept = sum(q.published for q in group), sum(q.count.kept for q in group)
+        changes = f"{published} wijziging{'en' if published != 1 else ''}" + (f" en {kept} kleinere" if kept else "")
         title = (f"{p.date.isoformat()}: {p.letter.title} — {changes}" if not name else
                  f"{name}: {len(group)} brie{'ven' if len(group) != 1 else 'f'}, {changes}")
         bars.append(Bar(round(x, 1), round(base - h, 1), round(h, 1), p.date, title,

@@ -99,12 +99,15 @@ def routes(web: Web) -> list[Route]:
         offset = int_param(request, "offset", 0, 0, 10_000_000)
         published = bool_param(request, "published")
         subject = web.subject(request)  # ?subject=NAME (default: the first followed subject)
+        # rejected and merged items are gone everywhere a reader looks; asked for, they come with their verdict
+        include_rejected = bool_param(request, "include_rejected") or False
         letter_id = None
         with web.sessions() as session:
             if request.query_params.get("letter"):
                 letter_id = find_letter(session, request.query_params["letter"]).id
             f = change_store.Filters(topic, date_param(request, "since"), date_param(request, "until"), kinds,
-                                     letter_id, published=published, subject=web.settings.subject_keys(subject))
+                                     letter_id, published=published, subject=web.settings.subject_keys(subject),
+                                     hide_rejected=not include_rejected)
             views = change_store.changes(session, f, limit=limit, offset=offset)
             total = change_store.count_changes(session, f)
             items = with_reviews(session, [{**v.as_dict(), "subject": subject.name} for v in views])
@@ -118,7 +121,8 @@ def routes(web: Web) -> list[Route]:
         with web.sessions() as session:
             items = [{"statement": i.statement.uid, "text": i.statement.text, "letter": i.letter.key,
                       "letter_title": i.letter.title, "date": i.letter.date.isoformat() if i.letter.date else None,
-                      "sources": [shown_source(s) for s in i.sources]}
+                      "sources": [shown_source(s) for s in i.sources],
+                      "verdict": review_store.STATE[review_store.CONFIRM] if i.confirmed else None}
                      for i in change_store.standing_position(session, topic, day, keys, first)]
         return JSONResponse({"topic": topic, "subject": subject.name, "as_of": day.isoformat(), "items": items})
 

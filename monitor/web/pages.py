@@ -24,6 +24,7 @@ from ..model import ChangeKind
 from ..publish import changesets, recent_changesets, shown_source
 from ..store import analysis, browse, queries
 from ..store import changes as change_store
+from ..store import review as review_store
 from ..store import search as search_store
 from ..store.models import Letter
 from ..subjects import unfollowed
@@ -88,8 +89,10 @@ def home(web: Web, request: Request) -> Response:
         keys = web.settings.subject_keys(subject)
         slug = "" if web.settings.is_first(subject) else subject.slug
         recent = recent_changesets(session, web.base, letters=20, limit=20, subject=keys, slug=slug)
-        return web.render("home.html", recent=recent, letters=browse.letter_count(session), kinds=KIND_NL,
-                          filters={}, unfollowed=unfollowed(session, dt.datetime.now(dt.timezone.utc)),
+        counts = browse.changeset_counts(session, letter_ids=change_store.recent_letters(session, 20, subject=keys),
+                                         subject=keys)
+        return web.render("home.html", recent=recent, counts=counts, letters=browse.letter_count(session),
+                          kinds=KIND_NL, filters={}, unfollowed=unfollowed(session, dt.datetime.now(dt.timezone.utc)),
                           **_subject_context(web, subject))
     return web.cached_html(request, build)
 
@@ -105,7 +108,7 @@ def letters_index(web: Web, request: Request) -> Response:
         total = browse.letter_count(session, dossier)
         pager = _pager(request, total, LETTERS_PAGE)
         rows, _ = browse.letters_page(session, LETTERS_PAGE, pager["offset"], dossier)
-        counts = browse.published_counts(session, [l.id for l in rows], keys)
+        counts = browse.letter_counts(session, rows, keys)
         return web.render("letters.html", letters=rows, counts=counts, pager=pager, dossier=dossier)
     return web.cached_html(request, build)
 
@@ -121,14 +124,17 @@ def letter_page(web: Web, request: Request) -> Response:
         records = queries.statements(session, letter)
         tops = analysis.topic_rows(session, [r.id for r in records])
         sources = list(dict.fromkeys(shown_source(s.locator) for s in queries.sources(session, letter)))
-        sets = changesets(session, web.base, letter_key=letter.key, subject=web.settings.subject_keys(subject),
+        keys = web.settings.subject_keys(subject)
+        sets = changesets(session, web.base, letter_key=letter.key, subject=keys,
                           slug="" if web.settings.is_first(subject) else subject.slug)
+        counts = browse.changeset_counts(session, letter_ids=(letter.id,), subject=keys)
         return web.render("letter.html", letter=letter, statements=records, topics_of=tops, sources=sources,
-                          changesets=sets)
+                          changesets=sets, counts=counts)
     return web.cached_html(request, build)
 
 def topics_index(web: Web, request: Request) -> Response:
-    """The topics with how many published changes each has, and when the last came."""
+    """The topics with how many items their change sets show (:func:`browse.changeset_counts`), and when the
+    last came."""
     subject = web.subject(request)
 
     def build(session: Session) -> str:
@@ -248,13 +254,16 @@ def search_page(web: Web, request: Request) -> Response:
         total = change_store.count_changes(session, f)
         pager = _pager(request, total, PAGE)
         found = change_store.changes(session, f, limit=PAGE, offset=pager["offset"])
+        confirmed = {u for u, st in review_store.statuses(session, {v.record.uid for v in found}).items()
+                     if st.verdict == review_store.STATE[review_store.CONFIRM]}
         hits: list[search_store.Hit] = []
         n_hits = 0
         if matched is not None:
             on_topic = search_store.on_topic(topic) if topic else None
             hits, n_hits = search_store.search_statements(session, q, PAGE, pager["offset"], on_topic,
                                                           since, until, dossier, ids=matched)
-        return web.render("search.html", filters=filters, changes=found, total=total, pager=pager,
+        return web.render("search.html", filters=filters, changes=found, confirmed=confirmed, total=total,
+                          pager=pager,
                           hits=[(h, views.highlight(h.statement.text, q)) for h in hits], n_hits=n_hits,
                           kinds=KIND_NL, published_kinds=ChangeKind.published(), dossiers=browse.dossiers(session),
                           sources=[(s, views.SOURCE_NL.get(s, s)) for s in browse.source_kinds(session)],
