@@ -95,6 +95,8 @@ class ChangeSet:
     revised: dt.datetime | None = None  # when its changes were last recomputed differently, if ever
     reviewed: dt.datetime | None = None  # when an analyst last confirmed, rejected, merged or annotated an item
     subject: str = ""  # the URL slug of a followed subject other than the first ("": the first, as ever)
+    # what analysts did to its items, one word per verdict given (REVIEW_NL's keys; hidden items included)
+    verdicts: tuple[str, ...] = ()
 
     @property
     def published(self) -> tuple[EntryChange, ...]:
@@ -125,21 +127,44 @@ class ChangeSet:
 
     @property
     def headline(self) -> str:
+        """What moved, where; once an analyst reviewed it, also when and how, so the title changes and a reader
+        that keeps read entries read shows the entry again."""
         kinds = {c.kind for c in self.published}
         what = ("gewijzigd standpunt" if ChangeKind.MODIFIED in kinds else "eerste standpunt" if ChangeKind.INITIAL in kinds
                 else "nieuw standpunt" if ChangeKind.ADDED in kinds else "niet herhaalde standpunten")
-        return f'{self.topic}: {what} in "{self.letter.title}" ({dutch_date(self.letter.date)})'
+        head = f'{self.topic}: {what} in "{self.letter.title}" ({dutch_date(self.letter.date)})'
+        return f"{head} — {self.review_note}" if self.reviewed else head
+
+    @property
+    def review_note(self) -> str:
+        """"beoordeeld op 1 oktober 2021: 1 afgewezen, 1 bevestigd" (empty when no analyst reviewed an item)."""
+        if not self.reviewed:
+            return ""
+        words = review_words(self.verdicts)
+        return f"beoordeeld op {dutch_date(self.reviewed.date())}" + (f": {words}" if words else "")
 
     @property
     def summary(self) -> str:
-        """One line that says what moved: the most significant item, in a few words."""
+        """One line that says what moved: the most significant item, in a few words; first what an analyst did."""
         if not self.published:
             return ""
         top = self.published[0]
         rest = len(self.published) - 1
         more = f" (en {rest} andere)" if rest else ""
         label = "" if self.topic == ALL_TOPICS else f"{self.topic}: "
-        return f"{label}{what_moved(top)}{more}"
+        reviewed = f"Door een analist {self.review_note}. " if self.reviewed else ""
+        return f"{reviewed}{label}{what_moved(top)}{more}"
+
+
+# An analyst's verdicts in the words an entry uses, in the order it names them.
+REVIEW_NL = {"rejected": ("afgewezen", "afgewezen"), "merged": ("samengevoegd", "samengevoegd"),
+             "confirmed": ("bevestigd", "bevestigd"), "noted": ("notitie", "notities")}
+
+
+def review_words(verdicts: Sequence[str]) -> str:
+    """("confirmed", "rejected", "noted") → "1 afgewezen, 1 bevestigd, 1 notitie"."""
+    return ", ".join(f"{n} {one if n == 1 else many}" for v, (one, many) in REVIEW_NL.items()
+                     if (n := sum(1 for x in verdicts if x == v)))
 
 
 def _short(text: str | None, words: int = 14) -> str:
@@ -175,6 +200,7 @@ class FeedMeta:
     html_url: str
     author: str
     archive_url: str  # with "{n}" for the archive page number
+    archive_id: str = ""  # with "{n}": an archive page's atom:id (empty: the feed's id + "/archive/{n}")
 
 
 def _esc(text: str | None) -> str:
@@ -195,6 +221,34 @@ def diff_html(diff: Sequence[tuple[str, str]]) -> str:
     return "".join(out)
 
 
+def diff_text(diff: Sequence[tuple[str, str]]) -> str:
+    """The word diff as plain text, with the marks :func:`diff_html` puts inside its ``del``/``ins``."""
+    return "".join(t if op == "=" else f"[-{t}-]" if op == "-" else f"{{+{t}+}}" for op, t in diff)
+
+
+def numbers_line(details: dict[str, object]) -> str:
+    """"Getallen: 100 → 120" (empty when no number moved): the same words in a feed, on a page and in a mail."""
+    numbers = details.get("numbers")
+    if not isinstance(numbers, dict):
+        return ""
+    return (f"Getallen: {', '.join(map(str, numbers.get('old', []))) or '—'} → "
+            f"{', '.join(map(str, numbers.get('new', []))) or '—'}")
+
+
+def modality_line(details: dict[str, object]) -> str:
+    """"Toezegging: doen → onderzoeken" (empty when the commitment did not move)."""
+    modality = details.get("modality")
+    if not isinstance(modality, dict):
+        return ""
+    return f"Toezegging: {modality_nl(modality.get('old', ''))} → {modality_nl(modality.get('new', ''))}"
+
+
+def diff_readable(diff: Sequence[tuple[str, str]]) -> bool:
+    """Whether a word diff says something: at least a fifth of its text is kept."""
+    kept = sum(len(t) for op, t in diff if op == "=")
+    return bool(diff) and kept >= 0.2 * sum(len(t) for _, t in diff)
+
+
 def _letter_link(ref: LetterRef) -> str:
     links = [f'<a href="{_esc(ref.url)}">{_esc(ref.title)}</a> ({dutch_date(ref.date)})']
     for src in ref.sources:
@@ -213,19 +267,14 @@ def change_html(c: EntryChange, rank: int | None = None) -> str:
             + topics + "</p>")
     parts = [head]
     if c.kind == ChangeKind.MODIFIED:
-        kept = sum(len(t) for op, t in c.diff if op == "=")
-        if kept >= 0.2 * sum(len(t) for _, t in c.diff):  # an inline diff that strikes out everything says nothing
-            parts.append(f"<p>{diff_html(c.diff)}</p>")
-        parts.append(f"<blockquote><p>Eerder: {_esc(c.old_text)}</p></blockquote>")
-        parts.append(f"<blockquote><p>Nu: {_esc(c.new_text)}</p></blockquote>")
-        modality = c.details.get("modality")
-        if isinstance(modality, dict):
-            old_m, new_m = (modality_nl(modality.get(k, "")) for k in ("old", "new"))
-            parts.append(f"<p>Toezegging: {_esc(old_m)} → {_esc(new_m)}</p>")
-        numbers = c.details.get("numbers")
-        if isinstance(numbers, dict):
-            parts.append(f"<p>Getallen: {_esc(', '.join(map(str, numbers.get('old', []))) or '—')} → "
-                         f"{_esc(', '.join(map(str, numbers.get('new', []))) or '—')}</p>")
+        # The sentence once: as the word diff, which holds both versions; or, when the diff would strike out
+        # nearly everything (it then says nothing), as the earlier and the new text.
+        if diff_readable(c.diff):
+            parts.append(f"<blockquote><p>{diff_html(c.diff)}</p></blockquote>")
+        else:
+            parts.append(f"<blockquote><p>Eerder: {_esc(c.old_text)}</p></blockquote>")
+            parts.append(f"<blockquote><p>Nu: {_esc(c.new_text)}</p></blockquote>")
+        parts += [f"<p>{_esc(line)}</p>" for line in (modality_line(c.details), numbers_line(c.details)) if line]
     elif c.kind == ChangeKind.NOT_RESTATED:
         parts.append(f"<blockquote><p>{_esc(c.old_text)}</p></blockquote>"
                      "<p><em>Niet herhaald in deze brief; dat is geen intrekking.</em></p>")
@@ -256,8 +305,9 @@ def changeset_html(cs: ChangeSet, fold: bool = True) -> str:
         body.append(f"<p><em>Herzien op {dutch_date(cs.revised.date())}: opnieuw berekend nadat een eerder "
                     "gedateerde brief of een nieuwe versie binnenkwam.</em></p>")
     if cs.reviewed:
-        body.append(f"<p><em>Herzien op {dutch_date(cs.reviewed.date())}: door een analist beoordeeld "
-                    "(bevestigd, afgewezen, samengevoegd of van een notitie voorzien).</em></p>")
+        words = review_words(cs.verdicts)
+        body.append(f"<p><em>Herzien op {dutch_date(cs.reviewed.date())}: door een analist beoordeeld"
+                    + (f" ({_esc(words)})" if words else "") + ".</em></p>")
     shown = cs.published[:LEAD] if fold else cs.published
     body += [change_html(c, i) for i, c in enumerate(shown, 1)]
     rest, kept = len(cs.published) - len(shown), len(cs.folded)
@@ -293,7 +343,8 @@ def merge_by_letter(sets: Sequence[ChangeSet], url_for: "dict[str, str] | None" 
         revisions = [cs.revised for cs in group if cs.revised]
         reviews = [cs.reviewed for cs in group if cs.reviewed]
         out.append(ChangeSet(ALL_TOPICS, group[0].letter, tuple(merged), url, min(firsts, default=None),
-                             max(revisions, default=None), max(reviews, default=None), group[0].subject))
+                             max(revisions, default=None), max(reviews, default=None), group[0].subject,
+                             tuple(v for cs in group for v in cs.verdicts)))
     return out
 
 
@@ -338,7 +389,7 @@ def render_page(meta: FeedMeta, chunk: Sequence[ChangeSet], n_archives: int, arc
         self_url = meta.archive_url.format(n=archive)
 
     fg = FeedGenerator()
-    fg.id(meta.id if archive is None else f"{meta.id}/archive/{archive}")
+    fg.id(meta.id if archive is None else (meta.archive_id or meta.id + "/archive/{n}").format(n=archive))
     fg.title(meta.title if archive is None else f"{meta.title} (archief {archive})")
     fg.author({"name": meta.author})
     fg.link(href=self_url, rel="self", type="application/atom+xml")
@@ -372,8 +423,13 @@ def render_page(meta: FeedMeta, chunk: Sequence[ChangeSet], n_archives: int, arc
         fe.content(changeset_html(cs), type="html")
         fe.summary(cs.summary)
     xml: bytes = fg.atom_str(pretty=True)
-    if archive is not None:  # RFC 5005 §4: mark archive documents
+    if archive is not None:  # RFC 5005 §4: mark archive documents, as <fh:archive/> with its namespace declared
         root = etree.fromstring(xml)
-        etree.SubElement(root, f"{{{FH_NS}}}archive")
-        xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        marked = etree.Element(root.tag, attrib=dict(root.attrib), nsmap={**root.nsmap, "fh": FH_NS})
+        marked.text = root.text
+        marked.extend(list(root))
+        if len(marked):
+            marked[-1].tail = "\n  "
+        etree.SubElement(marked, f"{{{FH_NS}}}archive").tail = "\n"
+        xml = etree.tostring(marked, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml

@@ -104,7 +104,8 @@ def changesets(session: Session, base_url: str, topic: str | None = None, dossie
             for v in vs)
         first, revised = history.get((vs[0].letter.id, t), (None, None))
         out.append(ChangeSet(t, ref(vs[0].letter), changes, changeset_url(base_url, key, t, slug), first, revised,
-                             reviewed, slug))
+                             reviewed, slug,
+                             _verdicts([verdicts[v.record.uid] for v in all_vs if v.record.uid in verdicts])))
     return out
 
 
@@ -137,6 +138,11 @@ def recent_changesets(session: Session, base_url: str, letters: int = 20, limit:
     sets.sort(key=lambda s: s.topic)
     sets.sort(key=lambda s: (s.letter.date, s.letter.key), reverse=True)
     return sets[:limit]
+
+
+def _verdicts(statuses: list[review_store.Status]) -> tuple[str, ...]:
+    """One word per verdict given in a change set (feed.REVIEW_NL): its decisive verdict, and "noted" for notes."""
+    return tuple(w for s in statuses for w in ((s.verdict,) if s.verdict else ()) + (("noted",) if s.notes else ()))
 
 
 def _verdict(status: review_store.Status | None) -> str:
@@ -174,8 +180,11 @@ class FeedPublisher:
             path, title = f"/dossiers/{quote(value or '', safe='')}", f"{f.title} — dossier {value}"
         else:
             path, title = "/feed", f.title
-        return FeedMeta(id=f"tag:{f.tag_authority}:feed{path}", title=title, self_url=f"{base}{path}.atom",
-                        html_url=f"{base}/", author=f.author, archive_url=f"{base}{path}/archive/{{n}}.atom")
+        feed_id = f"tag:{f.tag_authority}:feed{path}"
+        # the overall feed's archive pages: "…:feed/archive/1", as their address, not "…:feed/feed/archive/1"
+        archive_id = f"tag:{f.tag_authority}:feed/archive/{{n}}" if path == "/feed" else ""
+        return FeedMeta(id=feed_id, title=title, self_url=f"{base}{path}.atom", html_url=f"{base}/",
+                        author=f.author, archive_url=f"{base}{path}/archive/{{n}}.atom", archive_id=archive_id)
 
     def document(self, session: Session, scope: str = "all", value: str | None = None,
                  archive: int | None = None, subject: SubjectSettings | None = None) -> FeedDoc:

@@ -105,8 +105,8 @@ def test_log_in_reject_with_a_note_then_confirm_another(site, browser):
     item = d.find_element(By.CSS_SELECTOR, f'[data-change="{confirmed}"]')
     submit(d, item.find_element(By.CSS_SELECTOR, 'button[value="confirm"]'))
     assert "bevestigd" in d.find_element(By.CSS_SELECTOR, f'[data-change="{confirmed}"]').text
-    items = {i["id"]: i for i in httpx.get(f"{base}/api/changes", params={"letter": key, "topic": topic,
-                                                                         "limit": 200}).json()["items"]}
+    items = {i["id"]: i for i in httpx.get(f"{base}/api/changes", params={
+        "letter": key, "topic": topic, "limit": 200, "include_rejected": "true"}).json()["items"]}
     assert items[confirmed]["review"]["verdict"] == "confirmed" and items[confirmed]["review"]["by"] == "anna"
     assert items[rejected]["review"]["verdict"] == "rejected"
     assert items[rejected]["review"]["notes"][0]["text"] == "verkeerde koppeling"

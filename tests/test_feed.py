@@ -20,9 +20,9 @@ def _sets(n: int) -> list[ChangeSet]:
     out = []
     for i in range(n):
         letter = LetterRef(f"L{i:03d}", f"Brief {i}", dt.date(2021, 1, 1) + dt.timedelta(days=i), f"http://x/l/{i}")
-        change = EntryChange(f"c-{i}", "modified", ("modality",), "Nederland faciliteert terugkeer.",
+        change = EntryChange(f"c-{i}", "modified", ("modality",), "Nederland faciliteert terugkeer <b>nu</b>.",
                              "Nederland onderzoekt terugkeer <b>nu</b>.",
-                             (("=", "Nederland "), ("-", "faciliteert"), ("+", "onderzoekt"), ("=", " terugkeer.")))
+                             (("=", "Nederland "), ("-", "faciliteert"), ("+", "onderzoekt"), ("=", " terugkeer <b>nu</b>.")))
         out.append(ChangeSet("terugkeer", letter, (change,), f"http://x/c/{i}"))
     return out
 
@@ -69,8 +69,12 @@ def test_archive_pages_walk_the_whole_history_once():
             break
         url = older[0].rsplit("/", 1)[1].removesuffix(".atom")
     assert len(seen) == 23 and len(set(seen)) == 23
-    archive = etree.fromstring(render(META, sets, 5, archive=1))
+    raw = render(META, sets, 5, archive=1)
+    archive = etree.fromstring(raw)
     assert archive.find("{http://purl.org/syndication/history/1.0}archive") is not None
+    # written as RFC 5005 writes it: the fh: prefix, declared on the feed (not a generated ns0:)
+    assert b'xmlns:fh="http://purl.org/syndication/history/1.0"' in raw and b"<fh:archive/>" in raw
+    assert b"ns0" not in raw and not feedparser.parse(raw).bozo
 
 
 def _arrived(sets: list[ChangeSet]) -> list[ChangeSet]:
@@ -182,16 +186,16 @@ def _content(cs: ChangeSet) -> str:
     return _entry(cs).content[0].value
 
 
-def test_a_modified_item_shows_the_diff_both_texts_and_what_moved_in_dutch():
+def test_a_modified_item_shows_the_sentence_once_as_its_diff_and_what_moved_in_dutch():
     item = _modified(aspects=("modality", "numbers"),
                      details={"modality": {"old": "not doing", "new": "exploring"},
                               "numbers": {"old": [], "new": [120]}})
     html = _content(ChangeSet("terugkeer", _letter(), (item,), "http://x/c"))
     assert "<strong>1. gewijzigd</strong> (toezegging, getallen)" in html
-    assert ("Nederland <del>[-faciliteert vrijwillige-]</del><ins>{+onderzoekt gedwongen+}</ins> terugkeer van "
-            "uitgeprocedeerde Afghanen.") in html
-    assert "<p>Eerder: Nederland faciliteert vrijwillige terugkeer van uitgeprocedeerde Afghanen.</p>" in html
-    assert "<p>Nu: Nederland onderzoekt gedwongen terugkeer van uitgeprocedeerde Afghanen.</p>" in html
+    assert ("<blockquote><p>Nederland <del>[-faciliteert vrijwillige-]</del><ins>{+onderzoekt gedwongen+}</ins> "
+            "terugkeer van uitgeprocedeerde Afghanen.</p></blockquote>") in html
+    # the diff holds both versions: the sentence is not repeated as "Eerder" and "Nu"
+    assert html.count("uitgeprocedeerde Afghanen") == 1 and "Eerder: " not in html and "Nu: " not in html
     assert "<p>Toezegging: niet doen → onderzoeken</p>" in html
     assert "<p>Getallen: — → 120</p>" in html
 
@@ -240,10 +244,20 @@ def test_a_revised_or_reviewed_entry_says_when_and_why():
     html = _content(revised)
     assert ("<p><em>Herzien op 3 september 2021: opnieuw berekend nadat een eerder gedateerde brief of een nieuwe "
             "versie binnenkwam.</em></p>") in html and "door een analist" not in html
-    reviewed = dataclasses.replace(revised, revised=None, reviewed=dt.datetime(2021, 10, 1, tzinfo=dt.timezone.utc))
-    html = _content(reviewed)
-    assert "<p><em>Herzien op 1 oktober 2021: door een analist beoordeeld" in html and "opnieuw berekend" not in html
-    assert "Herzien" not in _content(dataclasses.replace(revised, revised=None))
+    reviewed = dataclasses.replace(revised, revised=None, reviewed=dt.datetime(2021, 10, 1, tzinfo=dt.timezone.utc),
+                                   verdicts=("confirmed", "rejected", "noted", "confirmed"))
+    entry = _entry(reviewed)
+    assert ("<p><em>Herzien op 1 oktober 2021: door een analist beoordeeld (1 afgewezen, 2 bevestigd, 1 notitie)."
+            "</em></p>") in entry.content[0].value and "opnieuw berekend" not in entry.content[0].value
+    # the summary says what the analyst did; the title changes, so a reader shows the entry again
+    assert entry.summary.startswith("Door een analist beoordeeld op 1 oktober 2021: 1 afgewezen, 2 bevestigd, "
+                                    "1 notitie. terugkeer: ")
+    unreviewed = _entry(dataclasses.replace(revised, revised=None))
+    assert entry.title == unreviewed.title + " — beoordeeld op 1 oktober 2021: 1 afgewezen, 2 bevestigd, 1 notitie"
+    assert entry.id == unreviewed.id
+    merged = _entry(dataclasses.replace(reviewed, verdicts=("merged",)))
+    assert merged.title.endswith("beoordeeld op 1 oktober 2021: 1 samengevoegd") and merged.title != entry.title
+    assert "Herzien" not in unreviewed.content[0].value and "beoordeeld" not in unreviewed.summary
 
 
 def _items(published: int, kept: int) -> tuple[EntryChange, ...]:
@@ -417,13 +431,13 @@ def test_a_simple_entry_is_exactly_the_letter_line_and_the_item():
 def test_a_reviewed_page_with_kept_items_reads_exactly():
     items = _items(1, 2)
     cs = ChangeSet("terugkeer", _letter(), items, "http://x/c",
-                   reviewed=dt.datetime(2021, 10, 1, tzinfo=dt.timezone.utc))
+                   reviewed=dt.datetime(2021, 10, 1, tzinfo=dt.timezone.utc), verdicts=("rejected", "noted"))
     quoted = ["<div><p><strong>{}nieuw</strong></p><blockquote><p>Punt nummer {} van het kabinet.</p></blockquote>"
               "</div>".format(rank, i) for rank, i in (("1. ", 0), ("", 1), ("", 2))]
     assert changeset_html(cs, fold=False) == (
         '<p>Brief: <a href="http://x/letters/kst-27925-900">Verslag JBZ-Raad</a> (26 augustus 2021)</p>'
-        "<p><em>Herzien op 1 oktober 2021: door een analist beoordeeld (bevestigd, afgewezen, samengevoegd of van "
-        "een notitie voorzien).</em></p>" + quoted[0] + "<h2>Kleinere wijzigingen</h2>" + quoted[1] + quoted[2])
+        "<p><em>Herzien op 1 oktober 2021: door een analist beoordeeld (1 afgewezen, 1 notitie).</em></p>"
+        + quoted[0] + "<h2>Kleinere wijzigingen</h2>" + quoted[1] + quoted[2])
 
 
 def test_a_quote_in_an_address_cannot_leave_its_attribute():

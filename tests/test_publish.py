@@ -264,6 +264,7 @@ def test_each_feed_has_its_own_id_title_and_address():
     assert (overall.id, overall.title, overall.self_url, overall.html_url) == (
         "tag:monitor.example,2026:feed/feed", "Beleidsmonitor", f"{BASE}/feed.atom", f"{BASE}/")
     assert overall.archive_url.format(n=3) == f"{BASE}/feed/archive/3.atom" and overall.author == "Monitor"
+    assert overall.archive_id.format(n=3) == "tag:monitor.example,2026:feed/archive/3"  # not …:feed/feed/archive/3
     topic = pub.meta("topic", "terugkeer")
     assert (topic.id, topic.title, topic.self_url) == ("tag:monitor.example,2026:feed/topics/terugkeer",
                                                        "Beleidsmonitor — terugkeer", f"{BASE}/topics/terugkeer.atom")
