@@ -9,7 +9,8 @@ What holds:
   with the message fixed then; the unique key makes "once" hold across
   restarts and across two planners;
 * :func:`deliver` sends what is due: mail over SMTP (``mailto:`` through
-  ``notify.smtp_host``, or ``smtp://HOST:PORT/?to=ADDR``) or JSON to a webhook;
+  ``notify.smtp_host``, or ``smtp://HOST:PORT/?to=ADDR``; text and HTML, with
+  the feed entry's word diff and numbers) or JSON to a webhook;
   a failure is recorded and retried with doubling backoff until
   ``notify.attempts``, then the row is marked failed;
 * the daemon runs this as its own scheduler job, so a slow mail server never
@@ -22,6 +23,9 @@ no plug-in surface.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
+import hashlib
+import html
 import logging
 import smtplib
 from collections.abc import Callable
@@ -35,7 +39,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings, SubscriptionSpec
-from .feed import KIND_NL, ChangeSet, dutch_date
+from .feed import (ASPECT_NL, KIND_NL, ChangeSet, EntryChange, change_html, diff_readable, diff_text, dutch_date,
+                   modality_line, numbers_line)
+from .model import ChangeKind
 from .publish import changesets
 from .store.db import as_utc
 from .store.models import ChangeRecord, Delivery, SubscriptionStart
@@ -53,14 +59,16 @@ def start(session: Session, settings: Settings, now: dt.datetime) -> None:
             session.add(SubscriptionStart(name=sub.name, started_at=now))
 
 
-def _matching(sub: SubscriptionSpec, cs: ChangeSet) -> list[Any]:
+def _matching(sub: SubscriptionSpec, cs: ChangeSet) -> list[EntryChange]:
     if sub.topics and cs.topic not in sub.topics:
         return []
     return [c for c in cs.published if (not sub.kinds or c.kind in sub.kinds)
             and c.significance >= sub.min_significance]
 
 
-def payload(sub: SubscriptionSpec, cs: ChangeSet, items: list[Any], followed: str | None = None) -> dict[str, Any]:
+def payload(sub: SubscriptionSpec, cs: ChangeSet, items: list[EntryChange], followed: str | None = None
+            ) -> dict[str, Any]:
+    """What one delivery says, fixed when it is planned: the webhook's JSON and the mail's content."""
     extra = {} if followed is None else {"followed_subject": followed}
     return {"subscription": sub.name, "topic": cs.topic, "headline": cs.headline, "url": cs.url, **extra,
             "subject": sub.subject or cs.headline,
@@ -68,7 +76,9 @@ def payload(sub: SubscriptionSpec, cs: ChangeSet, items: list[Any], followed: st
                        "url": cs.letter.url},
             "changes": [{"id": c.uid, "kind": c.kind, "significance": round(c.significance, 3),
                          "aspects": list(c.aspects), "old_text": c.old_text, "new_text": c.new_text,
-                         "verdict": c.verdict or None} for c in items]}
+                         "verdict": c.verdict or None, "diff": [list(d) for d in c.diff],
+                         **{k: c.details[k] for k in ("numbers", "modality") if k in c.details}}
+                        for c in items]}
 
 
 def plan(session: Session, settings: Settings, now: dt.datetime) -> int:
@@ -114,21 +124,67 @@ def plan(session: Session, settings: Settings, now: dt.datetime) -> int:
     return added
 
 
+def _entry_change(c: dict[str, Any]) -> EntryChange:
+    """A planned payload's change as the feed's item (payloads planned before the diff was kept have none)."""
+    return EntryChange(c["id"], c["kind"], tuple(c.get("aspects", ())), c.get("old_text"), c.get("new_text"),
+                       tuple((op, t) for op, t in c.get("diff", ())),
+                       details={k: c[k] for k in ("numbers", "modality") if k in c},
+                       significance=c.get("significance", 0.0), verdict=c.get("verdict") or "")
+
+
 def _mail_text(p: dict[str, Any]) -> str:
+    """The plain-text part: what the feed entry says, for a reader without HTML (the same marks for the diff)."""
     letter = p["letter"]
     lines = [p["headline"], "", f"Brief: {letter['title']} ({dutch_date(dt.date.fromisoformat(letter['date']))})",
              f"Bekijk de wijzigingen: {p['url']}", ""]
-    for i, c in enumerate(p["changes"], 1):
-        lines.append(f"{i}. {KIND_NL.get(c['kind'], c['kind'])}")
-        if c["old_text"]:
-            lines.append(f"   Eerder: {c['old_text']}")
-        if c["new_text"]:
-            lines.append(f"   Nu: {c['new_text']}")
-    return "\n".join(lines) + "\n"
+    for i, c in enumerate(map(_entry_change, p["changes"]), 1):
+        aspects = ", ".join(ASPECT_NL.get(a, a) for a in c.aspects)
+        lines.append(f"{i}. {KIND_NL.get(c.kind, c.kind)}" + (f" ({aspects})" if aspects else ""))
+        if c.kind == ChangeKind.MODIFIED and diff_readable(c.diff):
+            lines.append(f"   {diff_text(c.diff)}")  # the sentence once, as in the feed
+        else:
+            if c.old_text:
+                lines.append(f"   {'Eerder: ' if c.new_text else 'Niet herhaald: '}{c.old_text}")
+            if c.new_text:
+                lines.append(f"   {'Nu: ' if c.old_text else ''}{c.new_text}")
+        lines += [f"   {line}" for line in (modality_line(c.details), numbers_line(c.details)) if line]
+        if c.verdict == "confirmed":
+            lines.append("   Bevestigd door een analist.")
+        lines.append("")
+    return "\n".join(lines)
 
 
-def send(settings: Settings, to: str, p: dict[str, Any]) -> None:
-    """Send one message; raises on any failure (the caller records it and retries later)."""
+def _mail_html(p: dict[str, Any]) -> str:
+    """The HTML part: the feed entry's own rendering of each item (word diff, numbers, verdict)."""
+    letter = p["letter"]
+    day = dutch_date(dt.date.fromisoformat(letter["date"]))
+    body = "".join(change_html(c, i) for i, c in enumerate(map(_entry_change, p["changes"]), 1))
+    return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{html.escape(p["subject"])}</title>'
+            f'</head><body><h1>{html.escape(p["headline"])}</h1>'
+            f'<p>Brief: <a href="{html.escape(letter["url"], quote=True)}">{html.escape(letter["title"])}</a> ({day})'
+            f' — <a href="{html.escape(p["url"], quote=True)}">bekijk de wijzigingen</a></p>{body}</body></html>\n')
+
+
+def message(p: dict[str, Any], sender: str, rcpt: str, now: dt.datetime, domain: str) -> EmailMessage:
+    """One mail: ``Date`` (when sent), a ``Message-ID`` fixed per delivery (a resend after a crash is the same
+    message to a mail client), and the content twice, as text/plain and as HTML (multipart/alternative)."""
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["To"] = p["subject"], sender, rcpt
+    msg["Date"] = email.utils.format_datetime(now)
+    # short enough never to be folded onto a second header line (78 characters)
+    which = f"{p['subscription']}\0{p['letter']['id']}\0{p['topic']}" + (
+        f"\0{p['followed_subject']}" if p.get("followed_subject") else "")
+    key = hashlib.sha256(which.encode()).hexdigest()[:24]
+    msg["Message-ID"] = f"<{key}@{domain[:40]}>"
+    # quoted-printable: 7-bit clean on the wire, for relays without 8BITMIME; readable as it is
+    msg.set_content(_mail_text(p), cte="quoted-printable")
+    msg.add_alternative(_mail_html(p), subtype="html", cte="quoted-printable")
+    return msg
+
+
+def send(settings: Settings, to: str, p: dict[str, Any], now: dt.datetime | None = None) -> None:
+    """Send one message (``now``: its Date, default the clock); raises on any failure (the caller records it
+    and retries later)."""
     n = settings.notify
     if to.startswith(("http://", "https://")):
         r = httpx.post(to, json=p, timeout=n.timeout_seconds, follow_redirects=False)
@@ -141,9 +197,8 @@ def send(settings: Settings, to: str, p: dict[str, Any]) -> None:
         q = parse_qs(u.query)
         host, port, rcpt = u.hostname or "localhost", u.port or 25, q["to"][0]
         sender = q.get("from", [n.mail_from])[0]
-    msg = EmailMessage()
-    msg["Subject"], msg["From"], msg["To"] = p["subject"], sender, rcpt
-    msg.set_content(_mail_text(p))
+    domain = settings.feed.tag_authority.split(",")[0] or "localhost"
+    msg = message(p, sender, rcpt, now or dt.datetime.now(dt.timezone.utc), domain)
     with smtplib.SMTP(host, port, timeout=n.timeout_seconds) as smtp:
         smtp.send_message(msg)
 
@@ -166,7 +221,7 @@ def deliver(sessions: sessionmaker[Session], settings: Settings, now: Callable[[
                 error = "subscription no longer in the config"
             else:
                 try:
-                    send(settings, sub.to, d.payload)
+                    send(settings, sub.to, d.payload, now())
                 except Exception as exc:  # noqa: BLE001 - any failure of a channel is recorded and retried
                     error = f"{type(exc).__name__}: {exc}"[:500]
             d.attempts += 1

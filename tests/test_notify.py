@@ -5,7 +5,12 @@ retried; a restarted daemon sends nothing twice.
 """
 from __future__ import annotations
 
+import datetime as dt
+import email
+import email.policy
+import email.utils
 import json
+import re
 import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +20,8 @@ from aiosmtpd.controller import Controller
 
 from monitor.config import ConfigError, load_settings
 from monitor.daemon import run_daemon
+from monitor.feed import ChangeSet, EntryChange, LetterRef
+from monitor.notify import payload, send
 from tests.conftest import copy_seeds, free_port, write_config
 
 
@@ -96,6 +103,9 @@ min_significance = 0.5
     assert len(inbox.messages) == len(sets)
     assert all(rcpt == ["analist@example.org"] for rcpt, _ in inbox.messages)
     assert all("terugkeer" in body for _, body in inbox.messages)
+    for _, body in inbox.messages:  # each a dated, identified text + HTML message
+        mail = _parts(body)
+        assert mail["date"] and mail["message-id"] and mail["text/plain"] and "<h1>" in mail["text/html"]
     # webhook: the first POST failed, so one change set is still pending; the others arrived
     assert len(Hook.received) == len(big) - 1
     failed = con.execute("SELECT attempts, last_error FROM delivery WHERE status = 'pending'").fetchall()
@@ -112,6 +122,48 @@ min_significance = 0.5
     assert {s for _, s, _ in rows} == {"sent"} and rows[-1][2] == 2
     assert len(rows) == len(sets) + len(big)
     con.close()
+
+
+def _parts(raw: str) -> dict[str, str]:
+    """A received message read as a mail client reads it: its headers and its alternative parts by type."""
+    msg = email.message_from_bytes(raw.encode("utf-8"), policy=email.policy.default)  # as it came off the wire
+    assert msg.get_content_type() == "multipart/alternative", msg.get_content_type()
+    parts = {part.get_content_type(): part.get_content() for part in msg.iter_parts()}
+    assert sorted(parts) == ["text/html", "text/plain"]
+    return {"date": msg["Date"], "message-id": msg["Message-ID"], "subject": msg["Subject"], **parts}
+
+
+def test_a_mail_carries_date_message_id_the_word_diff_and_the_numbers_as_text_and_html(tmp_path, receivers):
+    inbox, smtp_port, _ = receivers
+    cfg = write_config(tmp_path / "config.toml", tmp_path, extra=(
+        '[[subscriptions]]\nname = "terugkeer-mail"\ntopic = "terugkeer"\nto = "mailto:analist@example.org"\n'))
+    settings = load_settings(cfg)
+    sub = settings.subscriptions[0]
+    letter = LetterRef("kst-27925-900", "Verslag JBZ-Raad", dt.date(2021, 8, 26), "http://x/letters/kst-27925-900")
+    moved = EntryChange("c-1", "modified", ("numbers",), "Nederland vangt 100 tolken op.",
+                        "Nederland vangt 120 tolken op.",
+                        (("=", "Nederland vangt "), ("-", "100"), ("+", "120"), ("=", " tolken op.")),
+                        details={"numbers": {"old": [100], "new": [120]}}, significance=0.9, verdict="confirmed")
+    cs = ChangeSet("terugkeer", letter, (moved,), "http://x/changes/kst-27925-900/terugkeer")
+    p = json.loads(json.dumps(payload(sub, cs, [moved])))  # as the delivery row keeps it
+    sent_at = dt.datetime(2021, 8, 27, 9, 30, tzinfo=dt.timezone.utc)
+    send(settings, f"smtp://127.0.0.1:{smtp_port}/?to=analist@example.org", p, sent_at)
+    send(settings, f"smtp://127.0.0.1:{smtp_port}/?to=analist@example.org", p, sent_at)  # a resend
+
+    (rcpt, first), (_, again) = inbox.messages
+    assert rcpt == ["analist@example.org"]
+    mail = _parts(first)
+    assert email.utils.parsedate_to_datetime(mail["date"]) == sent_at
+    assert re.fullmatch(r"<[0-9a-f]{24}@policy-monitor\.local>", mail["message-id"])
+    assert re.search(r"^Message-ID: <[^>\r\n]+>\r?$", first, flags=re.M)  # on one line
+    assert _parts(again)["message-id"] == mail["message-id"]  # one delivery, one id: a client keeps one copy
+    assert all(ord(ch) < 128 for ch in first)  # 7-bit on the wire
+    text, page = mail["text/plain"], mail["text/html"]
+    assert "Nederland vangt [-100-]{+120+} tolken op." in text and "Getallen: 100 → 120" in text
+    assert "Bevestigd door een analist." in text and "http://x/changes/kst-27925-900/terugkeer" in text
+    assert text.count("tolken op") == 1  # the sentence once, as the diff
+    assert "<del>[-100-]</del><ins>{+120+}</ins>" in page and "<p>Getallen: 100 → 120</p>" in page
+    assert "Bevestigd door een analist" in page and 'href="http://x/changes/kst-27925-900/terugkeer"' in page
 
 
 def test_a_bad_subscription_is_a_clear_config_error(tmp_path):
