@@ -237,7 +237,7 @@ def test_a_long_entry_leads_with_five_and_reads_in_order_as_plain_text():
     numbered = [l for l in text if l[:2] in {f"{i}." for i in range(1, 10)}]
     assert [l.split(".")[0] for l in numbered] == ["1", "2", "3", "4", "5"]  # five items lead, in rank order
     joined = "\n".join(text)
-    assert joined.index("gedwongen terugkeer") < joined.index("Punt nummer 0 ") < joined.index("Punt nummer 3 ")
+    assert joined.index("onderzoekt gedwongen") < joined.index("Punt nummer 0 ") < joined.index("Punt nummer 3 ")
     assert "Punt nummer 4 " not in joined  # the sixth published item is one link away
     assert "en 5 andere wijzigingen en 2 kleinere wijzigingen" in joined
     # the old and the new sentence never run together on one line in a text reader
