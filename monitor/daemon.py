@@ -32,7 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from .config import Settings, SourceSpec
 from .metrics import ANALYSIS_SECONDS, POLL_SECONDS
-from .polling import PollResult, poll_folders, poll_source
+from .polling import InboxState, PollResult, poll_folders, poll_source
 from .process import analyse_letters
 from .store.db import open_database, session_factory, utcnow
 from .sources.http import Fetcher
@@ -54,6 +54,7 @@ class Monitor:
                                     busy_timeout=settings.database.busy_timeout_seconds)
         self.sessions = session_factory(self.engine)
         self.timeline = Timeline(settings)
+        self.inbox_state = InboxState()
         self.stopping = stopping if stopping is not None else threading.Event()
         self.max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
         # set once the first inbox poll and its analysis are done (or failed): /healthz says "starting" before
@@ -64,7 +65,7 @@ class Monitor:
         inbox = self.settings.inbox
         try:
             result = poll_folders(self.sessions, inbox.folders, inbox.extensions, self.max_bytes, now=self.now,
-                                  stop=self.stopping)
+                                  stop=self.stopping, state=self.inbox_state)
             self.analyse(result.changed)
         finally:  # a failed first poll is logged and retried; the daemon is up all the same
             self.ready.set()

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import faults
 from .ids import sha256
 from .sources.base import Candidate
-from .sources.folder import candidate_for, discover
+from .sources.folder import candidate_for, listing
 from .store import letters as repo
 from .store import version as data_version
 from .work import LetterWork, prepare_letter
@@ -81,7 +81,7 @@ def _stored_meanwhile(sessions: sessionmaker[Session], cand: Candidate, now: dt.
             known = repo.current_source(session, cand.kind, cand.locator, fingerprint)
             if known is None:
                 return None
-            known.last_seen = now
+            repo.seen_again(known, now, cand.stat)
             return known.letter.key, known.letter_id
     except SQLAlchemyError:
         return None
@@ -95,7 +95,7 @@ def _lookup(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, 
         with sessions.begin() as session:
             known = repo.current_source(session, cand.kind, cand.locator, fingerprint)
             if known is not None:
-                known.last_seen = now
+                repo.seen_again(known, now, cand.stat)
                 letter_key, letter_id = known.letter.key, known.letter_id
             failed = None if known is not None else repo.failed_before(session, cand.kind, cand.locator, fingerprint)
     except SQLAlchemyError as exc:
@@ -173,7 +173,7 @@ def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, n
             # while we parsed them (the unique keys catch the case where both insert at once, below).
             again = repo.current_source(session, cand.kind, cand.locator, fingerprint)
             if again is not None:
-                again.last_seen = now
+                repo.seen_again(again, now, cand.stat)
                 key, letter_id = again.letter.key, again.letter_id
                 log.info("%s: already known (stored meanwhile by another process: %s)", cand.locator, key,
                          extra=_fields(cand, key))
@@ -181,7 +181,7 @@ def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, n
                                     f"already known: stored meanwhile by another process ({key})", key, letter_id)
             out = repo.store_parsed(session, parsed, cand.data or b"", kind=cand.kind, locator=cand.locator,
                                     filename=cand.name, now=now, external_id=cand.external_id,
-                                    fingerprint=fingerprint, aliases=cand.aliases)
+                                    fingerprint=fingerprint, aliases=cand.aliases, stat=cand.stat)
             message = out.message + (f"; warnings: {'; '.join(warnings)}" if warnings else "")
             repo.log(session, kind=cand.kind, locator=cand.locator, outcome=out.outcome, message=message,
                      letter=out.letter_key, now=now, duration_ms=(time.perf_counter() - started) * 1000)
@@ -213,17 +213,24 @@ def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, n
 
 
 def inbox_candidates(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...],
-                     max_bytes: int) -> Iterator[Candidate]:
+                     max_bytes: int, known: Mapping[str, str] | None = None) -> Iterator[Candidate]:
     """Candidates for letter files under ``paths`` (folders are walked, files taken as named).
 
     A symbolic link found inside a folder is followed only when it stays inside
     that folder: a link to ``/etc/passwd`` dropped in the inbox is an error
-    naming it, never read, stored or served.
+    naming it, never read, stored or served. ``known``: locator → stat key of
+    the files read before; a file found with the same key is unchanged and
+    left out, unread.
     """
     for root in map(Path, paths):
         inside = root.resolve() if root.is_dir() else None
-        for path in discover([root], extensions):
-            if inside is not None and not path.resolve().is_relative_to(inside):
+        for listed in listing([root], extensions):
+            if listed.stat and known is not None and known.get(listed.locator) == listed.stat:
+                continue
+            path = listed.path
+            if listed.locator:  # found by walking the folder, not a link: inside it by construction
+                yield candidate_for(path, max_bytes)
+            elif inside is not None and not path.resolve().is_relative_to(inside):
                 yield Candidate("folder", str(path.absolute()), path.name,
                                 error=f"link to {path.resolve()} leads outside the inbox {inside}: not followed")
             elif not path.exists():

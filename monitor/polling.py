@@ -339,20 +339,46 @@ def poll_source(sessions: sessionmaker[Session], spec: SourceSpec, *, now: Calla
     return result
 
 
+class InboxState:
+    """The stat keys of the inbox files read before (locator → key): read from the store at the first poll,
+    then kept by the polls themselves. The daemon keeps one for its whole life (it is the only writer, so
+    nothing else changes what the store knows meanwhile); a file that failed is remembered too, in memory."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str] | None = None
+
+    def load(self, sessions: sessionmaker[Session]) -> dict[str, str]:
+        if self.known is None:
+            with sessions() as session:
+                self.known = repo.folder_stats(session)
+        return self.known
+
+
+# Outcomes after which the file's bytes are accounted for: read again only when its stat key moves.
+_SETTLED = frozenset({repo.STORED, repo.NEW_VERSION, repo.REDATED, repo.DUPLICATE, repo.UNCHANGED,
+                      repo.FAILED_BEFORE})
+
+
 def poll_folders(sessions: sessionmaker[Session], folders: tuple[str, ...], extensions: tuple[str, ...],
                  max_bytes: int, *, now: Callable[[], dt.datetime] = utcnow,
-                 stop: threading.Event | None = None) -> PollResult:
-    """Ingest what is new in the inbox ``folders`` (a file seen before with the same bytes is skipped).
+                 stop: threading.Event | None = None, state: InboxState | None = None) -> PollResult:
+    """Ingest what is new in the inbox ``folders``.
 
+    A file whose size, modification time and inode (and its sidecar's) are as when it was last read is not
+    read, hashed or written at all; a file whose stat moved is read and hashed, and skipped when its bytes are
+    known. ``state``: what earlier polls of this process learnt (a fresh one reads it from the store).
     ``stop`` set: the poll ends after the current letter. A file that fails is logged (once: a known failure
     was reported when it happened) and counted in ``doc_errors``; the next files are still tried.
     """
     result = PollResult("inbox")
-    for cand in inbox_candidates(folders, extensions, max_bytes):
+    known = (state or InboxState()).load(sessions)
+    for cand in inbox_candidates(folders, extensions, max_bytes, known):
         if stop is not None and stop.is_set():
             log.info("stopping: inbox poll ends after the current letter")
             break
         outcome = ingest_one(sessions, cand, now(), max_bytes)
+        if outcome.outcome in _SETTLED:
+            known[cand.locator] = cand.stat
         fields = {"source": "inbox", "letter": outcome.letter_key, "locator": cand.locator, "outcome": outcome.outcome}
         if outcome.changed and outcome.letter_id is not None:
             log.info("ingested %s: %s", cand.locator, outcome.message, extra=fields)

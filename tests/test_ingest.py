@@ -19,7 +19,7 @@ def _snapshot(db_url: str) -> dict[str, list[tuple]]:
     # the letter as stored; which analysis run last looked at it is bookkeeping that moves on
     snap["letter"] = query(db_url, "SELECT id, key, title, date, kind, reference, dossier, sender, url, "
                                    "current_version_id, created_at FROM letter ORDER BY id")
-    # a source's last_seen moves on every poll by design; everything else must not
+    # a source's last_seen moves only when its file was read again (its stat moved); everything else must not
     snap["source"] = query(db_url, "SELECT id, kind, locator, raw_sha256, letter_id, version_id, first_seen "
                                    "FROM source ORDER BY id")
     return snap

@@ -35,6 +35,7 @@ class Candidate:
     extra: bytes = b""
     error: str = ""
     aliases: tuple[str, ...] = ()  # other ids of the letter at the services (TK number, GUID, KOOP id)
+    stat: str = ""  # a folder file's stat key (:func:`monitor.sources.folder.stat_key`); "" when unknown
 
 
 @dataclass(frozen=True)

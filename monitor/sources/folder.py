@@ -3,21 +3,61 @@
 A sidecar ``NAME.meta.toml`` (or ``NAME.EXT.meta.toml``) beside ``NAME.EXT``
 gives title, date, kind, reference, url. Files are read only after their size
 is checked, so a huge file costs a stat, not memory.
+
+Every file is listed with its **stat key** (size, modification time and inode
+of the file and of its sidecar): a poll compares keys with the ones stored at
+the last sight and reads and hashes only the files whose key moved, so an
+unchanged inbox costs one ``stat`` a file, not a read and a hash.
 """
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..metadata import MetadataError, parse_sidecar
 from .base import Candidate
 
 SIDECAR_SUFFIX = ".meta.toml"
+# A file modified this recently may change again within the same clock tick without its size moving: its key
+# is not trusted (recorded empty, so it is hashed again next time), as git does with "racily clean" entries.
+RACY_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A letter file found in a folder: ``locator`` as a candidate for it would have it (empty for a symbolic
+    link, resolved only when read), ``stat`` its stat key ("" when unknown: a link)."""
+
+    path: Path
+    locator: str = ""
+    stat: str = ""
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix``, without building a path."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def _sidecar_names(name: str) -> tuple[str, str]:
+    suffix = _suffix(name)
+    stem = name[:-len(suffix)] if suffix else name
+    return stem + SIDECAR_SUFFIX, name + SIDECAR_SUFFIX
+
+
+def stat_key(st: os.stat_result, side: str = "", side_st: os.stat_result | None = None) -> str:
+    """What a poll compares: the file's size, mtime and inode, and its sidecar's (with the sidecar's name)."""
+    key = f"{st.st_size}.{st.st_mtime_ns}.{st.st_ino}"
+    if side and side_st is not None:
+        key += f"+{side}:{side_st.st_size}.{side_st.st_mtime_ns}.{side_st.st_ino}"
+    return key
 
 
 def sidecar_for(path: Path) -> Path | None:
-    for candidate in (path.with_name(path.stem + SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)):
+    for candidate in (path.with_name(name) for name in _sidecar_names(path.name)):
         if candidate.is_file():
             return candidate
     return None
@@ -26,10 +66,10 @@ def sidecar_for(path: Path) -> Path | None:
 def candidate_for(path: Path, max_bytes: int) -> Candidate:
     locator = str(path.resolve())
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        st = path.stat()
+        if st.st_size > max_bytes:
             return Candidate("folder", locator, path.name, error=(
-                f"file too large: {size / 1e6:.1f} MB exceeds the limit of {max_bytes / 1e6:.1f} MB "
+                f"file too large: {st.st_size / 1e6:.1f} MB exceeds the limit of {max_bytes / 1e6:.1f} MB "
                 "(inbox.max_file_mb)"))
         data = path.read_bytes()
     except OSError as exc:
@@ -37,27 +77,65 @@ def candidate_for(path: Path, max_bytes: int) -> Candidate:
     side = sidecar_for(path)
     override = None
     side_bytes = b""
+    side_st = None
     if side is not None:
         try:
+            side_st = side.stat()
             side_bytes = side.read_bytes()
             override = parse_sidecar(side_bytes, side.name)
         except (OSError, MetadataError) as exc:
             return Candidate("folder", locator, path.name, error=f"bad sidecar {side.name}: {exc}")
-    return Candidate("folder", locator, path.name, data=data, override=override, extra=side_bytes)
+    racy = time.time() - RACY_SECONDS <= max(st.st_mtime, side_st.st_mtime if side_st else 0.0)
+    stat = "" if racy or path.is_symlink() else stat_key(st, side.name if side else "", side_st)
+    return Candidate("folder", locator, path.name, data=data, override=override, extra=side_bytes, stat=stat)
+
+
+def _walk(root: str, resolved: str, rel: str, extensions: tuple[str, ...], out: list[tuple[tuple[str, ...], Listed]]
+          ) -> None:
+    """Letter files under ``root/rel`` as ``Path.rglob`` finds them: folders that are links are not entered,
+    hidden files and sidecars are left out, a link to a file is listed (without a key)."""
+    folder = os.path.join(root, rel) if rel else root
+    try:
+        with os.scandir(folder) as it:
+            entries = {e.name: e for e in it}
+    except (PermissionError, NotADirectoryError, FileNotFoundError):
+        return
+    for name, e in entries.items():
+        try:
+            if e.is_dir(follow_symlinks=False):
+                _walk(root, resolved, os.path.join(rel, name) if rel else name, extensions, out)
+                continue
+            if (name.startswith(".") or name.endswith(SIDECAR_SUFFIX) or _suffix(name).lower() not in extensions
+                    or not e.is_file()):
+                continue
+            rel_name = os.path.join(rel, name) if rel else name
+            path = Path(root, rel_name)
+            if e.is_symlink():
+                out.append((tuple(rel_name.split(os.sep)), Listed(path)))
+                continue
+            side = next((entries[s] for s in _sidecar_names(name) if s in entries and entries[s].is_file()), None)
+            key = stat_key(e.stat(follow_symlinks=False), side.name if side else "", side.stat() if side else None)
+            out.append((tuple(rel_name.split(os.sep)), Listed(path, os.path.join(resolved, rel_name), key)))
+        except OSError:  # gone or unreadable meanwhile: listed without a key, reading it says what is wrong
+            out.append((tuple(name.split(os.sep)), Listed(Path(folder, name))))
+
+
+def listing(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...]) -> Iterator[Listed]:
+    """Letter files under the given paths with their stat keys: folders are walked (in path order), files taken
+    as given (without a key)."""
+    for p in map(Path, paths):
+        if p.is_dir():
+            found: list[tuple[tuple[str, ...], Listed]] = []
+            _walk(str(p), str(p.resolve()), "", extensions, found)
+            found.sort(key=lambda item: item[0])
+            yield from (listed for _, listed in found)
+        else:
+            yield Listed(p)
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...]) -> list[Path]:
     """Letter files under the given paths: folders are walked, files taken as given."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if (f.is_file() and not f.name.startswith(".") and not f.name.endswith(SIDECAR_SUFFIX)
-                        and f.suffix.lower() in extensions):
-                    found.append(f)
-        else:
-            found.append(p)
-    return found
+    return [listed.path for listed in listing(paths, extensions)]
 
 
 def scan(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...], max_bytes: int) -> Iterator[Candidate]:

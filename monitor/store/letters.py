@@ -52,6 +52,21 @@ def current_source(session: Session, kind: str, locator: str, raw_sha: str) -> S
     return last if last is not None and last.raw_sha256 == raw_sha else None
 
 
+def folder_stats(session: Session) -> dict[str, str]:
+    """locator → the stat key its folder file had when last read (of the source last seen there)."""
+    rows = session.execute(select(Source.locator, Source.stat).where(Source.kind == "folder")
+                           .order_by(Source.last_seen, Source.id))
+    return {locator: stat for locator, stat in rows}
+
+
+def seen_again(source: Source, now: dt.datetime, stat: str) -> None:
+    """The same bytes at the same place: written only when the file's stat key moved (a touched or copied
+    file), so an unchanged file seen again costs no write."""
+    if source.stat != stat:
+        source.stat = stat
+        source.last_seen = now
+
+
 def _find_letter(session: Session, meta: LetterMeta, text_sha: str, kind: str, locator: str,
                  aliases: tuple[str, ...] = ()) -> Letter | None:
     if meta.reference:
@@ -151,11 +166,11 @@ def _new_key(session: Session, parsed: ParsedLetter, letter: Letter, text_sha: s
 
 def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: str, locator: str,
                  filename: str, now: dt.datetime, external_id: str = "", fingerprint: str = "",
-                 aliases: tuple[str, ...] = ()) -> StoreOutcome:
+                 aliases: tuple[str, ...] = (), stat: str = "") -> StoreOutcome:
     """Store one parsed letter inside the caller's transaction.
 
     ``fingerprint`` identifies the source's bytes (file plus sidecar); it
-    defaults to the hash of ``raw``.
+    defaults to the hash of ``raw``. ``stat``: a folder file's stat key.
     """
     raw_sha = sha256(raw)
     fingerprint = fingerprint or raw_sha
@@ -190,9 +205,10 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
     source = known_source(session, kind, locator, fingerprint)
     if source is None:
         session.add(Source(kind=kind, locator=locator, raw_sha256=fingerprint, external_id=external_id,
-                           letter_id=letter.id, version_id=version.id, first_seen=now, last_seen=now))
-    else:
+                           letter_id=letter.id, version_id=version.id, first_seen=now, last_seen=now, stat=stat))
+    else:  # seen here before with these bytes, and again after others: the last seen now
         source.last_seen = now
+        source.stat = stat
     add_aliases(session, letter.id, aliases)
     session.flush()
     return StoreOutcome(outcome, letter.id, letter.key, version.id, message)

@@ -103,6 +103,9 @@ class Source(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("letter_version.id", ondelete="CASCADE"))
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    stat: Mapped[str] = mapped_column(
+        String(200), default="", server_default="",
+        comment="a folder file's size, mtime and inode (and its sidecar's) when last read: unchanged, not read again")
 
     letter: Mapped[Letter] = relationship(back_populates="sources")
 
