@@ -159,10 +159,11 @@ def measure(n: int, store: Path, inbox: Path, repeat: int) -> dict[str, float]:
         config = config_for(tmp, [inbox, new])
         rng = random.Random(n)
         later = [write_letter(extra, 90000 + k, dt.date(2030, 1, 1) + dt.timedelta(days=k), rng)
-                 for k in range(repeat + 2)]
+                 for k in range(repeat + 3)]
         cli(config, db, "migrate")
         cli(config, db, "ingest", str(later[0]))  # warm: an upgraded store after its first letter
         ingest = [cli(config, db, "ingest", str(f)) for f in later[1:1 + repeat]]
+        daemon(config, new, later[-2], db, 0)  # warm: the daemon's first poll after an upgrade
         d = daemon(config, new, later[-1], db, repeat)
     polls = d["polls"]
     assert isinstance(polls, list)

@@ -157,12 +157,14 @@ def topics_due(session: Session, scheme: TopicScheme) -> list[int]:
     crash, a kill, a failed analysis) stays on it until its topics commit.
     """
     fingerprint = scheme.fingerprint()
-    rows = session.execute(
-        select(Letter.id, Letter.current_version_id, Letter.topics_version_id, store.AnalysisRun.fingerprint)
-        .outerjoin(store.AnalysisRun, store.AnalysisRun.id == Letter.topics_run_id)
-        .order_by(Letter.id))
-    return [lid for lid, current, done, fp in rows
-            if current is not None and (done != current or fp != fingerprint)]
+    run = store.AnalysisRun
+    # decided in SQL: a poll that finds nothing new reads no row per stored letter
+    return list(session.scalars(
+        select(Letter.id).outerjoin(run, run.id == Letter.topics_run_id)
+        .where(Letter.current_version_id.is_not(None),
+               Letter.topics_version_id.is_distinct_from(Letter.current_version_id)
+               | run.fingerprint.is_distinct_from(fingerprint))
+        .order_by(Letter.id)))
 
 
 # What the analysis of one letter reads (its current version, title, kind and statements), and what it makes

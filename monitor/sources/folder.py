@@ -31,9 +31,13 @@ class Listed:
     """A letter file found in a folder: ``locator`` as a candidate for it would have it (empty for a symbolic
     link, resolved only when read), ``stat`` its stat key ("" when unknown: a link)."""
 
-    path: Path
+    where: str
     locator: str = ""
     stat: str = ""
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
 
 
 def _suffix(name: str) -> str:
@@ -90,47 +94,46 @@ def candidate_for(path: Path, max_bytes: int) -> Candidate:
     return Candidate("folder", locator, path.name, data=data, override=override, extra=side_bytes, stat=stat)
 
 
-def _walk(root: str, resolved: str, rel: str, extensions: tuple[str, ...], out: list[tuple[tuple[str, ...], Listed]]
-          ) -> None:
-    """Letter files under ``root/rel`` as ``Path.rglob`` finds them: folders that are links are not entered,
-    hidden files and sidecars are left out, a link to a file is listed (without a key)."""
-    folder = os.path.join(root, rel) if rel else root
+def _walk(folder: str, resolved: str, extensions: tuple[str, ...], out: list[Listed]) -> None:
+    """Letter files under ``folder`` as ``sorted(Path.rglob("*"))`` finds them: in path order, folders that are
+    links not entered, hidden files and sidecars left out, a link to a file listed (without a key). Paths are
+    plain strings here: an unchanged inbox of thousands of files is walked on every poll."""
     try:
         with os.scandir(folder) as it:
             entries = {e.name: e for e in it}
-    except (PermissionError, NotADirectoryError, FileNotFoundError):
+    except OSError:  # unreadable or gone: as rglob, nothing from it
         return
-    for name, e in entries.items():
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    real = resolved if resolved.endswith(os.sep) else resolved + os.sep
+    for name in sorted(entries):  # a folder's files at its place: the order of sorted paths
+        e = entries[name]
         try:
             if e.is_dir(follow_symlinks=False):
-                _walk(root, resolved, os.path.join(rel, name) if rel else name, extensions, out)
+                _walk(prefix + name, real + name, extensions, out)
                 continue
             if (name.startswith(".") or name.endswith(SIDECAR_SUFFIX) or _suffix(name).lower() not in extensions
                     or not e.is_file()):
                 continue
-            rel_name = os.path.join(rel, name) if rel else name
-            path = Path(root, rel_name)
             if e.is_symlink():
-                out.append((tuple(rel_name.split(os.sep)), Listed(path)))
+                out.append(Listed(prefix + name))
                 continue
             side = next((entries[s] for s in _sidecar_names(name) if s in entries and entries[s].is_file()), None)
             key = stat_key(e.stat(follow_symlinks=False), side.name if side else "", side.stat() if side else None)
-            out.append((tuple(rel_name.split(os.sep)), Listed(path, os.path.join(resolved, rel_name), key)))
+            out.append(Listed(prefix + name, real + name, key))
         except OSError:  # gone or unreadable meanwhile: listed without a key, reading it says what is wrong
-            out.append((tuple(name.split(os.sep)), Listed(Path(folder, name))))
+            out.append(Listed(prefix + name))
 
 
-def listing(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...]) -> Iterator[Listed]:
+def listing(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...]) -> list[Listed]:
     """Letter files under the given paths with their stat keys: folders are walked (in path order), files taken
     as given (without a key)."""
+    out: list[Listed] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found: list[tuple[tuple[str, ...], Listed]] = []
-            _walk(str(p), str(p.resolve()), "", extensions, found)
-            found.sort(key=lambda item: item[0])
-            yield from (listed for _, listed in found)
+            _walk(str(p), str(p.resolve()), extensions, out)
         else:
-            yield Listed(p)
+            out.append(Listed(str(p)))
+    return out
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...]) -> list[Path]:
