@@ -17,6 +17,11 @@ What holds after :meth:`Timeline.update`:
 
 A :class:`Timeline` keeps its tracker warm between updates (the daemon), so
 one new letter costs an alignment against an index, not a reload of history.
+A cold one (the CLI, the daemon's first letter after a start) reads the
+standing position the store keeps per subject (:mod:`monitor.store.standing`:
+written as differences with each letter's changes), so its cost does not
+grow with the history either; only a letter that arrives late rebuilds it
+from the stored changes of the letters before it.
 """
 from __future__ import annotations
 
@@ -39,6 +44,7 @@ from .model import ChangeKind
 from .position import Change, PositionStatement, PositionTracker, can_hold_position
 from .traits import Traits
 from .store import analysis as store
+from .store import standing as kept
 from .store import version as data_version
 from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord, table
 
@@ -157,6 +163,24 @@ def followed(settings: Settings) -> tuple[Followed, ...]:
     return tuple(out)
 
 
+def _standing(tracker: PositionTracker, topics: Iterable[str] | None = None) -> dict[str, dict[int, bool]]:
+    """What the store keeps of a tracker's standing position (all topics, or ``topics``): topic → statement id →
+    whether it restated an earlier one."""
+    out: dict[str, dict[int, bool]] = {}
+    for topic in (tracker.standing if topics is None else topics):
+        repeated = tracker.repeated.get(topic, set())
+        out[topic] = {st.ref: uid in repeated for uid, st in tracker.standing.get(topic, {}).items()}
+    return out
+
+
+def _any_due(session: Session, changed: list[int]) -> bool:
+    """Is any letter's changes due: one of ``changed``, or one never computed or computed for another version?"""
+    if changed:
+        return True
+    due = (Letter.changes_run_id.is_(None) | Letter.changes_version_id.is_distinct_from(Letter.current_version_id))
+    return session.scalar(select(Letter.id).where(due).limit(1)) is not None
+
+
 class Timeline:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -185,7 +209,6 @@ class Timeline:
         """The subject's tracker as it stood just before ``before``, from stored letters and current changes."""
         tracker = self._new_tracker(subject)
         earlier = [l for l in letters if order_key(l) < before and l.changes_run_id is not None]
-        statements = _position_statements(session, earlier, subject)
         # superseded per topic: a statement revised on one topic still stands on its others
         pairs = session.execute(
             select(ChangeRecord.topic, ChangeRecord.previous_statement_id, ChangeRecord.statement_id)
@@ -196,14 +219,57 @@ class Timeline:
         repeated: set[tuple[str, int | None]] = {(topic, new) for topic, _, new in pairs}  # restated an earlier one
         by_topic: dict[str, list[PositionStatement]] = defaultdict(list)
         last_letter: dict[str, LetterRow] = {}
-        for letter in earlier:  # in order: the last letter that spoke on a topic wins
-            for topic, items in statements.get(letter.id, {}).items():
-                by_topic[topic].extend(s for s in items if (topic, s.ref) not in superseded)
-                last_letter[topic] = letter
+        for i in range(0, len(earlier), 200):  # a slice of letters at a time: what history holds is never all in memory
+            chunk = earlier[i:i + 200]
+            statements = _position_statements(session, chunk, subject)
+            for letter in chunk:  # in order: the last letter that spoke on a topic wins
+                for topic, items in statements.get(letter.id, {}).items():
+                    by_topic[topic].extend(s for s in items if (topic, s.ref) not in superseded)
+                    last_letter[topic] = letter
         for topic, items in by_topic.items():
             last = last_letter.get(topic)
             tracker.load(topic, items, last.key if last else None, last.dossier if last else "",
                          repeated=[s.uid for s in items if (topic, s.ref) in repeated])
+        return tracker
+
+    def _restore(self, session: Session, letters: list[LetterRow], last: LetterRow,
+                 subject: Followed) -> PositionTracker | None:
+        """The subject's tracker as it stood just after ``last`` from the kept standing position, or None when
+        the store keeps it up to another letter (or not at all)."""
+        row = kept.mark(session, subject.key)
+        if row is None or row.letter_id != last.id:
+            return None
+        by_id = {l.id: l for l in letters}
+        by_topic: dict[str, list[tuple[OrderKey, PositionStatement, bool]]] = defaultdict(list)
+        for r in kept.read(session, subject.key):
+            letter = by_id.get(r.letter_id)
+            if letter is None:
+                return None
+            key = order_key(letter)
+            st = PositionStatement(r.uid, letter.key, key[0], r.text, r.statement_id,
+                                   _traits(r.function_evidence, r.rule, r.topic_evidence), r.position)
+            by_topic[r.topic].append((key, st, r.repeated))
+        tracker = self._new_tracker(subject)
+        for topic in sorted(set(by_topic) | set(row.last_letters)):
+            items = sorted(by_topic.get(topic, []), key=lambda i: (i[0], i[1].position))  # as a rebuild adds them
+            spoke = by_id.get(row.last_letters[topic]) if topic in row.last_letters else None
+            tracker.load(topic, [st for _, st, _ in items], spoke.key if spoke else None,
+                         spoke.dossier if spoke else "", repeated=[st.uid for _, st, rep in items if rep])
+        return tracker
+
+    def _start(self, session: Session, letters: list[LetterRow], before: OrderKey,
+               subject: Followed) -> PositionTracker:
+        """The subject's tracker as it stood just before ``before``: what the store keeps when it is kept up to
+        the last letter before that, else rebuilt from the stored changes and kept from now on."""
+        earlier = [l for l in letters if order_key(l) < before and l.changes_run_id is not None]
+        if earlier:
+            restored = self._restore(session, letters, earlier[-1], subject)
+            if restored is not None:
+                return restored
+        tracker = self._rebuild(session, letters, before, subject)
+        ids = {l.key: l.id for l in earlier}
+        kept.replace(session, subject.key, earlier[-1].id if earlier else None, _standing(tracker),
+                     {topic: ids[key] for topic, key in tracker.last_letter.items()})
         return tracker
 
     def _done_subjects(self, last: store.AnalysisRun | None) -> dict[str, str]:
@@ -226,18 +292,21 @@ class Timeline:
         last run (or whose definition changed) gets every letter computed, the others none for it;
         a subject no longer followed has its changes superseded.
         """
+        changed = None if changed is None else list(changed)
         with sessions.begin() as session:
             if not self._claimed:
                 store.claim_unkeyed_changes(session, self.subjects[0].key, {s.key for s in self.subjects})
                 self._claimed = True
-            letters = sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
             last = store.latest_run(session, "changes")
             stale = last is not None and last.fingerprint != CHANGES_FINGERPRINT  # another code or language version
-            changed_ids = {l.id for l in letters} if changed is None or stale else set(changed)
             done = self._done_subjects(last)
             fresh = [] if last is None or changed is None or stale else \
                 [s for s in self.subjects if done.get(s.key) != s.stamp]
             dropped = sorted(k for k in done if k not in {s.key for s in self.subjects})
+            if changed is not None and not (stale or fresh or dropped or _any_due(session, changed)):
+                return 0  # nothing to do, found without reading a row per stored letter
+            letters = sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
+            changed_ids = {l.id for l in letters} if changed is None or stale else set(changed)
             pending = [l for l in letters if l.id in changed_ids or l.changes_run_id is None
                        or l.changes_version_id != l.current_version_id]
             if not pending and not fresh and not dropped:
@@ -259,15 +328,17 @@ class Timeline:
             run_id = run.id
             for key in dropped:
                 store.supersede_subject(session, key, run_id, now)
+                kept.drop(session, key)
             if fresh:  # a new subject: every letter, from an empty standing position
                 redo = letters
             for s in self.subjects:
                 if s in fresh:
                     self.trackers[s.key] = self._new_tracker(s)
                     self.seen.pop(s.key, None)
+                    kept.replace(session, s.key, None, {}, {})
                 elif start is not None and not (s.key in self.trackers and s.key in self.seen
                                                 and self.seen[s.key] < start):
-                    self.trackers[s.key] = self._rebuild(session, letters, start, s)
+                    self.trackers[s.key] = self._start(session, letters, start, s)
             due_for = {s.key: (lambda l: True) if s in fresh else
                        (lambda l, start=start: start is not None and order_key(l) >= start) for s in self.subjects}
             redo_ids = [l.id for l in redo]
@@ -292,8 +363,11 @@ class Timeline:
                         if not due_for[s.key](row):
                             continue
                         by_topic = _position_statements(session, [letter], s).get(letter.id, {})
-                        changes = self.trackers[s.key].process(letter.key, order_key(letter)[0], by_topic,
-                                                               series=letter.dossier)
+                        tracker = self.trackers[s.key]
+                        spoke = [topic for topic, items in by_topic.items() if items]
+                        before = _standing(tracker, spoke)
+                        changes = tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
+                        kept.advance(session, s.key, letter.id, before, _standing(tracker, spoke), spoke)
                         if self._swap(session, letter, changes, run_id, now, s):
                             data_version.bump(session, now)
                     letter.changes_run_id = run_id

@@ -426,3 +426,28 @@ class SubscriptionStart(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StandingStatement(Base):
+    """A statement of the standing position of one subject × topic, kept as changes are written (not rebuilt
+    from history): the position as it stands after the letter its :class:`StandingMark` names."""
+
+    __tablename__ = "standing"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True, comment="the subject's name; empty: everything")
+    topic: Mapped[str] = mapped_column(String(60), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), primary_key=True)
+    repeated: Mapped[bool] = mapped_column(Boolean, default=False, comment="it restated or revised an earlier one")
+
+
+class StandingMark(Base):
+    """Up to which letter the standing position of a subject is kept: valid only while that letter is the last
+    one before the first letter whose changes are due (otherwise it is rebuilt from the changes once)."""
+
+    __tablename__ = "standing_mark"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="SET NULL"), nullable=True,
+                                                  comment="the last letter it includes; empty: none")
+    last_letters: Mapped[dict[str, int]] = mapped_column(JSON, default=dict,
+                                                         comment="topic → the last letter that spoke on it")
