@@ -120,8 +120,8 @@ def test_a_database_from_before_the_kept_position_upgrades_and_gets_the_same_pos
     for db in (upgraded, fresh):
         _ingest(db, *files[:-1])
     engine = make_engine(upgraded)
-    try:  # the database as the release before 0015 left it: no kept position
-        command.downgrade(alembic_config(engine), "0014")
+    try:  # the database as the release before 0016 left it: no kept position
+        command.downgrade(alembic_config(engine), "0015")
         command.upgrade(alembic_config(engine), "head")
         with session_factory(engine)() as s:
             assert s.scalar(select(StandingMark.subject)) is None

@@ -1,7 +1,7 @@
 """standing, standing_mark: the standing position kept as changes are written
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04 21:30:00
 
 One new letter reads what stands (a few hundred statements per topic), not every position statement in
@@ -13,8 +13,8 @@ from __future__ import annotations
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

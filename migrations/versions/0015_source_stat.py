@@ -1,7 +1,7 @@
 """source.stat: a folder file's stat key when last read
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04 21:20:00
 
 An inbox poll reads and hashes only the files whose size, modification time or inode (or their sidecar's)
@@ -13,8 +13,8 @@ from __future__ import annotations
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
