@@ -120,7 +120,6 @@ class TopicScheme:
         """
         self.specs = tuple(specs)
         self.extra = extra
-        self._fingerprint: str | None = None
         self.lang = lang or dutch()
         self._names = self.lang.names
         self._code = self.lang.lemmas  # the language of the lemmas a term is matched on
@@ -138,13 +137,7 @@ class TopicScheme:
         return tuple(s.name for s in self.specs)
 
     def fingerprint(self) -> str:
-        """Identifies the analysis: code version plus the exact topic configuration (computed once: every poll
-        asks)."""
-        if self._fingerprint is None:
-            self._fingerprint = self._compute_fingerprint()
-        return self._fingerprint
-
-    def _compute_fingerprint(self) -> str:
+        """Identifies the analysis: code version plus the exact topic configuration."""
         parts: list[object] = [ANALYSIS_VERSION] + [asdict(s) for s in self.specs]
         parts.append(f"{self.lang.code}:{self.lang.fingerprint_of('topics')}")
         if self.extra is not None:
