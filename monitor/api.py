@@ -5,8 +5,8 @@ PostgreSQL read-only transactions) and routes only GET/HEAD; the only other
 routes are the writing ones of :mod:`monitor.web.review` (login, logout,
 reviews), which need a login or the API token and use their own engine with
 write rights. Every filter is
-a bound parameter or a checked value, and bad requests get a 4xx with a JSON
-(or Dutch HTML) message, never a 500.
+a bound parameter or a checked value, and bad requests get a 4xx with a Dutch
+message, as JSON or as a page, whichever the client asked for (:mod:`monitor.web.errors`), never a 500.
 
 Never stalls: every endpoint that touches the database is a plain ``def``,
 which Starlette runs in its thread pool, so the event loop keeps answering
@@ -28,17 +28,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .config import Settings
 from .store.db import make_engine
 from .store.version import VersionProbe
-from .web import feeds, jsonapi, pages, review
+from .web import errors, feeds, jsonapi, pages, review
 from .web.common import Web
 from .web.renderpool import RenderPool
 from .web.jsonapi import letter_dict  # noqa: F401 - kept importable from here
@@ -70,16 +67,11 @@ def create_app(settings: Settings, engine: Engine | None = None, write_engine: E
                                                      busy_timeout=settings.database.busy_timeout_seconds))
     web.review_context = writer.context
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        if request.url.path.startswith("/api/") or request.url.path.endswith(".atom"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        return pages.error_page(web, exc.status_code, str(exc.detail))
-
     # feeds first: "/topics/{topic}.atom" before the page "/topics/{topic}", which would match it too
     routes = [*feeds.routes(web), *jsonapi.routes(web), *pages.routes(web), *review.routes(web, writer),
               Route("/metrics", metrics_endpoint(settings, engine), methods=["GET"])]
-    return Starlette(routes=routes, exception_handlers={HTTPException: http_error},
+    # errors in Dutch, as JSON or a page as the client asked (monitor.web.errors)
+    return Starlette(routes=routes, exception_handlers=errors.handlers(web),
                      middleware=[Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)])
 
 

@@ -78,7 +78,7 @@ def test_writing_needs_a_login_or_the_api_token(site):
     assert item["review"]["verdict"] == "confirmed" and item["review"]["by"] == "token"
     bad_verdict = httpx.post(f"{base}/review/{uid}", json={"verdict": "delete"},
                              headers={"Authorization": "Bearer s3cret-token-for-scripts"})
-    assert bad_verdict.status_code == 400 and "delete" in bad_verdict.text and "is not one of" in bad_verdict.text
+    assert bad_verdict.status_code == 400 and "delete" in bad_verdict.text and "is geen van" in bad_verdict.text
 
 
 def test_forms_without_the_csrf_token_are_refused(site):

@@ -36,7 +36,11 @@ MAX_BY = 100
 
 
 class ReviewError(ValueError):
-    """A verdict that cannot be recorded; the message names what is wrong."""
+    """A verdict that cannot be recorded; the message names what is wrong (``dutch``: the same for the web desk)."""
+
+    def __init__(self, message: str, dutch: str):
+        super().__init__(message)
+        self.dutch = dutch
 
 
 @dataclass(frozen=True)
@@ -71,27 +75,35 @@ def record(session: Session, uid: str, verdict: str, by: str, now: dt.datetime, 
            into: str = "") -> Review:
     """Append one verdict (the caller commits). Raises :class:`ReviewError` for an unknown change or verdict."""
     if verdict not in VERDICTS:
-        raise ReviewError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
+        raise ReviewError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}",
+                          f"oordeel {verdict!r} is geen van {', '.join(VERDICTS)}")
     by = by.strip()
     if not by or len(by) > MAX_BY:
-        raise ReviewError(f"by: a name of 1 to {MAX_BY} characters is required")
+        raise ReviewError(f"by: a name of 1 to {MAX_BY} characters is required",
+                          f"door: een naam van 1 tot {MAX_BY} tekens is nodig")
     if len(note) > MAX_NOTE:
-        raise ReviewError(f"note: at most {MAX_NOTE} characters, got {len(note)}")
+        raise ReviewError(f"note: at most {MAX_NOTE} characters, got {len(note)}",
+                          f"notitie: hoogstens {MAX_NOTE} tekens, niet {len(note)}")
     if verdict == NOTE and not note.strip():
-        raise ReviewError("note: a note needs text")
+        raise ReviewError("note: a note needs text", "notitie: een notitie heeft tekst nodig")
     change = _current(session, uid)
     if change is None:
-        raise ReviewError(f"no current change {uid!r} (see `policy-monitor changes -v` or /api/changes)")
+        raise ReviewError(f"no current change {uid!r} (see `policy-monitor changes -v` or /api/changes)",
+                          f"geen huidige wijziging {uid!r} (zie /api/changes)")
     if verdict == MERGE:
         if not into or into == uid:
-            raise ReviewError("into: merging needs another change's id")
+            raise ReviewError("into: merging needs another change's id",
+                              "into: samenvoegen vraagt het kenmerk van een andere wijziging")
         target = _current(session, into)
         if target is None:
-            raise ReviewError(f"into: no current change {into!r}")
+            raise ReviewError(f"into: no current change {into!r}", f"into: geen huidige wijziging {into!r}")
         if (target.letter_id, target.topic) != (change.letter_id, change.topic):
-            raise ReviewError(f"into: {into!r} is in another change set; only items of one letter and topic merge")
+            raise ReviewError(f"into: {into!r} is in another change set; only items of one letter and topic merge",
+                              f"into: {into!r} hoort bij een andere brief of een ander onderwerp; alleen "
+                              "wijzigingen van één brief en onderwerp worden samengevoegd")
     elif into:
-        raise ReviewError(f"into: only a merge names another change, not a {verdict}")
+        raise ReviewError(f"into: only a merge names another change, not a {verdict}",
+                          f"into: alleen bij samenvoegen (merge) noemt u een andere wijziging, niet bij {verdict}")
     row = Review(change_uid=uid, verdict=verdict, note=note.strip(), merged_into=into, by=by, at=now)
     session.add(row)
     data_version.bump(session, now)

@@ -47,9 +47,9 @@ def int_param(request: Request, name: str, default: int, lo: int, hi: int) -> in
     try:
         value = int(raw)
     except ValueError:
-        raise HTTPException(400, f"{name}: expected a whole number, got {raw!r}") from None
+        raise HTTPException(400, f"{name}: een geheel getal verwacht, niet {raw!r}") from None
     if not lo <= value <= hi:
-        raise HTTPException(400, f"{name}: must be between {lo} and {hi}, got {value}")
+        raise HTTPException(400, f"{name}: moet tussen {lo} en {hi} liggen, niet {value}")
     return value
 
 
@@ -60,7 +60,7 @@ def date_param(request: Request, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise HTTPException(400, f"{name}: expected a date YYYY-MM-DD, got {raw!r}") from None
+        raise HTTPException(400, f"{name}: een datum JJJJ-MM-DD verwacht, niet {raw!r}") from None
 
 
 def bool_param(request: Request, name: str) -> bool | None:
@@ -71,7 +71,7 @@ def bool_param(request: Request, name: str) -> bool | None:
         return True
     if raw.lower() in ("false", "0", "no"):
         return False
-    raise HTTPException(400, f"{name}: expected true or false, got {raw!r}")
+    raise HTTPException(400, f"{name}: true of false verwacht, niet {raw!r}")
 
 
 def etag_of(body: bytes) -> str:
@@ -173,7 +173,7 @@ class Web:
 
     def check_topic(self, topic: str) -> str:
         if topic not in self.topics:
-            raise HTTPException(404, f"unknown topic {topic!r}; topics: {', '.join(self.topics)}")
+            raise HTTPException(404, f"onbekend onderwerp {topic!r}; onderwerpen: {', '.join(self.topics)}")
         return topic
 
     def render(self, name: str, **context: Any) -> str:
@@ -219,7 +219,7 @@ def find_letter(session: Session, key: str) -> Letter:
     """The letter of a URL's key; a 404 when there is none."""
     letter = queries.letter_by_key(session, key)
     if letter is None:
-        raise HTTPException(404, f"no letter {key!r}")
+        raise HTTPException(404, f"geen brief met kenmerk {key!r}")
     return letter
 
 

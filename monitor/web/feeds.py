@@ -27,7 +27,7 @@ def routes(web: Web) -> list[Route]:
             try:
                 doc = web.publisher.document(session, scope, value, archive, subject)
             except IndexError:
-                raise HTTPException(404, f"no archive page {archive}") from None
+                raise HTTPException(404, f"geen archiefpagina {archive}") from None
         headers = {"ETag": doc.etag, "Cache-Control": "public, max-age=60"}
         # An HTTP date has whole seconds: a date sent in the very second the store changed could be
         # handed back after a second change in that same second and get a wrong 304. Such a date is no
@@ -45,7 +45,7 @@ def routes(web: Web) -> list[Route]:
         if raw is None:
             return None
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 10_000_000:  # "²" is a digit to str
-            raise HTTPException(404, "no such archive page")
+            raise HTTPException(404, "geen archiefpagina met dit nummer")
         return int(raw)
 
     def feed_all(request: Request) -> Response:
@@ -57,10 +57,10 @@ def routes(web: Web) -> list[Route]:
     def feed_dossier(request: Request) -> Response:
         dossier = request.path_params["dossier"]
         if not valid_dossier(dossier):
-            raise HTTPException(404, "unknown dossier")
+            raise HTTPException(404, "onbekend dossier")
         with web.sessions() as session:
             if not browse.has_dossier(session, dossier):
-                raise HTTPException(404, f"no letters in dossier {dossier!r}")
+                raise HTTPException(404, f"geen brieven in dossier {dossier!r}")
         return feed_response(request, "dossier", dossier, path_archive(request))
 
     def followed(request: Request) -> SubjectSettings:

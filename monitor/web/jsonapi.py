@@ -56,7 +56,7 @@ def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
     allowed = ChangeKind.values()
     for k in kinds:
         if k not in allowed:
-            raise HTTPException(400, f"kind: {k!r} is not one of {', '.join(allowed)}")
+            raise HTTPException(400, f"kind: {k!r} is geen van {', '.join(allowed)}")
     return kinds
 
 

@@ -289,6 +289,3 @@ def routes(web: Web) -> list[Route]:
     """The pages' routes, each handler bound to ``web`` (the app's settings, sessions, caches, templates)."""
     return [web.view(path, handler) for path, handler in VIEWS]
 
-
-def error_page(web: Web, status: int, detail: str) -> HTMLResponse:
-    return HTMLResponse(web.render("error.html", status=status, detail=detail), status_code=status)

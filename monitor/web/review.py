@@ -78,19 +78,19 @@ async def _form(request: Request) -> dict[str, str]:
     """A urlencoded (or, from scripts, JSON) body as one value per field; too large or malformed: 400."""
     body = await request.body()
     if len(body) > MAX_FORM:
-        raise HTTPException(413, f"body too large (at most {MAX_FORM} bytes)")
+        raise HTTPException(413, f"verzoek te groot (hoogstens {MAX_FORM} bytes)")
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
             data = json.loads(body or b"{}")
         except ValueError:
-            raise HTTPException(400, "body: not valid JSON") from None
+            raise HTTPException(400, "verzoek: geen geldige JSON") from None
         if not isinstance(data, dict):
-            raise HTTPException(400, "body: expected a JSON object")
+            raise HTTPException(400, "verzoek: een JSON-object verwacht")
         return {k: str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
     try:
         parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
-        raise HTTPException(400, "body: not UTF-8") from None
+        raise HTTPException(400, "verzoek: geen UTF-8") from None
     return {k: v[0] for k, v in parsed.items()}
 
 
@@ -102,10 +102,12 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 
 def routes(web: Web, writer: Writer) -> list[Route]:
-    def login_page(request: Request, status: int = 200, message: str = "", name: str = "") -> Response:
+    def login_page(request: Request, status: int = 200, message: str = "", name: str = "",
+                   next_path: str | None = None) -> Response:
+        """The login form; after a refused try it keeps where the analyst was going (``next``) and the name."""
         cookie, csrf = writer.logins.login_form_token()
         html = web.render("login.html", csrf=csrf, message=message, account=name,
-                          next=local_path(request.query_params.get("next")))
+                          next=local_path(next_path if next_path is not None else request.query_params.get("next")))
         response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
         writer.cookie(response, Sessions.PRE, cookie, max_age=3600)
         return response
@@ -122,12 +124,12 @@ def routes(web: Web, writer: Writer) -> list[Route]:
         if writer.throttle.locked(name, address):
             minutes = round(writer.throttle.window.total_seconds() / 60)
             return login_page(request, 429, f"Te veel mislukte pogingen. Probeer het over {minutes} minuten "
-                                            "opnieuw.", name)
+                                            "opnieuw.", name, form.get("next"))
         with writer.sessions() as session:
             account = check_password(session, name, password)
             if account is None:
                 writer.throttle.failed(name, address)
-                return login_page(request, 401, "Onbekende naam of onjuist wachtwoord.", name)
+                return login_page(request, 401, "Onbekende naam of onjuist wachtwoord.", name, form.get("next"))
             writer.throttle.succeeded(name)
             # a new session token at every login; whatever cookie came in is ended, never promoted
             writer.logins.end(session, request.cookies.get(Sessions.COOKIE))
@@ -165,7 +167,7 @@ def routes(web: Web, writer: Writer) -> list[Route]:
                 review_store.record(session, uid, form.get("verdict", ""), who.name, utcnow(),
                                     form.get("note", ""), form.get("into", ""))
             except review_store.ReviewError as exc:
-                raise HTTPException(400, str(exc)) from None
+                raise HTTPException(400, exc.dutch) from None
             session.commit()
         if who.csrf is None:  # a script: an answer to read, not a page to go back to
             return JSONResponse({"id": uid, "verdict": form.get("verdict"), "by": who.name})
