@@ -100,6 +100,25 @@ def test_forms_without_the_csrf_token_are_refused(site):
         assert r.headers["location"] == "/"
 
 
+def test_a_wrong_password_keeps_where_the_analyst_was_going(site):
+    base, _, key, topic = site
+    target = f"/changes/{key}/{topic}"
+    with httpx.Client(base_url=base) as client:
+        form = client.get("/login", params={"next": target}).text
+        assert f'name="next" value="{target}"' in form
+        wrong = client.post("/login", data={"csrf": csrf_of(form), "name": "anna", "password": "fout",
+                                            "next": target})
+        assert wrong.status_code == 401 and 'class="error" role="alert"' in wrong.text
+        assert f'name="next" value="{target}"' in wrong.text and 'value="anna"' in wrong.text
+        right = client.post("/login", data={"csrf": csrf_of(wrong.text), "name": "anna", "password": PASSWORD,
+                                            "next": target})
+        assert right.status_code == 303 and right.headers["location"] == target
+        # on the page: Enter in the note field presses the first button, which must give no verdict
+        first = re.search(r'<form class="review".*?<button type="submit" name="verdict" value="(\w+)"',
+                          client.get(target).text, re.S)
+        assert first and first.group(1) == "note"
+
+
 def test_session_cookie_flags_and_a_cookie_from_before_login_is_not_accepted(site):
     base, uid, _, _ = site
     with httpx.Client(base_url=base) as client:

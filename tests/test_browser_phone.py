@@ -1,6 +1,6 @@
 """Every page on a phone (390 px, Debian's Chromium over chromium-driver): no word broken inside, nothing wider
-than the screen, tables as stacked cards; long pages folded; the desk's controls distinct. Skips without
-Chromium (`make browser`), except under CI.
+than the screen, tables as stacked cards. And long pages: minor changes folded, whole titles in the compare
+pickers, a legend under the timeline chart. Skips without Chromium (`make browser`), except under CI.
 
 "No word broken inside" is measured on what the browser laid out, not guessed from CSS: every word of every
 visible text node is put in a DOM Range, and a word whose boxes sit on more than one line was broken
@@ -10,11 +10,13 @@ is wider than its whole box by itself (a long URL) is counted too: it must not h
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from tests.test_browser import SHOTS, SIZES, _missing, site, webdriver  # noqa: F401 - `site`: a fixture
+from tests.test_browser import SHOTS, SIZES, _missing, browser, site, webdriver  # noqa: F401 - fixtures
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -159,3 +161,59 @@ def test_the_word_check_sees_a_word_broken_inside(site, phone):  # noqa: F811
                      "p.textContent = 'een regel die veel te lang is voor een telefoon'; document.querySelector('main').append(p)")
     _, wide, _ = measure(d)
     assert any(w.startswith("p scrolls") for w in wide), wide  # its text runs out of its box
+
+
+def test_a_change_set_folds_its_minor_changes_behind_a_count(site, browser):  # noqa: F811
+    d = browser
+    minor = Counter((c["letter"], c["topic"]) for c in
+                    httpx.get(f"{site}/api/changes", params={"published": "false", "limit": 200}).json()["items"])
+    (key, topic), n = minor.most_common(1)[0]
+    assert n >= 5, "the seeds have a change set with many minor changes"
+    d.get(f"{site}/changes/{key}/{topic}?weergave=naast")
+    assert d.find_element(By.ID, "kleinere").text == f"Kleinere wijzigingen ({n})"
+    folded = d.find_element(By.CSS_SELECTOR, "details.minor")
+    assert folded.get_attribute("open") is None
+    assert folded.find_element(By.TAG_NAME, "summary").text == f"{n} kleinere wijzigingen tonen"
+    inside = folded.find_elements(By.CSS_SELECTOR, ".change")
+    assert len(inside) == n and not any(c.is_displayed() for c in inside)
+    shown = [c for c in d.find_elements(By.CSS_SELECTOR, ".change") if c not in inside]
+    assert shown and all(c.is_displayed() for c in shown)  # the published changes stay open
+    short = d.execute_script("return document.documentElement.scrollHeight")
+    folded.find_element(By.TAG_NAME, "summary").click()
+    assert all(c.is_displayed() for c in inside)
+    assert d.execute_script("return document.documentElement.scrollHeight") > short + 100 * n
+
+
+def test_compare_shows_whole_letter_titles_in_its_pickers(site, browser):  # noqa: F811
+    d = browser
+    titles = {l["id"]: l["title"] for l in httpx.get(f"{site}/api/letters", params={"limit": 200}).json()["items"]}
+    d.get(f"{site}/compare?topic=terugkeer")
+    for picker in ("c-a", "c-b"):
+        select = d.find_element(By.ID, picker)
+        options = select.find_elements(By.TAG_NAME, "option")
+        assert len(options) >= 2
+        for o in options:
+            assert o.text.endswith(" — " + titles[o.get_attribute("value")])  # the whole title, not cut
+        # the chosen letter's whole line fits in the closed picker on a desktop
+        fits = d.execute_script(
+            "const s = arguments[0], c = document.createElement('canvas').getContext('2d');"
+            "c.font = getComputedStyle(s).font; const cs = getComputedStyle(s);"
+            "const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20;"
+            "return [c.measureText(s.options[s.selectedIndex].text).width, room]", select)
+        assert fits[0] <= fits[1], f"{picker}: {fits[0]:.0f} px of text in {fits[1]:.0f} px"
+
+
+def test_the_timeline_chart_has_a_legend_in_the_bars_colours(site, browser):  # noqa: F811
+    d = browser
+    d.get(f"{site}/topics/veiligheid?as_of=2021-08-26")
+    legend = d.find_element(By.CSS_SELECTOR, "svg.chart + ul.legend")
+    colour = "return getComputedStyle(arguments[0]).backgroundColor"
+    fill = "return getComputedStyle(arguments[0]).fill"
+    bar = d.find_element(By.CSS_SELECTOR, "svg.chart rect.bar:not(.current)")
+    current = d.find_element(By.CSS_SELECTOR, "svg.chart rect.current")
+    items = legend.find_elements(By.TAG_NAME, "li")
+    assert d.execute_script(colour, items[0].find_element(By.CSS_SELECTOR, ".swatch")) == d.execute_script(fill, bar)
+    assert d.execute_script(colour, items[1].find_element(By.CSS_SELECTOR, ".swatch")) == \
+        d.execute_script(fill, current)
+    assert "brief met wijzigingen" in items[0].text and "meer wijzigingen" in items[0].text
+    assert "26 augustus 2021" in items[1].text  # the date asked for: why that bar stands out

@@ -6,6 +6,7 @@ confirm another and see the verdict in the API. Skips without Chromium
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -75,6 +76,31 @@ def submit(driver: object, button: object) -> None:
     WebDriverWait(driver, 30).until(reloaded)
 
 
+def check_forms(d: object) -> None:
+    """The review forms, opened, pass axe and fit a phone with no word broken inside."""
+    from tests.test_browser import AXE, SHOTS
+    from tests.test_browser_phone import PHONE, measure
+    d.execute_script("document.querySelectorAll('details').forEach(e => e.open = true)")  # type: ignore[attr-defined]
+    if AXE.exists():
+        d.execute_script(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+        found = json.loads(d.execute_async_script(  # type: ignore[attr-defined]
+            "const done = arguments[arguments.length - 1]; axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then(r => done(JSON.stringify(r.violations.map("
+            "v => v.id + ': ' + v.help))));"))
+        assert found == []
+    size = d.get_window_size()  # type: ignore[attr-defined]
+    d.set_window_size(*PHONE)  # type: ignore[attr-defined]
+    try:
+        broken, wide, _ = measure(d)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        d.execute_script("document.querySelector('form.review').scrollIntoView()")  # type: ignore[attr-defined]
+        d.save_screenshot(str(SHOTS / "beoordelen-telefoon.png"))  # type: ignore[attr-defined]
+        assert broken == [] and wide == [], (broken[:5], wide[:5])
+    finally:
+        d.set_window_size(size["width"], size["height"])  # type: ignore[attr-defined]
+        d.execute_script("document.querySelectorAll('details').forEach(e => e.open = false)")  # type: ignore[attr-defined]
+
+
 def test_log_in_reject_with_a_note_then_confirm_another(site, browser):
     base, key, topic, (rejected, confirmed, *_) = site
     d = browser
@@ -89,14 +115,34 @@ def test_log_in_reject_with_a_note_then_confirm_another(site, browser):
     d.get(page)
     assert not d.find_elements(By.CSS_SELECTOR, "form.review")  # reading needs no login and offers no forms
     submit(d, d.find_element(By.LINK_TEXT, "Inloggen om te beoordelen"))
+    # a wrong password first: the error stands out, the name stays, and the way back to the page is kept
     d.find_element(By.ID, "name").send_keys("anna")
+    d.find_element(By.ID, "password").send_keys("niet het wachtwoord")
+    submit(d, d.find_element(By.CSS_SELECTOR, "main form button"))
+    error = d.find_element(By.CSS_SELECTOR, "main .error")
+    assert error.text == "Onbekende naam of onjuist wachtwoord."
+    assert error.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert error.value_of_css_property("color") != d.find_element(By.TAG_NAME, "h1").value_of_css_property("color")
+    assert d.find_element(By.ID, "name").get_attribute("value") == "anna"
     d.find_element(By.ID, "password").send_keys(PASSWORD)
     submit(d, d.find_element(By.CSS_SELECTOR, "main form button"))
     assert d.current_url == page and "Ingelogd als anna" in d.page_source
 
+    check_forms(d)
     item = d.find_element(By.CSS_SELECTOR, f'[data-change="{rejected}"]')
     item.find_element(By.NAME, "note").send_keys("verkeerde koppeling")
-    submit(d, item.find_element(By.CSS_SELECTOR, 'button[value="reject"]'))
+    # "Afwijzen" looks unlike "Bevestigen" and asks first: its button shows only after "Afwijzen…" is opened
+    confirm = item.find_element(By.CSS_SELECTOR, 'button[value="confirm"]')
+    ask = item.find_element(By.CSS_SELECTOR, "details.reject > summary")
+    assert ask.text == "Afwijzen…"
+    looks = ("color", "background-color", "border-top-color")
+    assert [ask.value_of_css_property(p) for p in looks] != [confirm.value_of_css_property(p) for p in looks]
+    reject = item.find_element(By.CSS_SELECTOR, 'button[value="reject"]')
+    assert not reject.is_displayed()
+    ask.click()
+    assert reject.is_displayed() and reject.text == "Ja, afwijzen"
+    assert reject.value_of_css_property("background-color") != confirm.value_of_css_property("background-color")
+    submit(d, reject)
     assert d.current_url == page
     assert not d.find_elements(By.CSS_SELECTOR, f'[data-change="{rejected}"]')
     assert not httpx.get(page).text.count(f'data-change="{rejected}"')  # nor for a reader without login

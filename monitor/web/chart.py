@@ -37,20 +37,23 @@ class Chart:
     bars: list[Bar]
     ticks: list[tuple[float, str]]  # (x, year)
     baseline: float
+    per: str = "brief"  # what one bar stands for, for the legend: a letter, or a "maand", "kwartaal", "jaar"
 
 
-def _buckets(points: list[TimelinePoint]) -> list[tuple[str, list[TimelinePoint]]]:
-    """The points grouped per bar: one a letter if they fit, else per month, quarter or year (named in Dutch)."""
+def _buckets(points: list[TimelinePoint]) -> tuple[str, list[tuple[str, list[TimelinePoint]]]]:
+    """What a bar stands for, and the points grouped per bar: one a letter if they fit, else per month,
+    quarter or year (named in Dutch)."""
     if len(points) <= MAX_BARS:
-        return [("", [p]) for p in points]
-    keys = (lambda d: f"{MONTHS[d.month - 1]} {d.year}", lambda d: f"{(d.month - 1) // 3 + 1}e kwartaal {d.year}",
-            lambda d: str(d.year))
-    for key in keys:
+        return "brief", [("", [p]) for p in points]
+    keys = (("maand", lambda d: f"{MONTHS[d.month - 1]} {d.year}"),
+            ("kwartaal", lambda d: f"{(d.month - 1) // 3 + 1}e kwartaal {d.year}"),
+            ("jaar", lambda d: str(d.year)))
+    for per, key in keys:
         groups: dict[str, list[TimelinePoint]] = {}
         for p in points:
             groups.setdefault(key(p.date), []).append(p)
-        if len(groups) <= MAX_BARS or key is keys[-1]:
-            return list(groups.items())
+        if len(groups) <= MAX_BARS or per == keys[-1][0]:
+            return per, list(groups.items())
     raise AssertionError("unreachable")
 
 
@@ -62,7 +65,7 @@ def layout(points: list[TimelinePoint], href: str, as_of: dt.date | None) -> Cha
     span = max((last - first).days, 1)
     base = HEIGHT - AXIS
     current = max((p for p in points if as_of is not None and p.date <= as_of), key=lambda p: p.date, default=None)
-    groups = _buckets(points)
+    per, groups = _buckets(points)
     top = max(sum(p.total for p in group) for _, group in groups)
     bars = []
     for name, group in groups:
@@ -83,4 +86,4 @@ def layout(points: list[TimelinePoint], href: str, as_of: dt.date | None) -> Cha
         ticks.append((round(PAD + (WIDTH - 2 * PAD) * (d - first).days / span, 1), str(year)))
     if not ticks:
         ticks = [(PAD, str(first.year))]
-    return Chart(WIDTH, HEIGHT, bars, ticks, base)
+    return Chart(WIDTH, HEIGHT, bars, ticks, base, per)

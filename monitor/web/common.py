@@ -108,7 +108,7 @@ def _environment() -> jinja2.Environment:
     env.filters["pq"] = path_quote
 
     def letter_options(letters: list[Any], selected: str | None) -> markupsafe.Markup:
-        """The ``<option>``s of a letter picker, one a letter: "date — title", the chosen one selected.
+        """The ``<option>``s of a letter picker, one a letter: "date — whole title", the chosen one selected.
 
         Joined here rather than in a template loop: a topic's picker lists every letter on it (1,000 and
         more), twice on the compare page, and a loop in the template costs ten times as much.
@@ -116,7 +116,7 @@ def _environment() -> jinja2.Environment:
         escape = markupsafe.escape
         return markupsafe.Markup("".join(
             f'<option value="{escape(l.key)}"{" selected" if l.key == selected else ""}>'
-            f'{escape(datum(l.date))} — {escape(jinja2.filters.do_truncate(env, l.title, 60))}</option>'
+            f'{escape(datum(l.date))} — {escape(l.title or l.key)}</option>'
             for l in letters))
     env.globals["letter_options"] = letter_options
     return env
