@@ -184,12 +184,16 @@ def test_main_pages_pass_axe_and_are_photographed(site, browser, name):
         d.set_window_size(w, min(max(h, full + 150), 6000))
         d.save_screenshot(str(SHOTS / f"{name}-{size}.png"))
     d.set_window_size(*SIZES["desktop"])
-    d.execute_script(AXE.read_text(encoding="utf-8"))
-    result = d.execute_async_script(
+    violations = axe_violations(d)
+    assert violations == [], "\n".join(violations)
+
+
+def axe_violations(d: object) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page loaded in ``d``, one line each."""
+    d.execute_script(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    result = d.execute_async_script(  # type: ignore[attr-defined]
         "const done = arguments[arguments.length - 1];"
         "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
         ".then(r => done(JSON.stringify(r.violations))).catch(e => done(JSON.stringify([{id: 'axe-error', "
         "help: String(e), nodes: []}])));")
-    violations = json.loads(result)
-    assert violations == [], "\n".join(f"{v['id']}: {v['help']} — {[n.get('target') for n in v['nodes']][:3]}"
-                                       for v in violations)
+    return [f"{v['id']}: {v['help']} — {[n.get('target') for n in v['nodes']][:3]}" for v in json.loads(result)]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.test_browser import SHOTS, SIZES, _missing, browser, site, webdriver  # noqa: F401 - fixtures
+from tests.test_browser import SHOTS, SIZES, _missing, axe_violations, browser, site, webdriver  # noqa: F401 - fixtures
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -123,6 +123,14 @@ def test_every_page_on_a_phone_breaks_no_word_and_fits_the_screen(site, phone, n
     d.set_window_size(*PHONE)
     assert broken == [], f"{name}: words broken inside at {PHONE[0]} px: {broken[:10]}"
     assert wide == [] and scroll <= PHONE[0], f"{name}: wider than the screen: {wide[:10]} (page {scroll} px)"
+
+
+@pytest.mark.parametrize("name", ["brieven", "onderwerpen", "onderwerp", "wijziging-naast", "vergelijken", "inloggen",
+                                  "niet-gevonden"])
+def test_phone_layouts_pass_axe(site, phone, name):  # noqa: F811
+    phone.get(site + PAGES[name])
+    violations = axe_violations(phone)
+    assert violations == [], "\n".join(violations)
 
 
 def test_tables_are_stacked_cards_on_a_phone_with_their_column_names(site, phone):  # noqa: F811

@@ -6,7 +6,6 @@ confirm another and see the verdict in the API. Skips without Chromium
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -78,16 +77,11 @@ def submit(driver: object, button: object) -> None:
 
 def check_forms(d: object) -> None:
     """The review forms, opened, pass axe and fit a phone with no word broken inside."""
-    from tests.test_browser import AXE, SHOTS
+    from tests.test_browser import AXE, SHOTS, axe_violations
     from tests.test_browser_phone import PHONE, measure
     d.execute_script("document.querySelectorAll('details').forEach(e => e.open = true)")  # type: ignore[attr-defined]
     if AXE.exists():
-        d.execute_script(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
-        found = json.loads(d.execute_async_script(  # type: ignore[attr-defined]
-            "const done = arguments[arguments.length - 1]; axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then(r => done(JSON.stringify(r.violations.map("
-            "v => v.id + ': ' + v.help))));"))
-        assert found == []
+        assert axe_violations(d) == []
     size = d.get_window_size()  # type: ignore[attr-defined]
     d.set_window_size(*PHONE)  # type: ignore[attr-defined]
     try:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from monitor.config import load_settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, execute
 from tests.test_web import serving
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -102,6 +102,19 @@ def test_a_wrong_bearer_token_gets_json_not_a_page(server):
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/json")
     assert "'delete'" in bad.json()["error"]
     assert_dutch(bad.json()["error"].replace("'delete'", "'nope'"))
+
+
+def test_a_failure_inside_is_a_dutch_500_in_the_format_asked_for(server, db_url):
+    execute(db_url, "ALTER TABLE statement RENAME TO statement_gone")  # a letter's text can no longer be read
+    page = httpx.get(f"{server}/letters/kst-27925-781", headers=BROWSER)
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert page_message(page).startswith("Interne fout — ")
+    assert_dutch(page_message(page))
+    for path, headers in (("/api/letters/kst-27925-781", BROWSER), ("/letters/kst-27925-781", SCRIPT)):
+        r = httpx.get(server + path, headers=headers)
+        assert r.status_code == 500 and r.json()["status"] == 500
+        assert_dutch(r.json()["error"])
+        assert "statement" not in r.text  # nothing of the database's own message reaches a reader
 
 
 def test_the_check_for_english_catches_the_old_messages():
