@@ -6,12 +6,13 @@ and a script (``Accept: application/json``, a JSON body or a Bearer token) get `
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from monitor.config import load_settings
-from tests.conftest import ROOT, execute
+from tests.conftest import ROOT, execute, seed
 from tests.test_web import serving
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -21,11 +22,26 @@ ENGLISH = re.compile(r"\b(no|not|found|unknown|expected|must|got|the|between|suc
                      r"body|large|method|allowed|page|required|needs|only|invalid)\b", re.IGNORECASE)
 
 
-@pytest.fixture()
-def server(seeded, db_url, monkeypatch):
-    monkeypatch.setenv("MONITOR_AUTH_API_TOKEN", "s3cret-token-for-scripts")
-    with serving(load_settings(ROOT / "config.toml", database_url=db_url)) as base:
+def _serve(db_url: str) -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MONITOR_AUTH_API_TOKEN", "s3cret-token-for-scripts")
+        settings = load_settings(ROOT / "config.toml", database_url=db_url)
+    with serving(settings) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def server(module_databases, tmp_path_factory) -> Iterator[str]:
+    """One seeded server for the module's requests: none of them writes."""
+    url = module_databases.new("errors")
+    seed(url, tmp_path_factory)
+    yield from _serve(url)
+
+
+@pytest.fixture()
+def own_server(seeded, db_url) -> Iterator[str]:
+    """A seeded server of the test's own, for a test that breaks its database."""
+    yield from _serve(db_url)
 
 
 def page_message(response: httpx.Response) -> str:
@@ -104,7 +120,8 @@ def test_a_wrong_bearer_token_gets_json_not_a_page(server):
     assert_dutch(bad.json()["error"].replace("'delete'", "'nope'"))
 
 
-def test_a_failure_inside_is_a_dutch_500_in_the_format_asked_for(server, db_url):
+def test_a_failure_inside_is_a_dutch_500_in_the_format_asked_for(own_server, db_url):
+    server = own_server
     execute(db_url, "ALTER TABLE statement RENAME TO statement_gone")  # a letter's text can no longer be read
     page = httpx.get(f"{server}/letters/kst-27925-781", headers=BROWSER)
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
