@@ -161,7 +161,7 @@ def test_a_rejected_change_is_gone_everywhere_and_a_confirmed_one_is_marked_ever
         assert sum(numbers) == set_after["published"], timeline_row
         assert f"en {set_after['kept']} kleinere" in timeline_row and "waarvan 1 bevestigd" in timeline_row
         page = httpx.get(f"{base}/changes/{key}/{topic}").text
-        published_part = page.split("<h2>Kleinere wijzigingen</h2>")[0]
+        published_part = page.split('<h2 id="kleinere">')[0]
         assert published_part.count("data-change=") == set_after["published"]
         assert page.count("data-change=") == set_after["published"] + set_after["kept"]
 
