@@ -21,7 +21,29 @@ from .cli_context import ConfigProblem, Ctx, make_bar, pass_ctx
 from .model import ChangeKind
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group: an error from a damaged database is one line naming it and what to do, never a
+    traceback (export on a damaged file ended in 21 frames)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from sqlalchemy.exc import DBAPIError  # here: --version and --help import no SQLAlchemy
+            if not isinstance(exc, DBAPIError):
+                raise
+            from .store.health import damaged_message, first_line, is_damage, where
+            obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+            url = obj.settings.database.url if obj is not None and obj._settings is not None else ""
+            if is_damage(exc):
+                raise click.ClickException(damaged_message(url, first_line(exc)) if url else
+                                           f"the database is damaged ({first_line(exc)}): restore it from a "
+                                           "backup, then run `policy-monitor check`") from None
+            raise click.ClickException(f"database error on {where(url) if url else 'the database'}: "
+                                       f"{first_line(exc)}") from None
+
+
+@click.group(cls=_Commands)
 @click.option("--config", "config", type=click.Path(dir_okay=False), default=None, envvar="MONITOR_CONFIG",
               help="Config file (default ./config.toml).")
 @click.option("--database", "database", default=None, metavar="URL",
@@ -71,7 +93,8 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     results = []
     bar = make_bar("ingest", len(candidates), "file")
     # parsed on the workers, stored here in order
-    for result in ingest_many(sessions, candidates, now, max_bytes, count(settings.analysis.workers)):
+    for result in ingest_many(sessions, candidates, now, max_bytes, count(settings.analysis.workers),
+                              settings.limits):
         results.append(result)
         bar.update(1)
         colour = {"error": "red", "stored": "green", "new_version": "green"}.get(result.outcome)
@@ -475,7 +498,7 @@ def serve(ctx: Ctx, host: str | None, port: int | None) -> None:
     host = host or ctx.settings.server.host
     port = port or ctx.settings.server.port
     uvicorn.run(create_server(ctx.settings.serving(host, port)), host=host, port=port, log_level="info",
-                log_config=None)
+                log_config=None, **ctx.settings.server.proxy_options())
 
 
 @main.command()
@@ -533,6 +556,18 @@ def poll(ctx: Ctx, names: tuple[str, ...]) -> None:
         click.echo(f"{len(failed)} of {len(specs)} sources failed: {', '.join(failed)} "
                    "(see `policy-monitor log --errors`)", err=True)
         sys.exit(1)
+
+
+@main.command()
+@pass_ctx
+def check(ctx: Ctx) -> None:
+    """Check the database: SQLite's integrity check (PostgreSQL: a catalogue read). Exit 1 when damaged."""
+    from .store.health import damaged_message, integrity, where
+    engine = ctx.engine()
+    problem = integrity(engine)
+    if problem:
+        raise click.ClickException(damaged_message(ctx.settings.database.url, problem))
+    click.echo(f"database {where(ctx.settings.database.url)}: ok")
 
 
 @main.command(name="log")

@@ -75,6 +75,11 @@ class Ctx:
         except ArgumentError as exc:
             raise click.ClickException(f"database URL {masked(url)} is not usable: {exc}") from None
         try:
+            from .store.health import DamagedDatabase, check_before_writing
+            try:  # never write into a damaged store: that makes the damage worse and hides it
+                check_before_writing(url, self.settings.database.busy_timeout_seconds)
+            except DamagedDatabase as exc:
+                raise click.ClickException(str(exc)) from None
             yield
         finally:
             lock.release()

@@ -25,6 +25,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .limits import Limits
 from .model import ChangeKind
 from .sources import registry as source_registry
 from .sources.base import SourceSpec
@@ -48,7 +49,7 @@ class DatabaseSettings:
 class InboxSettings:
     folders: tuple[str, ...] = ("seeds",)
     max_file_mb: float = 20.0
-    extensions: tuple[str, ...] = (".txt", ".md", ".pdf", ".html", ".htm", ".xml")
+    extensions: tuple[str, ...] = (".txt", ".md", ".pdf", ".html", ".htm", ".xml", ".docx")
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,16 @@ class ServerSettings:
     # worker processes that render pages and feeds (0: render on threads of the server process, which then
     # shares its GIL with them); the server process itself answers /healthz, /metrics and writes
     render_processes: int = 2
+    # addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed (empty: none, so a client
+    # cannot pick its own address and walk past the per-address login limit); "*" trusts every peer
+    forwarded_allow_ips: tuple[str, ...] = ()
+    # how often /healthz runs the store's integrity check (it reads the whole file: not at every probe)
+    integrity_check_seconds: int = 300
+
+    def proxy_options(self) -> dict[str, Any]:
+        """uvicorn's proxy settings: its default believes X-Forwarded-For from 127.0.0.1, ours nobody."""
+        return {"proxy_headers": bool(self.forwarded_allow_ips),
+                "forwarded_allow_ips": list(self.forwarded_allow_ips) or None}
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     subscriptions: tuple[SubscriptionSpec, ...] = ()
+    limits: Limits = field(default_factory=Limits)
     root: Path = Path(".")
 
     @property
@@ -234,6 +246,7 @@ _SECTIONS: dict[str, type] = {
     "schedule": ScheduleSettings,
     "auth": AuthSettings,
     "notify": NotifySettings,
+    "limits": Limits,
 }
 # A subscription is sent published changes only, so only the kinds that can be published make sense there.
 _CHANGE_KINDS = ChangeKind.published()
@@ -286,6 +299,19 @@ _RANGES: dict[str, _Range] = {
     "schedule.notify_seconds": _Range(1, 86400),
     "server.unhealthy_after_failing_seconds": _Range(0, 365 * 86400, open_low=True),
     "subscriptions.min_significance": _Range(0, 1),
+    "server.integrity_check_seconds": _Range(1, 7 * 86400),
+    "sources.max_pages": _Range(1, 100000),
+    "sources.poll_seconds": _Range(0, 7 * 86400, open_low=True),
+    "sources.max_retry_after_seconds": _Range(0, 86400),
+    # how much one letter may cost (monitor/limits.py; docs/operations.md lists them with their defaults)
+    "limits.statements_per_letter": _Range(1, 1_000_000),
+    "limits.statement_chars": _Range(100, 10_000_000),
+    "limits.paragraphs_per_document": _Range(1, 10_000_000),
+    "limits.parse_seconds": _Range(0, 3600, open_low=True),
+    "limits.title_chars": _Range(10, 100_000),
+    "limits.field_chars": _Range(10, 100_000),
+    "limits.url_chars": _Range(20, 100_000),
+    "limits.letter_page_statements": _Range(10, 100_000),
 }
 
 

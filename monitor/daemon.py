@@ -31,10 +31,13 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from .config import Settings, SourceSpec
+from . import jobs
 from .metrics import ANALYSIS_SECONDS, POLL_SECONDS
 from .polling import InboxState, PollResult, poll_folders, poll_source
 from .process import analyse_letters
 from .store.db import open_database, session_factory, utcnow
+from .store.health import check_before_writing
+from .sources.folder import Settle
 from .sources.http import Fetcher
 from .store.lock import WriterLock
 from .timeline import Timeline
@@ -59,13 +62,16 @@ class Monitor:
         self.max_bytes = int(settings.inbox.max_file_mb * 1024 * 1024)
         # set once the first inbox poll and its analysis are done (or failed): /healthz says "starting" before
         self.ready = threading.Event()
+        # a file is taken once it stopped changing (None: as it is, for one-off runs)
+        self.settle: Settle | None = Settle(settings.schedule.inbox_seconds)
 
     def poll_inbox(self) -> PollResult:
         """Ingest what is new in the inbox folders, then analyse what it stored or changed."""
         inbox = self.settings.inbox
         try:
             result = poll_folders(self.sessions, inbox.folders, inbox.extensions, self.max_bytes, now=self.now,
-                                  stop=self.stopping, state=self.inbox_state)
+                                  stop=self.stopping, state=self.inbox_state, limits=self.settings.limits,
+                                  settle=self.settle)
             self.analyse(result.changed)
         finally:  # a failed first poll is logged and retried; the daemon is up all the same
             self.ready.set()
@@ -73,7 +79,8 @@ class Monitor:
 
     def poll(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> PollResult:
         """Poll one remote source once, then analyse what it stored (also after a failed or stopped poll)."""
-        result = poll_source(self.sessions, spec, now=self.now, stop=self.stopping, fetcher=fetcher)
+        result = poll_source(self.sessions, spec, now=self.now, stop=self.stopping, fetcher=fetcher,
+                             limits=self.settings.limits)
         self.analyse(result.changed)
         return result
 
@@ -110,8 +117,11 @@ def _guard(name: str, func: Callable[[], Any]) -> Callable[[], None]:
         try:
             with POLL_SECONDS.labels(name.removeprefix("source:")).time():
                 func()
-        except Exception:  # a failing poll is logged and retried next interval, never kills the daemon
+        except Exception as exc:  # a failing poll is logged and retried next interval, never kills the daemon
             log.exception("job %s failed", name)
+            jobs.failed(name, exc)  # counted in /metrics; /healthz says degraded until a run succeeds
+        else:
+            jobs.succeeded(name)
     return run
 
 
@@ -132,6 +142,7 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
             threading.Thread(target=stop.set, name="stop-on-signal", daemon=True).start()
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        check_before_writing(settings.database.url, settings.database.busy_timeout_seconds)  # raises, one line
         monitor = Monitor(settings, stopping=stop)
         try:
             code = _run(monitor, host, port, serve, once)
@@ -164,6 +175,7 @@ def _run(monitor: Monitor, host: str, port: int, serve: bool, once: bool) -> int
             session.commit()
         jobs["notify"] = (lambda: notify.run(monitor.sessions, mailing, monitor.now), settings.schedule.notify_seconds)
     if once:
+        monitor.settle = None  # one poll: nothing to compare with, the files are taken as they are
         for func, _ in jobs.values():
             func()
         return 0
@@ -189,7 +201,7 @@ def _serve(settings: Settings, host: str, port: int, stop: threading.Event, read
     from .web.renderpool import RenderPool  # noqa: PLC0415
     app = create_server(settings.serving(host, port), ready=ready)
     config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False, lifespan="off",
-                            log_config=None)
+                            log_config=None, **settings.server.proxy_options())
     server = uvicorn.Server(config)
     ended_by_itself = threading.Event()
 

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import faults
 from .ids import sha256
+from .limits import Limits
+from .parseworker import prepare
 from .sources.base import Candidate
-from .sources.folder import candidate_for, listing
+from .sources.folder import Listed, candidate_for, listing, shown_path
 from .store import letters as repo
 from .store import version as data_version
-from .work import LetterWork, prepare_letter
+from .work import LetterWork
 from .workers import ordered
 
 log = logging.getLogger("monitor.ingest")
@@ -120,41 +122,68 @@ def _fingerprint(cand: Candidate) -> str:
     return sha256(cand.data + cand.extra) if cand.data is not None else sha256(cand.error or "no data")
 
 
-def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, max_bytes: int) -> IngestResult:
+def _failed(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, exc: Exception) -> IngestResult:
+    """Whatever went wrong with one file outside parsing (a bug, an odd name): that file's error, the run goes on."""
+    message = f"could not ingest: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    log.exception("%s: %s", cand.locator, message, extra=_fields(cand))
+    try:
+        _record(sessions, cand, repo.ERROR, message, now, time.perf_counter())
+    except Exception:  # noqa: BLE001 - the log line above is what is left
+        pass
+    return IngestResult(cand.locator, repo.ERROR, message)
+
+
+def ingest_one(sessions: sessionmaker[Session], cand: Candidate, now: dt.datetime, max_bytes: int,
+               limits: Limits | None = None) -> IngestResult:
     """Store one candidate in its own transaction; every failure is a result, never an exception.
 
     A candidate that failed before with the same bytes (or the same source
     error) is not parsed again: it answers ``failed_before`` until it changes.
+    ``limits``: how much reading the file may cost (:mod:`monitor.limits`); past one it fails, nothing stored.
     """
-    started = time.perf_counter()
-    fingerprint = _fingerprint(cand)
-    early = _lookup(sessions, cand, now, started, fingerprint)
-    if early is not None:
-        return early
-    return _store(sessions, cand, _prepare((cand, max_bytes)), now, started, fingerprint)
+    try:
+        started = time.perf_counter()
+        fingerprint = _fingerprint(cand)
+        early = _lookup(sessions, cand, now, started, fingerprint)
+        if early is not None:
+            return early
+        return _store(sessions, cand, _prepare((cand, max_bytes, limits or Limits())), now, started, fingerprint)
+    except Exception as exc:  # noqa: BLE001 - one bad file is one failed file, whatever went wrong
+        return _failed(sessions, cand, now, exc)
 
 
-def _prepare(job: tuple[Candidate, int]) -> LetterWork:
-    cand, max_bytes = job
+def _prepare(job: tuple[Candidate, int, Limits]) -> LetterWork:
+    """Parse one candidate (on a pool worker or here) in a process stopped at ``limits.parse_seconds``."""
+    cand, max_bytes, limits = job
     assert cand.data is not None
-    return prepare_letter(cand.data, cand.name, cand.override, max_bytes)
+    return prepare(cand.data, cand.name, cand.override, max_bytes, limits)
 
 
 def ingest_many(sessions: sessionmaker[Session], cands: Iterable[Candidate], now: dt.datetime, max_bytes: int,
-                workers: int = 1) -> Iterator[IngestResult]:
+                workers: int = 1, limits: Limits | None = None) -> Iterator[IngestResult]:
     """:func:`ingest_one` for each candidate, in order, with the parsing on ``workers`` processes
     (:func:`monitor.workers.ordered`) while this process stores: the same results, the same rows."""
+    limits = limits or Limits()
     todo: list[tuple[Candidate, float, str, IngestResult | None]] = []
     for cand in cands:
         started = time.perf_counter()
-        fingerprint = _fingerprint(cand)
-        todo.append((cand, started, fingerprint, _lookup(sessions, cand, now, started, fingerprint)))
-    jobs = ((cand, max_bytes) for cand, _, _, early in todo if early is None)
+        try:
+            fingerprint = _fingerprint(cand)
+            early = _lookup(sessions, cand, now, started, fingerprint)
+        except Exception as exc:  # noqa: BLE001 - one bad file is one failed file
+            fingerprint, early = "", _failed(sessions, cand, now, exc)
+        todo.append((cand, started, fingerprint, early))
+    jobs = ((cand, max_bytes, limits) for cand, _, _, early in todo if early is None)
     prepared = ordered(_prepare, jobs, workers)
     for cand, started, fingerprint, early in todo:
-        yield early if early is not None else _store(sessions, cand, next(prepared), now, started, fingerprint)
-
-
+        if early is not None:
+            yield early
+            continue
+        work = next(prepared)
+        try:
+            yield _store(sessions, cand, work, now, started, fingerprint)
+        except Exception as exc:  # noqa: BLE001 - one bad file is one failed file
+            yield _failed(sessions, cand, now, exc)
 def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, now: dt.datetime, started: float,
            fingerprint: str) -> IngestResult:
     if work.error:
@@ -213,27 +242,49 @@ def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, n
 
 
 def inbox_candidates(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...],
-                     max_bytes: int, known: Mapping[str, str] | None = None) -> Iterator[Candidate]:
+                     max_bytes: int, known: Mapping[str, str] | None = None,
+                     ready: Callable[[Path], bool] | None = None) -> Iterator[Candidate]:
     """Candidates for letter files under ``paths`` (folders are walked, files taken as named).
 
     A symbolic link found inside a folder is followed only when it stays inside
     that folder: a link to ``/etc/passwd`` dropped in the inbox is an error
     naming it, never read, stored or served. ``known``: locator → stat key of
     the files read before; a file found with the same key is unchanged and
-    left out, unread.
+    left out, unread. Whatever goes wrong listing a folder or looking at a file
+    (a name that is not UTF-8, one too long for a sidecar) is that folder's or
+    that file's error; the next ones are still listed. ``ready``: a file it says no to is passed over this
+    time (:class:`~monitor.sources.folder.Settle`: still being written).
     """
     for root in map(Path, paths):
-        inside = root.resolve() if root.is_dir() else None
-        for listed in listing([root], extensions):
+        try:
+            inside = root.resolve() if root.is_dir() else None
+            found = listing([root], extensions)
+        except Exception as exc:  # noqa: BLE001 - a folder that cannot be listed is one error
+            yield Candidate("folder", shown_path(root.absolute()), shown_path(root.name),
+                            error=f"cannot list the folder: {type(exc).__name__}: {exc}")
+            continue
+        for listed in found:
             if listed.stat and known is not None and known.get(listed.locator) == listed.stat:
                 continue
             path = listed.path
-            if listed.locator:  # found by walking the folder, not a link: inside it by construction
-                yield candidate_for(path, max_bytes)
-            elif inside is not None and not path.resolve().is_relative_to(inside):
-                yield Candidate("folder", str(path.absolute()), path.name,
-                                error=f"link to {path.resolve()} leads outside the inbox {inside}: not followed")
-            elif not path.exists():
-                yield Candidate("folder", str(path), path.name, error="no such file or folder")
-            else:
-                yield candidate_for(path, max_bytes)
+            try:
+                if ready is not None and path.exists() and not ready(path):
+                    log.debug("%s: still changing; taken once it is the same at two polls", shown_path(path))
+                    continue
+                cand = _candidate(listed, inside, max_bytes)
+            except Exception as exc:  # noqa: BLE001
+                cand = Candidate("folder", shown_path(path.absolute()), shown_path(path.name),
+                                 error=f"cannot read file: {type(exc).__name__}: {exc}")
+            yield cand
+
+
+def _candidate(listed: Listed, inside: Path | None, max_bytes: int) -> Candidate:
+    path = listed.path
+    if listed.locator:  # found by walking the folder, not a link: inside it by construction
+        return candidate_for(path, max_bytes)
+    if inside is not None and not path.resolve().is_relative_to(inside):
+        return Candidate("folder", shown_path(path.absolute()), shown_path(path.name),
+                         error=f"link to {shown_path(path.resolve())} leads outside the inbox {inside}: not followed")
+    if not path.exists():
+        return Candidate("folder", shown_path(path), shown_path(path.name), error="no such file or folder")
+    return candidate_for(path, max_bytes)

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import jobs
 from .config import Settings
 from .store.db import as_utc, utcnow
 from .store.models import AnalysisRun, ChangeRecord, IngestLog, SourceCursor
@@ -104,6 +105,7 @@ class StoreCollector(Collector):
         self.settings = settings
 
     def collect(self) -> Iterator[Any]:
+        yield self.job_failures()  # also when the database cannot be read: that may be why jobs fail
         up = GaugeMetricFamily("policy_monitor_up", "1 when the database answered this scrape", labels=["error"])
         try:
             families = self._families(utcnow())
@@ -115,6 +117,17 @@ class StoreCollector(Collector):
         up.add_metric([""], 1)
         yield up
         yield from families
+
+    @staticmethod
+    def job_failures() -> CounterMetricFamily:
+        """Runs of the daemon's jobs that failed as a whole (in this process: see :mod:`monitor.jobs`)."""
+        family = CounterMetricFamily("policy_monitor_job_failures",
+                                     "Runs of a scheduled job (inbox, source:NAME, notify) that failed as a whole",
+                                     labels=["job"])
+        counts = {"inbox": 0, **jobs.failures()}
+        for job, n in sorted(counts.items()):
+            family.add_metric([job], n)
+        return family
 
     def _families(self, now: dt.datetime) -> list[Any]:
         ingested = CounterMetricFamily("policy_monitor_letters_ingested", "Letters stored or updated, by source",

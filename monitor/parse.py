@@ -25,9 +25,14 @@ class InputError(ValueError):
     """A file that cannot be read as a letter; the message says why."""
 
 
+def too_large(size: int, max_bytes: int) -> str:
+    """The one message for a file over the size limit."""
+    return f"file too large: {size / 1048576:.1f} MB exceeds the limit of {max_bytes / 1048576:g} MB"
+
+
 def _check_size(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
-        raise InputError(f"file too large: {len(data) / 1e6:.1f} MB exceeds the limit of {max_bytes / 1e6:.1f} MB")
+        raise InputError(too_large(len(data), max_bytes))
     if not data.strip():
         raise InputError("empty file: no text to read")
 

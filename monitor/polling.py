@@ -19,6 +19,10 @@ What holds:
 * a file seen before at the same URL and version is not fetched again;
   a deletion marks the letter withdrawn and fetches nothing;
 * a broken file (truncated PDF, unknown format, …) is logged and skipped;
+* a poll ends after ``max_pages`` pages or ``poll_seconds`` seconds with the cursor of its last whole
+  page (an endless paged feed cannot hold it, and the writer, forever); the next poll goes on from there;
+* a cursor whose next URL the fetcher would refuse (another host, not http(s)) is never saved: the source
+  fails with that error and the next poll starts again from the last good cursor;
 * nothing escapes as a traceback: an unexpected error is logged with the
   source and recorded as the source's error; :class:`PollResult` says whether
   the source failed, so ``poll`` can exit non-zero.
@@ -39,12 +43,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .clean import clean
 from .ingest import inbox_candidates, ingest_one
+from .limits import Limits
 from .parse import InputError, extract
 from .sources.base import Candidate
 from .sources.base import Source as RemoteSource
 from .sources.base import SourceSpec
 from .sources.common import PageError, RemoteDoc
 from .sources.content import UnsupportedContent, file_name
+from .sources.folder import Settle
 from .sources.http import Fetcher, FetchError, Stopped, host_of
 from .sources.registry import source_for
 from .store import attachments as att_repo
@@ -110,6 +116,7 @@ class _Context:
     sessions: sessionmaker[Session]
     now: Callable[[], dt.datetime]
     stopping: threading.Event
+    limits: Limits = field(default_factory=Limits)
 
 
 def _first_url(source: RemoteSource, cursor: dict[str, Any]) -> str:
@@ -203,7 +210,7 @@ class _Poll:
     def store_letter(self, doc: RemoteDoc, name: str, body: bytes) -> None:
         cand = Candidate(self.adapter.kind, doc.locator, name, data=body, override=doc.meta,
                          external_id=doc.external_id, aliases=doc.aliases)
-        result = ingest_one(self.sessions, cand, self.ctx.now(), self.spec.max_bytes)
+        result = ingest_one(self.sessions, cand, self.ctx.now(), self.spec.max_bytes, self.ctx.limits)
         if result.failed:
             self.result.doc_errors += 1
             return
@@ -246,11 +253,14 @@ def _fetcher_for(ctx: _Context, spec: SourceSpec, fetcher: Fetcher | None) -> Fe
     hosts = (host_of(spec.url),) + tuple(h.lower() for h in spec.allowed_hosts)
     if fetcher is None:
         return Fetcher(timeout=spec.timeout_seconds, rate=spec.rate_per_second, max_bytes=spec.max_bytes,
-                       deadline=spec.deadline_seconds, allowed_hosts=hosts, stop=ctx.stopping)
+                       deadline=spec.deadline_seconds, allowed_hosts=hosts, stop=ctx.stopping,
+                       max_retry_after=spec.max_retry_after_seconds)
     # a fetcher handed in (tests, tools) gets this source's allow-list unless it has its own, and our stop
     if fetcher.allowed_hosts is None:
         fetcher.allowed_hosts = frozenset(hosts)
     fetcher.stop = ctx.stopping
+    if fetcher.max_retry_after is None:
+        fetcher.max_retry_after = spec.max_retry_after_seconds
     return fetcher
 
 
@@ -265,14 +275,15 @@ def _fail(ctx: _Context, spec: SourceSpec, kind: str, result: PollResult, messag
 
 
 def poll_source(sessions: sessionmaker[Session], spec: SourceSpec, *, now: Callable[[], dt.datetime] = utcnow,
-                stop: threading.Event | None = None, fetcher: Fetcher | None = None) -> PollResult:
+                stop: threading.Event | None = None, fetcher: Fetcher | None = None,
+                limits: Limits | None = None) -> PollResult:
     """Poll one remote source once; the result lists the letters stored or changed (not yet analysed).
 
     ``stop`` set: the poll ends after the current document, keeping the cursor of the last whole page.
     ``fetcher``: a client to use instead of one made from the table (tests, tools); it gets this source's
     allowed hosts unless it has its own, and ``stop``.
     """
-    ctx = _Context(sessions, now, stop if stop is not None else threading.Event())
+    ctx = _Context(sessions, now, stop if stop is not None else threading.Event(), limits or Limits())
     started = time.perf_counter()
     adapter = source_for(spec)
     own = fetcher is None
@@ -288,8 +299,11 @@ def poll_source(sessions: sessionmaker[Session], spec: SourceSpec, *, now: Calla
     result = PollResult(spec.name)
     work = _Poll(ctx, spec, adapter, fetcher, result)
     pages_fetcher = _ConditionalFirstPage(fetcher, *validators)
+    fetcher.until = time.monotonic() + spec.poll_seconds
+    pages = 0
     try:
         for docs, next_cursor in adapter.pages(pages_fetcher, cursor):  # type: ignore[arg-type] # a Fetcher in all but name
+            pages += 1
             complete = True
             for doc in docs:
                 if ctx.stopping.is_set():
@@ -299,11 +313,21 @@ def poll_source(sessions: sessionmaker[Session], spec: SourceSpec, *, now: Calla
                 _fail(ctx, spec, adapter.kind, result,
                       "a document failed; the cursor stays on its page until it succeeds or is parked", spec.url)
                 return result
+            refused = _refused_cursor(adapter, fetcher, next_cursor)
+            if refused:
+                _fail(ctx, spec, adapter.kind, result, refused, spec.url)
+                return result
             with sessions.begin() as session:  # the whole page is handled: move the cursor on
                 row = session.get_one(SourceCursor, spec.name)  # made at the poll's start
                 row.cursor = next_cursor
                 row.polled_at = utcnow()
                 cursor = next_cursor
+            cut = _cut_short(spec, pages, fetcher.until)
+            if cut:
+                log.warning("source %s: %s; the next poll goes on from here", spec.name, cut,
+                            extra={"source": spec.name})
+                _good_poll(ctx, spec)
+                return result
         with sessions.begin() as session:  # validators of this poll's first page, for the next poll
             row = session.get_one(SourceCursor, spec.name)  # made at the poll's start
             if pages_fetcher.first is not None:
@@ -339,6 +363,34 @@ def poll_source(sessions: sessionmaker[Session], spec: SourceSpec, *, now: Calla
     return result
 
 
+def _refused_cursor(adapter: RemoteSource, fetcher: Fetcher, cursor: dict[str, Any]) -> str:
+    """Why the next poll could not start from ``cursor`` (its first URL is refused), or ""."""
+    try:
+        url = _first_url(adapter, cursor)
+        fetcher.check_url(url)
+    except FetchError as exc:
+        return f"{exc}; the cursor is not saved: the next poll starts again from the last good page"
+    except Exception as exc:  # noqa: BLE001 - a cursor the source itself cannot read back
+        return f"unusable next-page cursor ({type(exc).__name__}: {exc}); not saved"
+    return ""
+
+
+def _cut_short(spec: SourceSpec, pages: int, until: float | None) -> str:
+    """Why the poll ends here although the source has more pages, or ""."""
+    if pages >= spec.max_pages:
+        return f"{pages} pages in this poll (sources.max_pages = {spec.max_pages})"
+    if until is not None and time.monotonic() >= until:
+        return f"the poll took {spec.poll_seconds:g} s (sources.poll_seconds)"
+    return ""
+
+
+def _good_poll(ctx: _Context, spec: SourceSpec) -> None:
+    with ctx.sessions.begin() as session:
+        row = session.get_one(SourceCursor, spec.name)  # made at the poll's start
+        row.last_error = ""
+        row.failing_since = None
+
+
 class InboxState:
     """The stat keys of the inbox files read before (locator → key): read from the store at the first poll,
     then kept by the polls themselves. The daemon keeps one for its whole life (it is the only writer, so
@@ -361,22 +413,26 @@ _SETTLED = frozenset({repo.STORED, repo.NEW_VERSION, repo.REDATED, repo.DUPLICAT
 
 def poll_folders(sessions: sessionmaker[Session], folders: tuple[str, ...], extensions: tuple[str, ...],
                  max_bytes: int, *, now: Callable[[], dt.datetime] = utcnow,
-                 stop: threading.Event | None = None, state: InboxState | None = None) -> PollResult:
+                 stop: threading.Event | None = None, state: InboxState | None = None,
+                 limits: Limits | None = None, settle: Settle | None = None) -> PollResult:
     """Ingest what is new in the inbox ``folders``.
 
     A file whose size, modification time and inode (and its sidecar's) are as when it was last read is not
     read, hashed or written at all; a file whose stat moved is read and hashed, and skipped when its bytes are
     known. ``state``: what earlier polls of this process learnt (a fresh one reads it from the store).
+    ``settle``: a file still changing since the last poll is left for a later one (main's 2 s rule only keeps
+    a just-written file's stat from being trusted; it would still store the half-copied bytes).
     ``stop`` set: the poll ends after the current letter. A file that fails is logged (once: a known failure
     was reported when it happened) and counted in ``doc_errors``; the next files are still tried.
     """
     result = PollResult("inbox")
     known = (state or InboxState()).load(sessions)
-    for cand in inbox_candidates(folders, extensions, max_bytes, known):
+    ready = settle.ready if settle is not None else None
+    for cand in inbox_candidates(folders, extensions, max_bytes, known, ready):
         if stop is not None and stop.is_set():
             log.info("stopping: inbox poll ends after the current letter")
             break
-        outcome = ingest_one(sessions, cand, now(), max_bytes)
+        outcome = ingest_one(sessions, cand, now(), max_bytes, limits)
         if outcome.outcome in _SETTLED:
             known[cand.locator] = cand.stat
         fields = {"source": "inbox", "letter": outcome.letter_key, "locator": cand.locator, "outcome": outcome.outcome}
@@ -387,6 +443,8 @@ def poll_folders(sessions: sessionmaker[Session], folders: tuple[str, ...], exte
         elif outcome.outcome == repo.ERROR:
             log.error("failed %s: %s", cand.locator, outcome.message, extra=fields)
             result.doc_errors += 1
+    if settle is not None:
+        settle.finish()
     return result
 
 

@@ -46,6 +46,7 @@ from .traits import Traits
 from .store import analysis as store
 from .store import standing as kept
 from .store import version as data_version
+from .store.db import chunked
 from .store.models import ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord, table
 
 log = logging.getLogger("monitor.timeline")
@@ -424,8 +425,9 @@ class Timeline:
             else:
                 fresh.append(row)
         if current:  # superseded before the new rows go in: at most one current row per uid
-            session.execute(update(ChangeRecord).where(ChangeRecord.id.in_([r.id for r in current.values()]))
-                            .values(superseded_at=now, superseded_by_run=run_id))
+            for part in chunked([r.id for r in current.values()]):
+                session.execute(update(ChangeRecord).where(ChangeRecord.id.in_(part))
+                                .values(superseded_at=now, superseded_by_run=run_id))
         if fresh:  # one executemany, not an ORM object and an INSERT per row
             session.execute(insert(table(ChangeRecord)), fresh)
         return bool(current or fresh)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 
+from .limits import Limits
 from .model import LetterMeta, ParsedLetter
 from .parse import DEFAULT_MAX_BYTES, InputError
 from .pipeline import parse_letter
@@ -27,10 +28,11 @@ class LetterWork:
 
 
 def prepare_letter(data: bytes, name: str, override: LetterMeta | None,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> LetterWork:
-    """Parse one file; never raises (a failure is a result)."""
+                   max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None) -> LetterWork:
+    """Parse one file; never raises (a failure is a result). ``limits``: its size and metadata checks
+    (:mod:`monitor.limits`), run here, on the worker; past one the file fails naming the limit."""
     try:
-        return LetterWork(parse_letter(data, name, override, max_bytes=max_bytes))
+        return LetterWork(parse_letter(data, name, override, max_bytes=max_bytes, limits=limits))
     except InputError as exc:
         return LetterWork(error=str(exc))
     except Exception as exc:  # a parser bug must not stop the other files  # noqa: BLE001

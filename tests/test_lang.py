@@ -155,7 +155,7 @@ def test_the_fingerprint_follows_the_files(tmp_path):
 # The analysis core (pyproject.toml's contract) and its Dutch vocabulary: words of the language files that
 # are not also English (string constants such as "heading" or "over" are the program's own).
 CORE = ROOT / "monitor"
-CORE_MODULES = ("align", "clean", "diff", "footnotes", "function", "gazetteer", "ids", "lexicon", "metadata", "model",
+CORE_MODULES = ("align", "clean", "diff", "footnotes", "function", "gazetteer", "ids", "lexicon", "limits", "metadata", "model",
                 "patterns", "pipeline", "position", "quantities", "scope", "segment", "significance", "topics", "traits", "work")
 # Core modules left out, and why: they hold no analysis knowledge of the letters' language.
 EXEMPT = {"feed": "the feed's own Dutch wording for readers (month names, 'gewijzigd', …): the interface, "

@@ -136,16 +136,16 @@ def test_a_letter_stored_meanwhile_by_another_process_is_already_known(db_url, t
     ours = session_factory(open_database(db_url, create=True))
     theirs = session_factory(open_database(db_url, create=True))
     cand = next(ingest.inbox_candidates([inbox], (".txt",), 10**7))
-    real = ingest.prepare_letter  # parse (and analysis) of a file: what runs while the other process stores
+    real = ingest._prepare  # parse (and analysis) of a file: what runs while the other process stores
     raced: list = []
 
     def parse_while_the_other_stores(*args, **kw):
         if not raced:  # the other process's ingest runs its own (unpatched) parse and stores first
             raced.append(None)
-            monkeypatch.setattr(ingest, "prepare_letter", real)
+            monkeypatch.setattr(ingest, "_prepare", real)
             raced[0] = ingest.ingest_one(theirs, cand, utcnow(), 10**7)
         return real(*args, **kw)
-    monkeypatch.setattr(ingest, "prepare_letter", parse_while_the_other_stores)
+    monkeypatch.setattr(ingest, "_prepare", parse_while_the_other_stores)
     result = ingest.ingest_one(ours, cand, utcnow(), 10**7)
     assert raced[0].outcome == "stored"
     assert result.outcome == "unchanged" and "already known" in result.message, result

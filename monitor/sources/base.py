@@ -48,7 +48,10 @@ class SourceSpec:
     ``allowed_hosts``: hosts besides the source URL's own that files and redirects may come from.
     ``deadline_seconds``: the most one response may take in total. ``retries_per_document``: polls a failing
     document may hold its source back before it is parked and skipped. ``start_skiptoken``: where a first
-    SyncFeed poll starts (0: the beginning).
+    SyncFeed poll starts (0: the beginning). ``max_pages`` and ``poll_seconds``: the most pages, and the most
+    time, one poll takes; then it ends with the cursor of the last whole page and the next poll goes on from
+    there (an endless paged feed cannot hold a poll forever). ``max_retry_after_seconds``: the longest
+    ``Retry-After`` waited for within a poll; a longer one ends the poll, retried at the next.
     """
 
     name: str
@@ -65,6 +68,9 @@ class SourceSpec:
     allowed_hosts: tuple[str, ...] = ()
     retries_per_document: int = 3
     start_skiptoken: int = 0
+    max_pages: int = 200
+    poll_seconds: float = 1800.0
+    max_retry_after_seconds: float = 60.0
 
     def types(self, defaults: tuple[str, ...]) -> frozenset[str] | None:
         """Lower-cased document types to take (``defaults`` when the table names none); None: take everything."""

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..metadata import MetadataError, parse_sidecar
+from ..parse import too_large
 from .base import Candidate
 
 SIDECAR_SUFFIX = ".meta.toml"
@@ -60,21 +61,41 @@ def stat_key(st: os.stat_result, side: str = "", side_st: os.stat_result | None 
     return key
 
 
+def shown_path(path: Path | str) -> str:
+    """A path as text that can be stored and printed: a name that is not valid UTF-8 (a byte Linux allows)
+    keeps its bad bytes as ``\\xe9`` escapes instead of making the database driver fail."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+def name_problem(path: Path) -> str:
+    """Why a file cannot be taken by its name, or "" (the name is fine)."""
+    try:
+        os.fsencode(str(path)).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"file name is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x}): rename the file; not read"
+    return ""
+
+
 def sidecar_for(path: Path) -> Path | None:
     for candidate in (path.with_name(name) for name in _sidecar_names(path.name)):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a name too long to have a sidecar (a 250-character letter name): it has none
+            continue
     return None
 
 
 def candidate_for(path: Path, max_bytes: int) -> Candidate:
+    problem = name_problem(path)
+    if problem:
+        return Candidate("folder", shown_path(path.absolute()), shown_path(path.name), error=problem)
     locator = str(path.resolve())
     try:
         st = path.stat()
         if st.st_size > max_bytes:
-            return Candidate("folder", locator, path.name, error=(
-                f"file too large: {st.st_size / 1e6:.1f} MB exceeds the limit of {max_bytes / 1e6:.1f} MB "
-                "(inbox.max_file_mb)"))
+            return Candidate("folder", locator, path.name,
+                             error=f"{too_large(st.st_size, max_bytes)} (inbox.max_file_mb)")
         data = path.read_bytes()
     except OSError as exc:
         return Candidate("folder", locator, path.name, error=f"cannot read file: {exc.strerror or exc}")
@@ -134,6 +155,30 @@ def listing(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...]
         else:
             out.append(Listed(str(p)))
     return out
+
+
+class Settle:
+    """Which inbox files have stopped changing: a file is taken once its size and modification time were the
+    same at the previous poll, or it has not been touched for ``quiet_seconds`` (a poll interval) anyway.
+
+    Why: a file still being copied in was stored as a version of its letter, half. The daemon keeps one of
+    these between its inbox polls; ``ingest`` and ``run --once`` name their files and take them as they are.
+    """
+
+    def __init__(self, quiet_seconds: float, clock: Callable[[], float] = time.time):
+        self.quiet, self.clock = quiet_seconds, clock
+        self.seen: dict[str, tuple[int, int]] = {}
+        self.now_seen: dict[str, tuple[int, int]] = {}
+
+    def ready(self, path: Path) -> bool:
+        st = path.stat()
+        key, sig = os.fsencode(path).hex(), (st.st_size, st.st_mtime_ns)
+        self.now_seen[key] = sig
+        return self.seen.get(key) == sig or self.clock() - st.st_mtime >= self.quiet
+
+    def finish(self) -> None:
+        """End of a poll: what was seen now is what the next poll compares with (gone files are forgotten)."""
+        self.seen, self.now_seen = self.now_seen, {}
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], extensions: tuple[str, ...]) -> list[Path]:

@@ -4,14 +4,18 @@ What holds for :meth:`Fetcher.get`:
 
 * connect/read timeouts from config; at most ``retries`` retries, with
   exponential backoff, on connection errors, timeouts, 429 and 5xx;
-  ``Retry-After`` (seconds or a date) is respected, capped at ``max_wait``;
+  ``Retry-After`` (seconds or a date) is respected, capped at ``max_wait``; one longer than
+  ``max_retry_after`` is not waited for at all: the request fails at once (transient, so the next poll
+  tries again) instead of holding the poll for a day;
 * a descriptive User-Agent; ``If-None-Match``/``If-Modified-Since`` when the
   caller passes validators, so an unchanged page costs a 304;
 * at most ``rate`` requests per second per host;
 * a response larger than ``max_bytes`` (by Content-Length, or counted while
   streaming) is refused before it fills memory; at most 5 redirects;
 * a whole response must arrive within ``deadline`` seconds: a server that drips
-  one byte every few seconds never trips a read timeout, but trips this;
+  one byte every few seconds never trips a read timeout, but trips this, and is not asked again in the
+  same poll (four tries of a dripping server took 491 s); ``until`` (a ``time.monotonic()`` instant, set
+  by the poll's own deadline) ends every request and wait by then;
 * redirects are followed by hand, and only to hosts in ``allowed_hosts`` (the
   source's own host plus its configured allow-list); every URL handed to
   :meth:`Fetcher.get` is checked the same way, so a service that lies (an
@@ -120,8 +124,10 @@ class Fetcher:
                  rate: float = 1.0, max_bytes: int = 50_000_000, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] | None = None, clock: Callable[[], float] = time.time,
                  deadline: float | None = None, allowed_hosts: tuple[str, ...] | None = None,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, max_retry_after: float | None = None):
         self.retries, self.backoff, self.max_wait, self.max_bytes = retries, backoff, max_wait, max_bytes
+        self.max_retry_after = max_retry_after
+        self.until: float | None = None  # a time.monotonic() instant no request or wait goes past (a poll's end)
         self.stop = stop or threading.Event()
         # sleeping on the stop event makes every wait (rate limit, backoff, Retry-After) interruptible
         self.sleep = sleep or (lambda seconds: self.stop.wait(seconds) and None)
@@ -167,10 +173,18 @@ class Fetcher:
                 return self._follow(url, headers)
             except FetchError as exc:
                 wait = getattr(exc, "retry_after", None)
-                if not exc.transient or attempt >= self.retries:
+                if not exc.transient or attempt >= self.retries or getattr(exc, "again_later", False):
                     raise
-                delay = wait if wait is not None else self.backoff * (2 ** attempt)
-                self.sleep(min(delay, self.max_wait))
+                if wait is not None and self.max_retry_after is not None and wait > self.max_retry_after:
+                    raise FetchError(url, f"{exc.args[0].removeprefix(url + ': ')} asks to wait {wait:g} s "
+                                          f"(Retry-After), more than sources.max_retry_after_seconds "
+                                          f"({self.max_retry_after:g} s): tried again at the next poll",
+                                     transient=True) from None
+                delay = min(wait if wait is not None else self.backoff * (2 ** attempt), self.max_wait)
+                if self.until is not None and time.monotonic() + delay > self.until:
+                    raise FetchError(url, f"{exc.args[0].removeprefix(url + ': ')}; no time left in this poll "
+                                          "(sources.poll_seconds) to try again", transient=True) from None
+                self.sleep(delay)
                 attempt += 1
 
     def _follow(self, url: str, headers: dict[str, str]) -> Fetched:
@@ -190,6 +204,7 @@ class Fetcher:
     def _once(self, url: str, headers: dict[str, str], origin: str = "") -> Fetched:
         started = time.monotonic()
         name = origin or url  # errors name the URL the caller asked for
+        deadline = self.deadline if self.until is None else max(0.0, min(self.deadline, self.until - started))
         try:
             with self.client.stream("GET", url, headers=headers) as r:
                 if r.status_code in (301, 302, 303, 307, 308):
@@ -215,9 +230,12 @@ class Fetcher:
                                          transient=False)
                     if self.stop.is_set():
                         raise Stopped(name)
-                    if time.monotonic() - started > self.deadline:
-                        raise FetchError(name, f"response not complete within the deadline of {self.deadline:g} s "
-                                               f"({total:,} bytes so far): a server that drips bytes", transient=True)
+                    if time.monotonic() - started > deadline:
+                        err = FetchError(name, f"response not complete within the deadline of {deadline:g} s "
+                                               f"({total:,} bytes so far): a server that drips bytes; "
+                                               "tried again at the next poll", transient=True)
+                        err.again_later = True  # type: ignore[attr-defined] # not asked again in this poll
+                        raise err
                     chunks.append(chunk)
                 return Fetched(str(r.url), r.status_code, b"".join(chunks), dict(r.headers))
         except httpx.TimeoutException:

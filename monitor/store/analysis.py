@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..model import Statement
+from .db import chunked
 from .models import AnalysisRun, ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord, table
 
 __all__ = ["AnalysisRun", "to_statement", "start_run", "latest_run", "replace_topics", "replace_functions",
@@ -41,8 +42,8 @@ def replace_topics(session: Session, records: list[StatementRecord], assignments
                    run: AnalysisRun) -> int:
     """Replace the topic rows of these statements with this run's assignments."""
     ids = [r.id for r in records]
-    if ids:
-        session.execute(delete(TopicAssignmentRecord).where(TopicAssignmentRecord.statement_id.in_(ids)))
+    for part in chunked(ids):  # in chunks: never more values than SQLite binds in one statement
+        session.execute(delete(TopicAssignmentRecord).where(TopicAssignmentRecord.statement_id.in_(part)))
     uid_by_position = {r.position: r.uid for r in records}
     rows = []
     for rec, assigned in zip(records, assignments):
@@ -101,9 +102,9 @@ def current_topics(session: Session) -> dict[int, set[str]]:
 
 def topic_rows(session: Session, statement_ids: list[int]) -> dict[int, list[TopicAssignmentRecord]]:
     out: dict[int, list[TopicAssignmentRecord]] = defaultdict(list)
-    if statement_ids:
+    for part in chunked(statement_ids):  # a statement's rows are all in its chunk, ordered by topic
         for row in session.scalars(select(TopicAssignmentRecord)
-                                   .where(TopicAssignmentRecord.statement_id.in_(statement_ids))
+                                   .where(TopicAssignmentRecord.statement_id.in_(part))
                                    .order_by(TopicAssignmentRecord.topic)):
             out[row.statement_id].append(row)
     return out

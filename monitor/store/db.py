@@ -5,7 +5,8 @@ import contextlib
 import hashlib
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -38,7 +40,39 @@ def connect_error(url: str, exc: BaseException) -> str:
                 "install it with `make setup` or `pip install 'policy-monitor[postgres]'`")
     orig = getattr(exc, "orig", None) or exc
     first = next((line.strip() for line in str(orig).splitlines() if line.strip()), type(orig).__name__)
+    if any(word in first.lower() for word in DAMAGE_WORDS):
+        return damaged(url, first)
     return f"cannot open the database {masked(url)}: {first}"
+
+
+def damaged(url: str, problem: str) -> str:
+    """The one line for a damaged store: which (the SQLite file, or the masked URL), why, and what to do."""
+    u = make_url(url)
+    shown = (u.database or url) if u.get_backend_name() == "sqlite" else masked(url)
+    return (f"database {shown} is damaged ({problem}): restore it from a backup, then run "
+            "`policy-monitor check` (docs/operations.md)")
+
+
+# What SQLite says of a damaged file (sqlite3.DatabaseError messages); store.health uses them too.
+DAMAGE_WORDS = ("malformed", "not a database", "disk image", "corrupt")
+
+
+# Values bound in one IN (...): SQLite refuses more than 32,766 variables in one statement (`too many SQL
+# variables`: export failed so on a letter of 159,589 statements), so lists that grow with the data are
+# sent in chunks of this many.
+CHUNK = 5000
+
+
+def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``values`` in lists of at most ``size``, in order."""
+    batch: list[T] = []
+    for v in values:
+        batch.append(v)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def utcnow() -> dt.datetime:

@@ -56,6 +56,18 @@ def statements(session: Session, letter: Letter) -> list[StatementRecord]:
                                 .order_by(StatementRecord.position)))
 
 
+def statement_page(session: Session, letter: Letter, limit: int, offset: int) -> tuple[list[StatementRecord], int]:
+    """One page of the letter's statements in order, and how many it has: a letter page never grows with
+    the letter (one of 159,589 statements was a 29 MB page)."""
+    if letter.current_version_id is None:
+        return [], 0
+    where = StatementRecord.version_id == letter.current_version_id
+    total = session.scalar(select(func.count(StatementRecord.id)).where(where)) or 0
+    rows = list(session.scalars(select(StatementRecord).where(where).order_by(StatementRecord.position)
+                                .limit(limit).offset(offset)))
+    return rows, total
+
+
 def footnotes(session: Session, letter: Letter) -> list[FootnoteRecord]:
     return list(session.scalars(select(FootnoteRecord).where(FootnoteRecord.version_id == letter.current_version_id)
                                 .order_by(FootnoteRecord.id)))

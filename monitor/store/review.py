@@ -24,7 +24,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from . import version as data_version
-from .db import as_utc
+from .db import as_utc, chunked
 from .models import ChangeRecord, Review
 
 CONFIRM, REJECT, NOTE, MERGE = "confirm", "reject", "note", "merge"
@@ -117,12 +117,12 @@ def _current(session: Session, uid: str) -> ChangeRecord | None:
 def statuses(session: Session, uids: list[str] | set[str] | None = None) -> dict[str, Status]:
     """uid → :class:`Status`, for ``uids`` (None: every reviewed change)."""
     q = select(Review).order_by(Review.id)
-    if uids is not None:
-        if not uids:
-            return {}
-        q = q.where(Review.change_uid.in_(sorted(uids)))
+    if uids is None:
+        queries = [q]
+    else:  # in chunks: an export asks for every change's status (261,222 once), more than SQLite binds
+        queries = [q.where(Review.change_uid.in_(part)) for part in chunked(sorted(uids))]
     out: dict[str, Status] = {}
-    for r in session.scalars(q):
+    for r in (r for q in queries for r in session.scalars(q)):
         s = out.setdefault(r.change_uid, Status())
         at = as_utc(r.at)
         s.last_at = at

@@ -30,6 +30,7 @@ from ..config import Settings, SubjectSettings
 from ..feed import dutch_date
 from ..publish import FeedPublisher
 from ..store import version as data_version
+from ..store.health import CachedCheck
 from ..store.db import session_factory
 from ..store import queries
 from ..store.models import Letter
@@ -132,6 +133,8 @@ class Web:
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.page_cache: DocumentCache[tuple[str, str]]
         self.search_cache: DocumentCache[tuple[str, str]]
+        # /healthz: is the store intact (checked at most every server.integrity_check_seconds)
+        self.integrity = CachedCheck(engine, settings.server.integrity_check_seconds)
         # searches have unbounded keys: their own small cache, so they never flush the pages'
         if cache_dir is not None:
             self.publisher = FeedPublisher(settings, SharedCache(cache_dir / "feeds"))

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import jobs
 from ..metrics import unhealthy_sources
 from ..model import ChangeKind
 from ..publish import shown_source
@@ -17,6 +18,7 @@ from ..subjects import unfollowed
 from ..store import analysis, browse, queries
 from ..store import changes as change_store
 from ..store import review as review_store
+from ..store.health import first_line, is_damage
 from ..store.models import Letter
 from .common import MAX_LIMIT, Web, bool_param, date_param, find_letter, int_param
 
@@ -151,8 +153,18 @@ def routes(web: Web) -> list[Route]:
                 stored = queries.any_letter(session)
                 failing = unhealthy_sources(session, web.settings)
                 missed = unfollowed(session, dt.datetime.now(dt.timezone.utc))
+            damage = web.integrity()
         except Exception as exc:  # noqa: BLE001 - report, don't crash, the health check
+            web.integrity.saw(exc)
+            if is_damage(exc):
+                return JSONResponse({"status": "malformed", "error": first_line(exc)}, status_code=503)
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        if damage:  # pages would answer 500: say so here, where monitoring looks
+            return JSONResponse({"status": "malformed", "database": "damaged", "error": damage}, status_code=503)
+        broken = jobs.failing()
+        if broken:  # a daemon job failing as a whole (in this process: the daemon serves its own /healthz)
+            return JSONResponse({"status": "degraded", "database": "reachable", "jobs": [
+                {"job": j.job, "since": j.since.isoformat(), "error": j.error} for j in broken]}, status_code=503)
         details: dict[str, Any] = {}
         if missed:  # never silent: letters the monitor reads but follows no subject of
             details["unfollowed"] = {"message": missed.message, "letters": [u.key for u in missed.letters],

@@ -121,7 +121,10 @@ def letter_page(web: Web, request: Request) -> Response:
 
     def build(session: Session) -> str:
         letter = find_letter(session, key)
-        records = queries.statements(session, letter)
+        per = web.settings.limits.letter_page_statements
+        page = int_param(request, "pagina", 1, 1, 1_000_000)
+        records, total = queries.statement_page(session, letter, per, (page - 1) * per)
+        pager = _pager(request, total, per)
         tops = analysis.topic_rows(session, [r.id for r in records])
         sources = list(dict.fromkeys(shown_source(s.locator) for s in queries.sources(session, letter)))
         keys = web.settings.subject_keys(subject)
@@ -129,7 +132,7 @@ def letter_page(web: Web, request: Request) -> Response:
                           slug="" if web.settings.is_first(subject) else subject.slug)
         counts = browse.changeset_counts(session, letter_ids=(letter.id,), subject=keys)
         return web.render("letter.html", letter=letter, statements=records, topics_of=tops, sources=sources,
-                          changesets=sets, counts=counts)
+                          changesets=sets, counts=counts, pager=pager)
     return web.cached_html(request, build)
 
 def topics_index(web: Web, request: Request) -> Response:
