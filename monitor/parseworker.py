@@ -46,7 +46,8 @@ def _ctx() -> ForkContext | ForkServerContext:
             return multiprocessing.get_context("fork")
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["monitor.work"])
+            # monitor.parsewarm runs one small parse in the server, so every child inherits warm caches
+            ctx.set_forkserver_preload(["monitor.work", "monitor.parsewarm"])
             _context, _context_pid = ctx, os.getpid()
         return _context
 
