@@ -71,6 +71,7 @@ def test_daemon_picks_up_a_dropped_letter_and_stops_cleanly(tmp_path: Path, db_u
         # serving, but the first analysis is held: not "ok" yet, whatever is already stored
         starting = wait_for(lambda: (r := httpx.get(health, timeout=5)).status_code == 503 and r)
         assert starting.json()["status"] == "starting" and analysed_letters(db) == 0
+        assert starting.json()["message"].startswith("De monitor start")
         release.touch()
         assert wait_for(lambda: httpx.get(health, timeout=5).json()["status"] == "ok")
         assert analysed_letters(db) == 2  # "ok" only once the first poll is analysed

@@ -295,6 +295,7 @@ def test_a_damaged_database_is_one_line_and_never_written_into(tmp_path):
     with serving(create_app(settings)) as base:
         health = httpx.get(f"{base}/healthz")
     assert health.status_code == 503 and health.json()["status"] == "malformed", health.text
+    assert "zet een back-up terug" in health.json()["message"]
 
 
 def test_a_failing_inbox_job_counts_in_metrics_and_degrades_healthz(tmp_path, db_url):

@@ -271,6 +271,7 @@ def test_metrics_count_a_failing_file_and_a_failing_source_and_healthz_turns_unh
     execute(db_url, "UPDATE source_cursor SET failing_since = :t WHERE name = 'koop'", t="2020-01-01 00:00:00+00:00")
     h = httpx.get(f"{base}/healthz", timeout=10)
     assert h.status_code == 503 and h.json()["status"] == "unhealthy", h.text
+    assert h.json()["message"].startswith("Een bron faalt al langer dan"), h.text  # a sentence for the reader, in Dutch
     assert [f["source"] for f in h.json()["failing"]] == ["koop"] and "malformed XML" in h.json()["failing"][0]["error"]
 
 

@@ -22,6 +22,16 @@ from ..store.health import first_line, is_damage
 from ..store.models import Letter
 from .common import MAX_LIMIT, Web, bool_param, date_param, find_letter, int_param
 
+# What a person reading /healthz is told, per status other than "ok" (the desk's language; the status and the
+# other fields stay machine-readable for monitoring).
+HEALTH_MESSAGES = {
+    "starting": "De monitor start: de eerste controle van de inbox en de analyse lopen nog.",
+    "unhealthy": "Een bron faalt al langer dan server.unhealthy_after_failing_seconds; zie 'failing'.",
+    "degraded": "Een taak van de daemon mislukt bij elke poging; zie 'jobs' en `policy-monitor log --errors`.",
+    "malformed": "De database is beschadigd: zet een back-up terug en controleer met `policy-monitor check`.",
+    "error": "De database is niet bereikbaar; zie 'error' en de instelling database.url.",
+}
+
 
 def letter_dict(letter: Letter, sources: list[str], statements: int | None = None) -> dict[str, Any]:
     d: dict[str, Any] = {"id": letter.key, "title": letter.title, "date": letter.date.isoformat() if letter.date else None,
@@ -147,6 +157,10 @@ def routes(web: Web) -> list[Route]:
                                         "feed": f"/topics/{t.name}.atom", "html": f"/topics/{t.name}"}
                                        for t in web.settings.topics]})
 
+    def _unwell(status: str, **fields: Any) -> Response:
+        # a 503 with the machine-readable status and fields, and one Dutch sentence for the person reading it
+        return JSONResponse({"status": status, "message": HEALTH_MESSAGES[status], **fields}, status_code=503)
+
     def healthz(request: Request) -> Response:  # in the thread pool: never waits behind a page render
         try:
             with web.sessions() as session:
@@ -157,24 +171,22 @@ def routes(web: Web) -> list[Route]:
         except Exception as exc:  # noqa: BLE001 - report, don't crash, the health check
             web.integrity.saw(exc)
             if is_damage(exc):
-                return JSONResponse({"status": "malformed", "error": first_line(exc)}, status_code=503)
-            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+                return _unwell("malformed", error=first_line(exc))
+            return _unwell("error", error=first_line(exc))
         if damage:  # pages would answer 500: say so here, where monitoring looks
-            return JSONResponse({"status": "malformed", "database": "damaged", "error": damage}, status_code=503)
+            return _unwell("malformed", database="damaged", error=damage)
         broken = jobs.failing()
         if broken:  # a daemon job failing as a whole (in this process: the daemon serves its own /healthz)
-            return JSONResponse({"status": "degraded", "database": "reachable", "jobs": [
-                {"job": j.job, "since": j.since.isoformat(), "error": j.error} for j in broken]}, status_code=503)
+            return _unwell("degraded", database="reachable", jobs=[
+                {"job": j.job, "since": j.since.isoformat(), "error": j.error} for j in broken])
         details: dict[str, Any] = {}
         if missed:  # never silent: letters the monitor reads but follows no subject of
             details["unfollowed"] = {"message": missed.message, "letters": [u.key for u in missed.letters],
                                      "subjects": dict(missed.about), "follow": missed.config_lines}
         if failing:  # a source down for longer than server.unhealthy_after_failing_seconds
-            return JSONResponse({"status": "unhealthy", "database": "reachable", "failing": failing, **details},
-                                status_code=503)
+            return _unwell("unhealthy", database="reachable", failing=failing, **details)
         if not web.ready():  # the daemon's first poll and analysis are running: what is served may be stale or empty
-            return JSONResponse({"status": "starting", "database": "reachable", "letters": stored, **details},
-                                status_code=503)
+            return _unwell("starting", database="reachable", letters=stored, **details)
         return JSONResponse({"status": "ok", "database": "reachable", "letters": stored, **details})
 
     return [
