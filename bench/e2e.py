@@ -46,6 +46,21 @@ SWAPS = {"belangrijk": "wezenlijk", "steun": "ondersteuning", "momenteel": "op d
          "echter": "evenwel", "groot": "aanzienlijk"}
 
 
+def distinct_text(src: Path, rng: random.Random, tail: list[str] | None = None) -> str:
+    """A seed letter made another full-size letter: its paragraphs after the head shuffled, some words swapped,
+    some numbers moved (``tail``: paragraphs added at the end). bench/history.py builds its letters with it too."""
+    paras = src.read_text(encoding="utf-8").split("\n\n")
+    head, body = paras[:3], paras[3:]
+    rng.shuffle(body)
+    text = "\n\n".join(head + body + (tail or []))
+    for a, b in SWAPS.items():
+        if rng.random() < 0.5:
+            text = re.sub(rf"\b{a}\b", b, text)
+    return re.sub(r"\b(\d{2,3}) (miljoen|militairen|procent)\b",
+                  lambda m: f"{int(m.group(1)) + rng.randint(1, 9)} {m.group(2)}" if rng.random() < 0.3
+                  else m.group(0), text)
+
+
 def corpus(folder: Path, n: int, seed: int = 5) -> list[Path]:
     """N distinct letters with sidecars in ``folder``; returns the letter files in date order."""
     rng = random.Random(seed)
@@ -53,16 +68,7 @@ def corpus(folder: Path, n: int, seed: int = 5) -> list[Path]:
     out = []
     for i in range(n):
         src = seeds[i % len(seeds)]
-        paras = src.read_text(encoding="utf-8").split("\n\n")
-        head, body = paras[:3], paras[3:]
-        rng.shuffle(body)
-        text = "\n\n".join(head + body)
-        for a, b in SWAPS.items():
-            if rng.random() < 0.5:
-                text = re.sub(rf"\b{a}\b", b, text)
-        text = re.sub(r"\b(\d{2,3}) (miljoen|militairen|procent)\b",
-                      lambda m: f"{int(m.group(1)) + rng.randint(1, 9)} {m.group(2)}" if rng.random() < 0.3
-                      else m.group(0), text)
+        text = distinct_text(src, rng)
         day = dt.date(2022, 1, 1) + dt.timedelta(days=i)
         name = f"{day.isoformat()}-letter-{i:05d}{src.suffix}"
         (folder / name).write_text(text, encoding="utf-8")

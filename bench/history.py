@@ -31,15 +31,18 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from e2e import distinct_text  # noqa: E402
+
 CACHE = ROOT / "var" / "bench-history"
 GENERATOR = "history-2"  # bump when the letters change: the cached stores are rebuilt
-SWAPS = {"belangrijk": "wezenlijk", "steun": "ondersteuning", "momenteel": "op dit moment", "verder": "voorts",
-         "echter": "evenwel", "groot": "aanzienlijk"}
 FIRST_DAY = dt.date(2010, 1, 1)
 
 
@@ -47,16 +50,7 @@ def write_letter(folder: Path, i: int, day: dt.date, rng: random.Random) -> Path
     """Letter ``i``: a seed letter's text, shuffled and lightly edited, with its own sidecar."""
     seeds = sorted(p for p in (ROOT / "seeds").iterdir() if not p.name.endswith(".meta.toml"))
     src = seeds[i % len(seeds)]
-    paras = src.read_text(encoding="utf-8").split("\n\n")
-    head, body = paras[:3], paras[3:]
-    rng.shuffle(body)
-    text = "\n\n".join(head + body + [f"Deze brief heeft volgnummer {i}."])  # no two letters the same text
-    for a, b in SWAPS.items():
-        if rng.random() < 0.5:
-            text = re.sub(rf"\b{a}\b", b, text)
-    text = re.sub(r"\b(\d{2,3}) (miljoen|militairen|procent)\b",
-                  lambda m: f"{int(m.group(1)) + rng.randint(1, 9)} {m.group(2)}" if rng.random() < 0.3
-                  else m.group(0), text)
+    text = distinct_text(src, rng, [f"Deze brief heeft volgnummer {i}."])  # no two letters the same text
     name = f"{day.isoformat()}-letter-{i:05d}{src.suffix}"
     (folder / name).write_text(text, encoding="utf-8")
     (folder / name.replace(src.suffix, ".meta.toml")).write_text(
