@@ -9,7 +9,8 @@ a query stays flat as history grows; candidates are then scored exactly.
 from __future__ import annotations
 
 import math
-from itertools import islice
+from itertools import islice, repeat
+from operator import mul
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,22 @@ def _features(text: str, lang: Language) -> tuple[tuple[str, ...], tuple[str, ..
     compounds = [w.lower() for w in lexicon.words(stripped) if "-" in w and w.lower() not in stop]
     bigrams = tuple(f"{a} {b}" for a, b in zip(parts, parts[1:]))
     return tuple(parts + compounds), bigrams
+
+
+def _tf(bag: Counter[str]) -> tuple[tuple[str, float], ...]:
+    """(feature, 1 + log(count)) of a bag, in its order: the TF half of a vector, the same for every IDF."""
+    hit = _TF.get(id(bag))
+    if hit is None or hit[0] is not bag:
+        if len(_TF) > 50_000:
+            _TF.clear()
+        hit = (bag, tuple((f, 1 + math.log(n)) for f, n in bag.items()))
+        _TF[id(bag)] = hit
+    return hit[1]
+
+
+# id(bag) → (bag, its TF): the bags are memoised (_bag), so each is weighed once; the bag is kept in the value,
+# so its id cannot be reused by another while the entry lives
+_TF: dict[int, tuple[Counter[str], tuple[tuple[str, float], ...]]] = {}
 
 
 @lru_cache(maxsize=50_000)
@@ -125,17 +142,18 @@ class SimilarityIndex:
 
     def _vector(self, bag: Counter[str]) -> dict[str, float]:
         """The TF-IDF vector of a bag, scaled to unit length (so a cosine is a dot product)."""
-        v = {f: (1 + math.log(n)) * self._idf(f) for f, n in bag.items()}
-        norm = math.sqrt(sum(w * w for w in v.values()))
+        cache, idf = self._idf_cache, self._idf
+        v = {f: tf * (cache.get(f) or idf(f)) for f, tf in _tf(bag)}  # an IDF is never 0: it is ≥ 1
+        norm = math.sqrt(sum([w * w for w in v.values()]))
         return {f: w / norm for f, w in v.items()} if norm else {}
 
     @staticmethod
     def _cos(a: dict[str, float], b: dict[str, float]) -> float:
-        """Cosine of two unit vectors."""
+        """Cosine of two unit vectors (the products summed in ``a``'s order, as a loop would)."""
         if len(a) > len(b):
             a, b = b, a
-        get = b.get
-        return sum(w * get(f, 0.0) for f, w in a.items())
+        total: float = sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
+        return total
 
     def _stored(self, key: Hashable) -> tuple[dict[str, float], list[dict[str, float]]]:
         n = len(self._bags)

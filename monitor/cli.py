@@ -80,8 +80,10 @@ def migrate(ctx: Ctx) -> None:
     click.echo(f"database at {after}" + (f" (was {before})" if before != after else " (already current)"))
 
 
-def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
+def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> tuple[list[Any], Any]:
+    """The results of ingesting ``paths``, and the analysis made while ingesting (for :meth:`Ctx.analyse`)."""
     from .ingest import inbox_candidates, ingest_many
+    from .process import IngestAnalysis
     from .store.db import utcnow
     from .workers import count
 
@@ -92,9 +94,11 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
     now = utcnow()
     results = []
     bar = make_bar("ingest", len(candidates), "file")
-    # parsed on the workers, stored here in order
+    # parsed and analysed on the workers, stored here in order (with no topics configured, the analysis after
+    # the ingest refuses to run, and says why)
+    analysis = IngestAnalysis(settings, sessions, now) if settings.topics else None
     for result in ingest_many(sessions, candidates, now, max_bytes, count(settings.analysis.workers),
-                              settings.limits):
+                              settings.limits, analysis):
         results.append(result)
         bar.update(1)
         colour = {"error": "red", "stored": "green", "new_version": "green"}.get(result.outcome)
@@ -104,7 +108,7 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> list[Any]:
         else:  # above the bar, not through it
             bar.write(line, file=sys.stderr if result.failed else sys.stdout)
     bar.close()
-    return results
+    return results, analysis
 
 
 @main.command()
@@ -128,12 +132,12 @@ def ingest(ctx: Ctx, paths: tuple[str, ...]) -> None:
             raise
         except click.ClickException as exc:  # the files are still tried
             click.echo(f"Error: {exc.message}", err=True)
-        results = run_ingest(ctx, targets)
+        results, analysed = run_ingest(ctx, targets)
         failed = sum(r.failed for r in results)
         stored = sum(r.changed for r in results)
         click.echo(f"{len(results)} files: {stored} stored or updated, "
                    f"{len(results) - stored - failed} already known, {failed} failed")
-        summary = ctx.analyse()
+        summary = ctx.analyse(ingested=analysed)
         if summary:
             click.echo(summary)
     if failed:

@@ -84,15 +84,16 @@ class Ctx:
         finally:
             lock.release()
 
-    def analyse(self, full: bool = False, note: str = "") -> str:
-        """Bring the analysis up to date (or redo it all); the caller holds the writer lock."""
+    def analyse(self, full: bool = False, note: str = "", ingested: Any = None) -> str:
+        """Bring the analysis up to date (or redo it all); the caller holds the writer lock. ``ingested``: what
+        the ingest before analysed (:class:`monitor.process.IngestAnalysis`)."""
         from sqlalchemy.exc import SQLAlchemyError
 
         from .process import EmptyScheme, analyse_letters
         from .store.db import utcnow
         try:
             return analyse_letters(self.sessions(), self.settings, utcnow(), None if full else [], note=note,
-                                   progress=letter_bar)
+                                   progress=letter_bar, ingested=ingested)
         except EmptyScheme as exc:
             raise ConfigProblem(f"config: {exc}") from None
         except SQLAlchemyError as exc:  # what is unfinished stays marked due: the next run finishes it

@@ -10,12 +10,14 @@ and the next file is still tried.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +32,9 @@ from .store import letters as repo
 from .store import version as data_version
 from .work import LetterWork
 from .workers import ordered
+
+if TYPE_CHECKING:  # the analysis is the caller's to give; ingesting never needs it
+    from .process import IngestAnalysis, LetterAnalysis
 
 log = logging.getLogger("monitor.ingest")
 
@@ -159,10 +164,29 @@ def _prepare(job: tuple[Candidate, int, Limits]) -> LetterWork:
     return prepare(cand.data, cand.name, cand.override, max_bytes, limits)
 
 
+def _prepare_analysed(analysis: IngestAnalysis | None,
+                      job: tuple[Candidate, int, Limits]) -> tuple[LetterWork, LetterAnalysis | None]:
+    """:func:`_prepare`, then (given ``analysis``) the parsed letter's topics, functions and scope, on the same
+    worker: the writer stores them with the letter instead of reading it back to analyse it."""
+    work = _prepare(job)
+    if analysis is None or work.parsed is None:
+        return work, None
+    try:
+        return work, analysis.compute(work.parsed)
+    except Exception:  # noqa: BLE001 - an analysis bug: the letter is stored, and analysed (and reported) after
+        log.exception("%s: could not analyse while ingesting; analysed after storing", job[0].locator)
+        return work, None
+
+
 def ingest_many(sessions: sessionmaker[Session], cands: Iterable[Candidate], now: dt.datetime, max_bytes: int,
-                workers: int = 1, limits: Limits | None = None) -> Iterator[IngestResult]:
+                workers: int = 1, limits: Limits | None = None,
+                analysis: IngestAnalysis | None = None) -> Iterator[IngestResult]:
     """:func:`ingest_one` for each candidate, in order, with the parsing on ``workers`` processes
-    (:func:`monitor.workers.ordered`) while this process stores: the same results, the same rows."""
+    (:func:`monitor.workers.ordered`) while this process stores: the same results, the same rows.
+
+    ``analysis``: also analyse each letter on the workers and store the analysis with it
+    (:class:`monitor.process.IngestAnalysis`); the letters it could not are left due, as without it.
+    """
     limits = limits or Limits()
     todo: list[tuple[Candidate, float, str, IngestResult | None]] = []
     for cand in cands:
@@ -173,19 +197,26 @@ def ingest_many(sessions: sessionmaker[Session], cands: Iterable[Candidate], now
         except Exception as exc:  # noqa: BLE001 - one bad file is one failed file
             fingerprint, early = "", _failed(sessions, cand, now, exc)
         todo.append((cand, started, fingerprint, early))
-    jobs = ((cand, max_bytes, limits) for cand, _, _, early in todo if early is None)
-    prepared = ordered(_prepare, jobs, workers)
+    jobs = [(cand, max_bytes, limits) for cand, _, _, early in todo if early is None]
+    if analysis is not None and jobs:
+        analysis.begin()
+    prepared = ordered(functools.partial(_prepare_analysed, analysis), jobs, workers)
     for cand, started, fingerprint, early in todo:
         if early is not None:
             yield early
             continue
-        work = next(prepared)
+        work, analysed = next(prepared)
         try:
-            yield _store(sessions, cand, work, now, started, fingerprint)
+            yield _store(sessions, cand, work, now, started, fingerprint, analysis, analysed)
         except Exception as exc:  # noqa: BLE001 - one bad file is one failed file
             yield _failed(sessions, cand, now, exc)
+    if analysis is not None:
+        analysis.finish()
+
+
 def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, now: dt.datetime, started: float,
-           fingerprint: str) -> IngestResult:
+           fingerprint: str, analysis: IngestAnalysis | None = None,
+           analysed: LetterAnalysis | None = None) -> IngestResult:
     if work.error:
         log.error("%s: %s", cand.locator, work.error, extra=_fields(cand))
         _record(sessions, cand, repo.ERROR, work.error, now, started, fingerprint=fingerprint)
@@ -210,11 +241,16 @@ def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, n
                                     f"already known: stored meanwhile by another process ({key})", key, letter_id)
             out = repo.store_parsed(session, parsed, cand.data or b"", kind=cand.kind, locator=cand.locator,
                                     filename=cand.name, now=now, external_id=cand.external_id,
-                                    fingerprint=fingerprint, aliases=cand.aliases, stat=cand.stat)
+                                    fingerprint=fingerprint, aliases=cand.aliases, stat=cand.stat,
+                                    analysed=analysed.statements if analysed is not None else None)
+            if analysis is not None:
+                analysis.write(session, out, analysed)
             message = out.message + (f"; warnings: {'; '.join(warnings)}" if warnings else "")
             repo.log(session, kind=cand.kind, locator=cand.locator, outcome=out.outcome, message=message,
                      letter=out.letter_key, now=now, duration_ms=(time.perf_counter() - started) * 1000)
             data_version.bump(session, now)
+        if analysis is not None:
+            analysis.committed()
     except IntegrityError as exc:
         # Another process stored these very bytes between our look-up and our insert (a unique key
         # said so): what it stored is what we would have stored, so the letter is already known.

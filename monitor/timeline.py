@@ -64,6 +64,7 @@ CHANGES_VERSION = "changes-5"  # 2: functions, scope, same-point pairing, publis
 CHANGES_FINGERPRINT = f"{CHANGES_VERSION}-{dutch().fingerprint_of('changes')}"
 
 OrderKey = tuple[dt.date, str]
+_AFTER_ALL: OrderKey = (dt.date.max, "\uffff")  # after every letter: a tracker started before it has seen them all
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,10 @@ class Timeline:
         self.trackers: dict[str, PositionTracker] = {}  # subject key → its warm tracker
         self.seen: dict[str, OrderKey] = {}  # subject key → the last letter its warm tracker has seen
         self._claimed = False
+        # following an ingest (:meth:`follow`): (its run, made with the first letter; the last letter computed; now)
+        self._following: tuple[int | None, OrderKey | None, dt.datetime] | None = None
+        self._stepped_letters = 0
+        self._unseen = False  # a letter stepped, its transaction not yet committed
 
     @property
     def high_water(self) -> OrderKey | None:
@@ -321,11 +326,7 @@ class Timeline:
                 "followed subjects changed: " + ", ".join([f"+{s.key or 'everything'}" for s in fresh]
                                                           + [f"-{k or 'everything'}" for k in dropped]))
             run = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_FINGERPRINT,
-                                  config={"similarity_threshold": self.settings.analysis.similarity_threshold,
-                                          "same_point": self.settings.analysis.same_point,
-                                          "restatement": self.settings.analysis.restatement,
-                                          "subjects": {s.key: s.stamp for s in self.subjects}},
-                                  now=now, note=reason)
+                                  config=self._run_config(), now=now, note=reason)
             run_id = run.id
             for key in dropped:
                 store.supersede_subject(session, key, run_id, now)
@@ -360,19 +361,7 @@ class Timeline:
                         tick()
                         continue
                     row = by_id[lid]
-                    for s in self.subjects:
-                        if not due_for[s.key](row):
-                            continue
-                        by_topic = _position_statements(session, [letter], s).get(letter.id, {})
-                        tracker = self.trackers[s.key]
-                        spoke = [topic for topic, items in by_topic.items() if items]
-                        before = _standing(tracker, spoke)
-                        changes = tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
-                        kept.advance(session, s.key, letter.id, before, _standing(tracker, spoke), spoke)
-                        if self._swap(session, letter, changes, run_id, now, s):
-                            data_version.bump(session, now)
-                    letter.changes_run_id = run_id
-                    letter.changes_version_id = letter.current_version_id
+                    self._compute(session, letter, run_id, now, [s for s in self.subjects if due_for[s.key](row)])
                 for s in self.subjects:
                     if due_for[s.key](row):
                         self.seen[s.key] = order_key(row)
@@ -390,6 +379,100 @@ class Timeline:
                 data_version.bump(session, now)
         log.info("changes: %d letters processed (run %d: %s)", len(redo_ids), run_id, reason)
         return len(redo_ids)
+
+    def _compute(self, session: Session, letter: Letter, run_id: int, now: dt.datetime,
+                 subjects: Iterable[Followed]) -> None:
+        """One letter's changes on ``subjects`` against their trackers (which it advances), in the caller's
+        transaction: swapped in, the kept standing position moved on, the letter marked computed."""
+        for s in subjects:
+            by_topic = _position_statements(session, [letter], s).get(letter.id, {})
+            tracker = self.trackers[s.key]
+            spoke = [topic for topic, items in by_topic.items() if items]
+            before = _standing(tracker, spoke)
+            changes = tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
+            kept.advance(session, s.key, letter.id, before, _standing(tracker, spoke), spoke)
+            if self._swap(session, letter, changes, run_id, now, s):
+                data_version.bump(session, now)
+        letter.changes_run_id = run_id
+        letter.changes_version_id = letter.current_version_id
+
+    # ------------------------------------------------------------------ following an ingest, letter by letter
+
+    def follow(self, sessions: sessionmaker[Session], now: dt.datetime) -> bool:
+        """Get ready to compute each new letter's changes in the transaction that stores it (:meth:`step`), the
+        trackers warm from the kept standing position. Only when the store is in step: nothing due, the stored
+        changes made by this code for these subjects. Returns whether it follows (else :meth:`update`, after
+        the letters are stored, does what it would have: the same changes, computed after)."""
+        self._following = None
+        with sessions.begin() as session:
+            last = store.latest_run(session, "changes")
+            current = {s.key: s.stamp for s in self.subjects}
+            if last is not None and (last.fingerprint != CHANGES_FINGERPRINT or self._done_subjects(last) != current):
+                return False
+            if _any_due(session, []):
+                return False
+            letters = sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
+            high = order_key(letters[-1]) if letters else None
+            for s in self.subjects:
+                if not (s.key in self.trackers and self.seen.get(s.key) == high):
+                    self.trackers[s.key] = self._start(session, letters, _AFTER_ALL, s)
+                    if high is not None:
+                        self.seen[s.key] = high
+        self._following = (None, high, now)
+        faults.point("changes-marked")  # as an update, once it knows what to do and before it does any
+        return True
+
+    def step(self, session: Session, letter: Letter) -> bool:
+        """A just-stored letter's changes, in its transaction, when it comes after every letter in the store
+        (what a letter arriving in date order does); else following stops there, and :meth:`update` computes
+        this letter and every later one after the ingest. Call :meth:`stepped` once the transaction commits."""
+        if self._following is None:
+            return False
+        run_id, high, now = self._following
+        key = order_key(letter)
+        if high is not None and key <= high:  # dated before a stored letter: positions after it change too
+            self.unfollow()
+            return False
+        if run_id is None:  # the run is made with the first letter it computes (gone with it, if that fails)
+            run_id = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_FINGERPRINT,
+                                     config=self._run_config(), now=now, note="new letters").id
+        self._compute(session, letter, run_id, now, self.subjects)
+        self._following = (run_id, key, now)
+        self._stepped_letters += 1
+        self._unseen = True
+        return True
+
+    def stepped(self) -> bool:
+        """The letter of the last :meth:`step` committed: the warm trackers have seen it. Returns whether a
+        letter was stepped since the last call."""
+        stepped, self._unseen = self._unseen, False
+        if stepped and self._following is not None and self._following[1] is not None:
+            for s in self.subjects:
+                self.seen[s.key] = self._following[1]
+        return stepped
+
+    def unfollow(self) -> None:
+        """Stop following; after a :meth:`step` whose transaction did not commit, the trackers are cold again."""
+        self._following, self._unseen = None, False
+        self.trackers, self.seen = {}, {}
+
+    def end_follow(self, sessions: sessionmaker[Session]) -> int:
+        """The run of the letters stepped, finished. Returns how many there were."""
+        following, self._following = self._following, None
+        done, self._stepped_letters = self._stepped_letters, 0
+        if following is None or following[0] is None:
+            return done
+        with sessions.begin() as session:
+            run = session.get(store.AnalysisRun, following[0])
+            if run is not None:
+                run.letters, run.finished_at = done, following[2]
+        log.info("changes: %d letters processed as they were stored (run %d)", done, following[0])
+        return done
+
+    def _run_config(self) -> dict[str, object]:
+        a = self.settings.analysis
+        return {"similarity_threshold": a.similarity_threshold, "same_point": a.same_point,
+                "restatement": a.restatement, "subjects": {s.key: s.stamp for s in self.subjects}}
 
     @staticmethod
     def _swap(session: Session, letter: Letter, changes: list[Change], run_id: int, now: dt.datetime,

@@ -13,7 +13,8 @@ from .db import chunked
 from .models import AnalysisRun, ChangeRecord, Letter, StatementRecord, TopicAssignmentRecord, table
 
 __all__ = ["AnalysisRun", "to_statement", "start_run", "latest_run", "replace_topics", "replace_functions",
-           "current_topics", "topic_rows", "replace_scope",
+           "current_topics", "topic_rows", "replace_scope", "assignment_values", "function_columns",
+           "insert_topic_rows", "assignment_rows",
            "claim_unkeyed_changes", "supersede_subject"]
 
 
@@ -38,6 +39,31 @@ def latest_run(session: Session, kind: str) -> AnalysisRun | None:
                           .order_by(AnalysisRun.id.desc()).limit(1))
 
 
+def assignment_values(assigned: dict[str, Any]) -> list[tuple[str, float, str, list[dict[str, Any]]]]:
+    """One statement's topic assignments as the values of its topic rows: (topic, score, rule, evidence), the
+    evidence still naming what it inherited from by position (``source_positions``). Pure: made on a worker."""
+    return [(name, a.score, a.evidence[0].rule, a.evidence_json()) for name, a in assigned.items()]
+
+
+def assignment_rows(statement_id: int, values: list[tuple[str, float, str, list[dict[str, Any]]]],
+               uid_by_position: dict[int, str], run_id: int) -> list[dict[str, Any]]:
+    """The ``topic_assignment`` rows of one statement: the evidence names what it inherited from by the
+    stable statement ids (``source_uids``), not by position."""
+    rows = []
+    for name, score, rule, evidence in values:
+        evidence = [dict(e) for e in evidence]
+        for e in evidence:
+            e["source_uids"] = [uid_by_position[p] for p in e.pop("source_positions", []) if p in uid_by_position]
+        rows.append({"statement_id": statement_id, "topic": name, "score": score, "rule": rule,
+                     "evidence": evidence, "run_id": run_id})
+    return rows
+
+
+def insert_topic_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:  # one Core executemany: not an ORM object and an INSERT per row, nor the ORM's bulk machinery
+        session.execute(insert(table(TopicAssignmentRecord)), rows)
+
+
 def replace_topics(session: Session, records: list[StatementRecord], assignments: list[dict[str, Any]],
                    run: AnalysisRun) -> int:
     """Replace the topic rows of these statements with this run's assignments."""
@@ -45,16 +71,9 @@ def replace_topics(session: Session, records: list[StatementRecord], assignments
     for part in chunked(ids):  # in chunks: never more values than SQLite binds in one statement
         session.execute(delete(TopicAssignmentRecord).where(TopicAssignmentRecord.statement_id.in_(part)))
     uid_by_position = {r.position: r.uid for r in records}
-    rows = []
-    for rec, assigned in zip(records, assignments):
-        for name, a in assigned.items():
-            evidence = a.evidence_json()
-            for e in evidence:  # store the stable statement ids of what was inherited from
-                e["source_uids"] = [uid_by_position[p] for p in e.pop("source_positions", []) if p in uid_by_position]
-            rows.append({"statement_id": rec.id, "topic": name, "score": a.score, "rule": a.evidence[0].rule,
-                         "evidence": evidence, "run_id": run.id})
-    if rows:  # one Core executemany: not an ORM object and an INSERT per row, nor the ORM's bulk machinery
-        session.execute(insert(table(TopicAssignmentRecord)), rows)
+    rows = [row for rec, assigned in zip(records, assignments)
+            for row in assignment_rows(rec.id, assignment_values(assigned), uid_by_position, run.id)]
+    insert_topic_rows(session, rows)
     return len(rows)
 
 
@@ -63,14 +82,19 @@ def _scope(sc: Any, subjects: dict[str, bool]) -> dict[str, Any]:
             "other_subjects": list(sc.other_subjects), "subjects": subjects}
 
 
+def function_columns(fn: Any, sc: Any, covers: dict[str, bool]) -> dict[str, Any]:
+    """A statement's function and scope (with their evidence) as the values of its row's columns. Pure."""
+    return {"function": fn.name, "function_evidence": fn.as_json(), "in_scope": sc.in_scope,
+            "scope_evidence": _scope(sc, covers)}
+
+
 def replace_functions(session: Session, records: list[StatementRecord], functions: list[Any],
                       scopes: list[Any], subjects: list[dict[str, bool]]) -> None:
     """Store each statement's function and scope (with their evidence) on its row (one bulk UPDATE).
 
     ``scopes``: the first subject's verdicts (``in_scope``); ``subjects``: per statement, each followed
     subject's name → whether it covers the statement (``scope_evidence.subjects``)."""
-    rows = [{"id": rec.id, "function": fn.name, "function_evidence": fn.as_json(), "in_scope": sc.in_scope,
-             "scope_evidence": _scope(sc, covers)}
+    rows = [{"id": rec.id, **function_columns(fn, sc, covers)}
             for rec, fn, sc, covers in zip(records, functions, scopes, subjects)]
     if rows:
         session.execute(update(StatementRecord), rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -24,12 +25,27 @@ STORED, NEW_VERSION, REDATED, DUPLICATE, UNCHANGED, WARNING, ERROR, FAILED_BEFOR
 
 
 @dataclass(frozen=True)
+class Analysed:
+    """What a letter's analysis wrote on each of its statement rows (function, scope: the columns of
+    :func:`monitor.store.analysis.function_columns`), made on a worker from the parsed letter for this
+    ``title`` and ``kind``. It is stored with the statements only while the letter still has that title and kind
+    (its analysis depends on them); else the letter is analysed afterwards, as one stored without it."""
+
+    title: str
+    kind: str
+    columns: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class StoreOutcome:
     outcome: str
     letter_id: int
     letter_key: str
     version_id: int
     message: str = ""
+    # (position, id, uid) of the statements this call stored, when it stored them with their analysis
+    # (:class:`Analysed` given and its title and kind still the letter's); None otherwise
+    analysed: tuple[tuple[int, int, str], ...] | None = None
 
     @property
     def changed(self) -> bool:
@@ -124,7 +140,11 @@ def _mark_due_from(session: Session, place: tuple[dt.date, str]) -> None:
 
 
 def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: bytes, raw_sha: str,
-                 text_sha: str, filename: str, now: dt.datetime) -> LetterVersion:
+                 text_sha: str, filename: str, now: dt.datetime,
+                 analysed: Analysed | None = None) -> tuple[LetterVersion, tuple[tuple[int, int, str], ...] | None]:
+    """The new version with its statements and footnotes; with ``analysed`` (still for the letter's title and
+    kind) each statement row carries its analysis columns, and (position, id, uid) of each is returned (else
+    None)."""
     number = 1 + max((v.number for v in letter.versions), default=0)
     version = LetterVersion(
         letter=letter, number=number, text_sha256=text_sha, raw_sha256=raw_sha, raw=raw,
@@ -141,18 +161,27 @@ def _add_version(session: Session, letter: Letter, parsed: ParsedLetter, raw: by
              "role": st.role, "section": st.section, "section_kind": st.section_kind, "answers": list(st.answers),
              "paragraph": st.paragraph, "text": st.text, "char_start": st.start, "char_end": st.end}
             for st, uid in zip(parsed.statements, uids)]
+    if analysed is not None and (analysed.title, analysed.kind) == (letter.title or "", letter.kind or "") \
+            and len(analysed.columns) == len(rows):
+        rows = [{**row, **columns} for row, columns in zip(rows, analysed.columns)]
+    else:
+        analysed = None
     ids: dict[int, int] = {}
     if rows:
         t = table(StatementRecord)  # Core, not the ORM's bulk machinery: a plain executemany
-        inserted = session.execute(insert(t).returning(t.c.position, t.c.id, sort_by_parameter_order=True), rows)
-        ids = {position: id_ for position, id_ in inserted}
+        # then the ids in one read: an INSERT … RETURNING in parameter order has no sentinel column to sort
+        # by on SQLite, so SQLAlchemy sends it a row at a time (75 statements a letter instead of 2)
+        session.execute(insert(t), rows)
+        ids = {p: i for p, i in session.execute(select(t.c.position, t.c.id).where(t.c.version_id == version.id))}
     footnotes = [{"version_id": version.id, "number": fn.number, "text": fn.text,
                   "statement_id": next((ids[s.position] for s in parsed.statements if fn.number in s.footnotes), None)}
                  for fn in parsed.cleaned.footnotes]
     if footnotes:
         session.execute(insert(table(FootnoteRecord)), footnotes)
     letter.current_version = version
-    return version
+    made = tuple((st.position, ids[st.position], uid) for st, uid in zip(parsed.statements, uids)) \
+        if analysed is not None else None
+    return version, made
 
 
 def _new_key(session: Session, parsed: ParsedLetter, letter: Letter, text_sha: str) -> str:
@@ -166,8 +195,11 @@ def _new_key(session: Session, parsed: ParsedLetter, letter: Letter, text_sha: s
 
 def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: str, locator: str,
                  filename: str, now: dt.datetime, external_id: str = "", fingerprint: str = "",
-                 aliases: tuple[str, ...] = (), stat: str = "") -> StoreOutcome:
+                 aliases: tuple[str, ...] = (), stat: str = "", analysed: Analysed | None = None) -> StoreOutcome:
     """Store one parsed letter inside the caller's transaction.
+
+    ``analysed``: the statements' analysis columns, stored with them when this stores a version (see
+    :class:`Analysed`); ``StoreOutcome.analysed`` says whether it was.
 
     ``fingerprint`` identifies the source's bytes (file plus sidecar); it
     defaults to the hash of ``raw``. ``stat``: a folder file's stat key.
@@ -176,6 +208,7 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
     fingerprint = fingerprint or raw_sha
     text_sha = sha256(parsed.cleaned.text)
     letter = _find_letter(session, parsed.meta, text_sha, kind, locator, aliases)
+    made: tuple[tuple[int, int, str], ...] | None = None
     if letter is None:
         letter = Letter(key="", created_at=now, updated_at=now)
         _apply_meta(letter, parsed, now)
@@ -184,14 +217,14 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
         session.flush()
         if letter.key != hash_key(text_sha):  # the hash key: an old link, or the key on another machine, leads here
             add_aliases(session, letter.id, (hash_key(text_sha),))
-        version = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now)
+        version, made = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now, analysed)
         outcome, message = STORED, f"new letter {letter.key}"
     else:
         was = _place(letter)
         _apply_meta(letter, parsed, now)
         known = next((v for v in letter.versions if v.text_sha256 == text_sha), None)
         if known is None:
-            version = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now)
+            version, made = _add_version(session, letter, parsed, raw, raw_sha, text_sha, filename, now, analysed)
             outcome, message = NEW_VERSION, f"version {version.number} of {letter.key}"
         elif _place(letter) != was:
             version = known
@@ -211,7 +244,7 @@ def store_parsed(session: Session, parsed: ParsedLetter, raw: bytes, *, kind: st
         source.stat = stat
     add_aliases(session, letter.id, aliases)
     session.flush()
-    return StoreOutcome(outcome, letter.id, letter.key, version.id, message)
+    return StoreOutcome(outcome, letter.id, letter.key, version.id, message, made)
 
 
 def add_aliases(session: Session, letter_id: int, aliases: tuple[str, ...]) -> None:
