@@ -244,7 +244,7 @@ def _store(sessions: sessionmaker[Session], cand: Candidate, work: LetterWork, n
                                     fingerprint=fingerprint, aliases=cand.aliases, stat=cand.stat,
                                     analysed=analysed.statements if analysed is not None else None)
             if analysis is not None:
-                analysis.write(session, out, analysed)
+                analysis.write(session, out, analysed, parsed.statements)
             message = out.message + (f"; warnings: {'; '.join(warnings)}" if warnings else "")
             repo.log(session, kind=cand.kind, locator=cand.locator, outcome=out.outcome, message=message,
                      letter=out.letter_key, now=now, duration_ms=(time.perf_counter() - started) * 1000)

@@ -320,10 +320,12 @@ class IngestAnalysis:
             self.timeline.unfollow()
             self.run_id = None
 
-    def write(self, session: Session, out: store_letters.StoreOutcome, analysis: LetterAnalysis | None) -> None:
+    def write(self, session: Session, out: store_letters.StoreOutcome, analysis: LetterAnalysis | None,
+              statements: tuple[Statement, ...] | list[Statement] = ()) -> None:
         """In the letter's transaction, after its statements were stored with their columns: its topic rows,
         what of it no followed subject covers, that its topics are done, and (a new letter after every stored
-        one) its changes; call :meth:`committed` once the transaction commits."""
+        one) its changes; call :meth:`committed` once the transaction commits. ``statements``: the parsed
+        letter's, in the order it was stored."""
         if self._pending is not None:  # the last letter written did not commit: its changes are not the store's
             self.timeline.unfollow()
         self._pending = None
@@ -334,15 +336,19 @@ class IngestAnalysis:
             return
         letter = session.get_one(Letter, out.letter_id)
         uid_by_position = {position: uid for position, _, uid in out.analysed}
-        rows = [row for (_, statement_id, _), values in zip(out.analysed, analysis.topics)
-                for row in store.assignment_rows(statement_id, values, uid_by_position, self.run_id)]
+        per_statement = [store.assignment_rows(statement_id, values, uid_by_position, self.run_id)
+                         for (_, statement_id, _), values in zip(out.analysed, analysis.topics)]
+        rows = [row for rows_of in per_statement for row in rows_of]
         store.insert_topic_rows(session, rows)
         letter.outside = analysis.outside
         letter.topics_run_id, letter.topics_version_id = self.run_id, out.version_id
         letter.changes_version_id = None
         if out.outcome == store_letters.STORED:
             session.flush()
-            self.timeline.step(session, letter)
+            written = ([(position, sid, uid, st.kind, st.text, columns) for (position, sid, uid), st, columns
+                        in zip(out.analysed, statements, analysis.statements.columns)],
+                       [[(r["topic"], r["rule"], r["evidence"]) for r in rows_of] for rows_of in per_statement])
+            self.timeline.step(session, letter, written)
         else:  # a new version: the trackers saw the old one, so this letter and all after it are computed again
             self.timeline.unfollow()
         self._pending = (out.letter_id, len(rows), letter.key, analysis.outside)

@@ -30,8 +30,9 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,6 +65,9 @@ CHANGES_VERSION = "changes-5"  # 2: functions, scope, same-point pairing, publis
 CHANGES_FINGERPRINT = f"{CHANGES_VERSION}-{dutch().fingerprint_of('changes')}"
 
 OrderKey = tuple[dt.date, str]
+# A letter as its writer just stored it: per statement (position, id, uid, kind, text, its function and scope
+# columns), and per statement its topics as (topic, rule, evidence)
+Written = tuple[Sequence[tuple[int, int, str, str, str, dict[str, Any]]], Sequence[Sequence[tuple[str, str, list[Any]]]]]
 _AFTER_ALL: OrderKey = (dt.date.max, "\uffff")  # after every letter: a tracker started before it has seen them all
 
 
@@ -117,14 +121,40 @@ def _position_statements(session: Session, letters: Sequence[Letter | LetterRow]
         .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
         .where(StatementRecord.version_id.in_(list(by_version)))
         .order_by(StatementRecord.version_id, StatementRecord.position, TopicAssignmentRecord.topic))
+    return _gather(((by_version[vid], *rest) for vid, *rest in  # type: ignore[misc]
+                    ((r[2], r[0], r[1], *r[3:]) for r in rows)), subject)
+
+
+# What :func:`_gather` reads of one statement on one topic (ordered by letter, position, topic), as the query
+# above returns it: (letter, id, uid, kind, text, position, function, function evidence, scope, topic, rule,
+# topic evidence); scope is ``in_scope`` for the first subject, ``scope_evidence`` for another.
+PositionRow = tuple[Any, ...]
+
+
+def _gather(rows: Iterable[PositionRow], subject: "Followed | None") -> dict[int, dict[str, list[PositionStatement]]]:
+    other = subject is not None and not subject.first
     out: dict[int, dict[str, list[PositionStatement]]] = defaultdict(lambda: defaultdict(list))
-    for sid, uid, vid, kind, text, pos, function, evidence, scope, topic, rule, topic_evidence in rows:
+    for letter, sid, uid, kind, text, pos, function, evidence, scope, topic, rule, topic_evidence in rows:
         in_scope = (scope or {}).get("subjects", {}).get(subject.key, False) if other and subject else scope
         if not can_hold_position(kind, text) or function not in POSITION or not in_scope:
             continue
-        letter = by_version[vid]
         out[letter.id][topic].append(PositionStatement(uid, letter.key, order_key(letter)[0], text, sid,
                                                        _traits(evidence, rule, topic_evidence), pos))
+    return out
+
+
+def written_rows(letter: Letter, statements: Sequence[tuple[int, int, str, str, str, dict[str, Any]]],
+                 topics: Sequence[Sequence[tuple[str, str, list[dict[str, Any]]]]], subject: "Followed"
+                 ) -> list[PositionRow]:
+    """The rows :func:`_position_statements` would read back for a letter its writer has in hand: per statement
+    (position, id, uid, kind, text, its function and scope columns), and its topics as (topic, rule, evidence)
+    (stored evidence: JSON values, so read back they are the same to :func:`_traits`)."""
+    scope_key = "in_scope" if subject.first else "scope_evidence"
+    out = []
+    for (pos, sid, uid, kind, text, columns), assigned in sorted(zip(statements, topics), key=lambda x: x[0][0]):
+        for topic, rule, evidence in sorted(assigned, key=lambda t: t[0]):
+            out.append((letter, sid, uid, kind, text, pos, columns["function"], columns["function_evidence"],
+                        columns[scope_key], topic, rule, evidence))
     return out
 
 
@@ -194,6 +224,7 @@ class Timeline:
         self._following: tuple[int | None, OrderKey | None, dt.datetime] | None = None
         self._stepped_letters = 0
         self._unseen = False  # a letter stepped, its transaction not yet committed
+        self._ids: dict[str, int] = {}  # letter key → id, while following (the letters a change may revise)
 
     @property
     def high_water(self) -> OrderKey | None:
@@ -381,17 +412,21 @@ class Timeline:
         return len(redo_ids)
 
     def _compute(self, session: Session, letter: Letter, run_id: int, now: dt.datetime,
-                 subjects: Iterable[Followed]) -> None:
+                 subjects: Iterable[Followed], written: Written | None = None) -> None:
         """One letter's changes on ``subjects`` against their trackers (which it advances), in the caller's
-        transaction: swapped in, the kept standing position moved on, the letter marked computed."""
+        transaction: swapped in, the kept standing position moved on, the letter marked computed. ``written``:
+        the letter's statements and topics as its writer just stored them (not read back); it has no changes yet."""
         for s in subjects:
-            by_topic = _position_statements(session, [letter], s).get(letter.id, {})
+            if written is None:
+                by_topic = _position_statements(session, [letter], s).get(letter.id, {})
+            else:
+                by_topic = _gather(written_rows(letter, *written, s), s).get(letter.id, {})
             tracker = self.trackers[s.key]
             spoke = [topic for topic, items in by_topic.items() if items]
             before = _standing(tracker, spoke)
             changes = tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
             kept.advance(session, s.key, letter.id, before, _standing(tracker, spoke), spoke)
-            if self._swap(session, letter, changes, run_id, now, s):
+            if self._swap(session, letter, changes, run_id, now, s, new=written is not None, ids=self._ids):
                 data_version.bump(session, now)
         letter.changes_run_id = run_id
         letter.changes_version_id = letter.current_version_id
@@ -413,6 +448,7 @@ class Timeline:
                 return False
             letters = sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
             high = order_key(letters[-1]) if letters else None
+            self._ids = {l.key: l.id for l in letters}
             for s in self.subjects:
                 if not (s.key in self.trackers and self.seen.get(s.key) == high):
                     self.trackers[s.key] = self._start(session, letters, _AFTER_ALL, s)
@@ -422,7 +458,7 @@ class Timeline:
         faults.point("changes-marked")  # as an update, once it knows what to do and before it does any
         return True
 
-    def step(self, session: Session, letter: Letter) -> bool:
+    def step(self, session: Session, letter: Letter, written: Written | None = None) -> bool:
         """A just-stored letter's changes, in its transaction, when it comes after every letter in the store
         (what a letter arriving in date order does); else following stops there, and :meth:`update` computes
         this letter and every later one after the ingest. Call :meth:`stepped` once the transaction commits."""
@@ -436,7 +472,8 @@ class Timeline:
         if run_id is None:  # the run is made with the first letter it computes (gone with it, if that fails)
             run_id = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_FINGERPRINT,
                                      config=self._run_config(), now=now, note="new letters").id
-        self._compute(session, letter, run_id, now, self.subjects)
+        self._compute(session, letter, run_id, now, self.subjects, written)
+        self._ids[letter.key] = letter.id
         self._following = (run_id, key, now)
         self._stepped_letters += 1
         self._unseen = True
@@ -453,12 +490,12 @@ class Timeline:
 
     def unfollow(self) -> None:
         """Stop following; after a :meth:`step` whose transaction did not commit, the trackers are cold again."""
-        self._following, self._unseen = None, False
+        self._following, self._unseen, self._ids = None, False, {}
         self.trackers, self.seen = {}, {}
 
     def end_follow(self, sessions: sessionmaker[Session]) -> int:
         """The run of the letters stepped, finished. Returns how many there were."""
-        following, self._following = self._following, None
+        following, self._following, self._ids = self._following, None, {}
         done, self._stepped_letters = self._stepped_letters, 0
         if following is None or following[0] is None:
             return done
@@ -476,16 +513,20 @@ class Timeline:
 
     @staticmethod
     def _swap(session: Session, letter: Letter, changes: list[Change], run_id: int, now: dt.datetime,
-              subject: Followed) -> bool:
+              subject: Followed, new: bool = False, ids: Mapping[str, int] | None = None) -> bool:
         """Make ``changes`` the letter's current changes on ``subject``, in the caller's transaction.
 
         A current row identical to a new change stays as it is (its first
         computation time is what feeds show); the others are marked superseded
         by this run and the new ones added. Returns whether anything changed.
+        ``new``: the letter was stored in this transaction, so it has no changes yet; ``ids``: letter key → id
+        of the letters its changes may revise, when the caller knows them.
         """
         keys = {c.old.letter for c in changes if c.old is not None}
-        ids = {k: i for k, i in session.execute(select(Letter.key, Letter.id).where(Letter.key.in_(keys)))} if keys else {}
-        current = {r.uid: r for r in session.scalars(select(ChangeRecord).where(
+        if ids is None or not keys <= ids.keys():
+            ids = {k: i for k, i in session.execute(select(Letter.key, Letter.id).where(Letter.key.in_(keys)))} \
+                if keys else {}
+        current = {} if new else {r.uid: r for r in session.scalars(select(ChangeRecord).where(
             ChangeRecord.letter_id == letter.id, ChangeRecord.subject == subject.key,
             ChangeRecord.superseded_at.is_(None)))}
         fresh: list[dict[str, object]] = []
@@ -493,7 +534,8 @@ class Timeline:
             details = dict(c.details)
             if c.ops:
                 details["diff"] = [[o.op, o.text] for o in c.ops]
-            details = json.loads(json.dumps(details))  # as it reads back (lists, not tuples), for the comparison
+            if current:  # as it reads back (lists, not tuples), for the comparison
+                details = json.loads(json.dumps(details))
             uid = subject.uid(c.uid)
             row = {"uid": uid, "subject": subject.key, "topic": c.topic, "kind": c.kind, "letter_id": letter.id,
                    "letter_date": c.date,

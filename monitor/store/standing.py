@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from .models import StandingMark, StandingStatement, StatementRecord, TopicAssignmentRecord
+from .models import StandingMark, StandingStatement, StatementRecord, TopicAssignmentRecord, table
 
 # topic → statement id → does it restate an earlier one
 Standing = Mapping[str, Mapping[int, bool]]
@@ -77,24 +77,25 @@ def drop(session: Session, subject: str) -> None:
 def advance(session: Session, subject: str, letter_id: int, before: Standing, after: Standing,
             spoke_on: Iterable[str]) -> None:
     """One letter processed: write what it changed in the standing position (``before`` → ``after``, on the
-    topics it spoke on) and move the mark to it."""
-    for topic in set(before) | set(after):
+    topics it spoke on) and move the mark to it. One executemany each for what left, came and moved."""
+    gone: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
+    for topic in sorted(set(before) | set(after)):
         old, new = before.get(topic, {}), after.get(topic, {})
-        gone = [sid for sid in old if sid not in new]
-        for i in range(0, len(gone), 500):
-            session.execute(delete(StandingStatement).where(
-                StandingStatement.subject == subject, StandingStatement.topic == topic,
-                StandingStatement.statement_id.in_(gone[i:i + 500])))
-        added = [{"subject": subject, "topic": topic, "statement_id": sid, "repeated": rep}
-                 for sid, rep in new.items() if sid not in old]
-        if added:
-            session.execute(insert(StandingStatement), added)
-        for flag in (True, False):
-            moved = [sid for sid, rep in new.items() if sid in old and old[sid] != rep and rep is flag]
-            if moved:
-                session.execute(update(StandingStatement).where(
-                    StandingStatement.subject == subject, StandingStatement.topic == topic,
-                    StandingStatement.statement_id.in_(moved)).values(repeated=flag))
+        gone += [{"s": subject, "t": topic, "i": sid} for sid in old if sid not in new]
+        added += [{"subject": subject, "topic": topic, "statement_id": sid, "repeated": rep}
+                  for sid, rep in new.items() if sid not in old]
+        moved += [{"s": subject, "t": topic, "i": sid, "r": rep} for sid, rep in new.items()
+                  if sid in old and old[sid] != rep]
+    t = table(StandingStatement)
+    at = (t.c.subject == bindparam("s")) & (t.c.topic == bindparam("t")) & (t.c.statement_id == bindparam("i"))
+    if gone:
+        session.connection().execute(delete(t).where(at), gone)
+    if added:
+        session.execute(insert(StandingStatement), added)
+    if moved:
+        session.connection().execute(update(t).where(at).values(repeated=bindparam("r")), moved)
     row = session.get_one(StandingMark, subject)
     row.letter_id = letter_id
     spoke = set(spoke_on)

@@ -17,9 +17,18 @@ from .models import DataVersion
 
 
 def bump(session: Session, now: dt.datetime) -> None:
-    """Count one write that readers can see; inside the writer's own transaction."""
+    """Count one write that readers can see; inside the writer's own transaction. Once a transaction: readers see
+    none or all of it, so a second bump in it would say nothing more."""
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_BUMPED) == (id(transaction), now):
+        return
     session.execute(update(DataVersion).where(DataVersion.id == 1)
                     .values(version=DataVersion.version + 1, changed_at=now))
+    if transaction is not None:
+        session.info[_BUMPED] = (id(transaction), now)
+
+
+_BUMPED = "data_version.bumped"  # session.info: (id of the transaction that bumped, its now)
 
 
 def current(session: Session) -> tuple[int, dt.datetime | None]:
