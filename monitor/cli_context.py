@@ -106,6 +106,9 @@ pass_ctx = click.make_pass_decorator(Ctx)
 
 def make_bar(label: str, total: int, unit: str, items: list[Any] | None = None) -> Any:
     from tqdm import tqdm
+    # no monitor thread: the CLI stays one thread, so its letters' reading processes are plain forks of it
+    # (monitor.parseworker), not children of a fork server it would first have to start
+    tqdm.monitor_interval = 0
     # disable=None: a bar on a terminal, silence in logs and pipes (and for a handful of items)
     return tqdm(items, total=total, desc=label, unit=unit, disable=None if total > 3 else True, file=sys.stderr)
 

@@ -4,9 +4,10 @@ Why a process: a hostile file can make a parser work for minutes (a Word file of
 paragraphs took 79 s; a bigger one ran past 300 s at 4 GB), and a thread cannot be stopped. A process can:
 past ``limits.parse_seconds`` it is killed and the file is refused, naming the limit; its memory goes with
 it. A reading process serves one letter after another (a fork per letter cost ten times the parse) and is
-replaced when it was stopped, died, or holds too much memory after a letter. In the writer (which may have
-threads: the daemon's scheduler and server) it is forked from a server process that has the pipeline
-imported already (multiprocessing's ``forkserver``), so none is forked from the writer's threads. On a pool
+replaced when it was stopped, died, or holds too much memory after a letter. A process with one thread (the
+CLI) forks it. In a writer with threads (the daemon's scheduler and server) it is forked from a server process
+that has the pipeline imported already (multiprocessing's ``forkserver``), so none is forked from the writer's
+threads. On a pool
 worker of :mod:`monitor.workers` (one thread, forked from the writer, the language already loaded) it is
 forked from that worker: the writer's fork server is not the worker's to use.
 
@@ -43,6 +44,10 @@ class ParserFailure(RuntimeError):
 
 def _ctx() -> ForkContext | ForkServerContext:
     global _context, _context_pid
+    if threading.active_count() == 1:
+        # one thread (the CLI, a pool worker): a plain fork is safe, inherits the warm caches, and needs no
+        # fork server (starting one is an interpreter start, ~0.4 s the first letter waited for)
+        return multiprocessing.get_context("fork")
     with _context_lock:
         if _context is not None and _context_pid != os.getpid():
             # a fork of the process that started the fork server (a pool worker of monitor.workers, one
@@ -66,6 +71,10 @@ def _serve(conn: Connection, theirs: Connection) -> None:
     (``theirs``, inherited by a fork): a killed ingest leaves no reader holding its output open."""
     theirs.close()
     _die_with_parent()
+    # a fork keeps the parent's Python signal handlers (the daemon's SIGTERM means "stop gracefully"): here
+    # SIGTERM ends the process, as the parent's exit expects of it, and Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             job = conn.recv()
