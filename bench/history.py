@@ -111,7 +111,7 @@ def build(sizes: list[int]) -> dict[int, tuple[Path, Path]]:
 
 
 DAEMON = r"""
-import json, shutil, sys, time
+import json, os, shutil, sys, time
 from pathlib import Path
 from monitor.config import load_settings
 from monitor.daemon import Monitor
@@ -121,6 +121,8 @@ monitor = Monitor(settings)
 monitor.analyse([])  # start-up: finish anything unfinished (nothing is)
 for f in (letter, letter.with_name(letter.name.rsplit(".", 1)[0] + ".meta.toml")):
     shutil.copyfile(f, new / f.name)
+    # it arrived while the daemon was down (an hour ago): settled, taken at the first poll (monitor.sources.folder.Settle)
+    os.utime(new / f.name, (time.time() - 3600, time.time() - 3600))
 t0 = time.process_time()
 first = monitor.poll_inbox()
 first_cpu = time.process_time() - t0

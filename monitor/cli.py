@@ -96,9 +96,10 @@ def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> tuple[list[Any],
     bar = make_bar("ingest", len(candidates), "file")
     # parsed and analysed on the workers, stored here in order (with no topics configured, the analysis after
     # the ingest refuses to run, and says why)
-    analysis = IngestAnalysis(settings, sessions, now) if settings.topics else None
-    for result in ingest_many(sessions, candidates, now, max_bytes, count(settings.analysis.workers),
-                              settings.limits, analysis):
+    workers = count(settings.analysis.workers)
+    # with two workers or more, the changes are computed in a process of their own beside the writer
+    analysis = IngestAnalysis(settings, sessions, now, pipelined=workers >= 2) if settings.topics else None
+    for result in ingest_many(sessions, candidates, now, max_bytes, workers, settings.limits, analysis):
         results.append(result)
         bar.update(1)
         colour = {"error": "red", "stored": "green", "new_version": "green"}.get(result.outcome)

@@ -30,6 +30,7 @@ from .store import analysis as store
 from .store import letters as store_letters
 from .store import queries
 from .store.models import Letter
+from .following import Follower
 from .timeline import Progress, Timeline, no_progress
 from .workers import count, ordered
 from .topics import ANALYSIS_VERSION, LetterContext, TopicScheme, TopicSpec
@@ -279,7 +280,9 @@ class IngestAnalysis:
     duplicate) is left due, and the analysis after the ingest does it as before.
     """
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], now: dt.datetime) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], now: dt.datetime,
+                 pipelined: bool = False) -> None:
+        """``pipelined``: compute the changes in a process of their own (:class:`monitor.following.Follower`)."""
         self.scheme = scheme_for(settings)
         self.subjects = subjects_for(settings)
         self.sessions, self.now = sessions, now
@@ -288,7 +291,7 @@ class IngestAnalysis:
         self.assignments = 0
         self.collected: list[tuple[str, dict[str, Any]]] = []
         self._pending: tuple[int, int, str, dict[str, Any]] | None = None
-        self.timeline = Timeline(settings)
+        self.follower = Follower(Timeline(settings), pipelined)
         self.changes = 0  # letters whose changes were computed as they were stored
 
     def compute(self, parsed: ParsedLetter) -> LetterAnalysis:
@@ -305,11 +308,11 @@ class IngestAnalysis:
 
     def begin(self) -> None:
         """The topics run the letters are analysed by (its own transaction: it outlives a failed letter), and
-        the timeline following the store, when it is in step (:meth:`monitor.timeline.Timeline.follow`)."""
+        the store followed, when it is in step (:class:`monitor.following.Follower`)."""
         if self.run_id is not None or not self.scheme.specs:
             return
         try:
-            self.timeline.follow(self.sessions, self.now)
+            self.follower.start(self.sessions, self.now)
             with self.sessions.begin() as session:
                 self.run_id = store.start_run(
                     session, kind="topics", version=ANALYSIS_VERSION, fingerprint=self.scheme.fingerprint(),
@@ -317,7 +320,7 @@ class IngestAnalysis:
                     note="analysed while ingesting").id
         except SQLAlchemyError as exc:  # (a locked database) each letter says so; analysed after, as before
             log.warning("not analysing while ingesting: %s", str(getattr(exc, "orig", exc)).splitlines()[0])
-            self.timeline.unfollow()
+            self.follower.stop()
             self.run_id = None
 
     def write(self, session: Session, out: store_letters.StoreOutcome, analysis: LetterAnalysis | None,
@@ -327,12 +330,13 @@ class IngestAnalysis:
         one) its changes; call :meth:`committed` once the transaction commits. ``statements``: the parsed
         letter's, in the order it was stored."""
         if self._pending is not None:  # the last letter written did not commit: its changes are not the store's
-            self.timeline.unfollow()
+            self.follower.stop()
         self._pending = None
+        self.follower.begin()
         if out.outcome not in (store_letters.STORED, store_letters.NEW_VERSION, store_letters.REDATED):
             return  # the same text again: nothing the analysis reads changed
         if analysis is None or out.analysed is None or self.run_id is None:
-            self.timeline.unfollow()  # this letter's topics are still due: the changes after it wait for them
+            self.follower.stop()  # this letter's topics are still due: the changes after it wait for them
             return
         letter = session.get_one(Letter, out.letter_id)
         uid_by_position = {position: uid for position, _, uid in out.analysed}
@@ -348,9 +352,9 @@ class IngestAnalysis:
             written = ([(position, sid, uid, st.kind, st.text, columns) for (position, sid, uid), st, columns
                         in zip(out.analysed, statements, analysis.statements.columns)],
                        [[(r["topic"], r["rule"], r["evidence"]) for r in rows_of] for rows_of in per_statement])
-            self.timeline.step(session, letter, written)
+            self.follower.step(session, letter, written)
         else:  # a new version: the trackers saw the old one, so this letter and all after it are computed again
-            self.timeline.unfollow()
+            self.follower.stop()
         self._pending = (out.letter_id, len(rows), letter.key, analysis.outside)
 
     def committed(self) -> None:
@@ -359,19 +363,19 @@ class IngestAnalysis:
             return
         letter_id, rows, key, outside = self._pending
         self._pending = None
-        stepped = self.timeline.stepped()
+        landed = self.follower.committed()
         self.assignments += rows
         self.letters.append(letter_id)
         _tell_outside(key, outside, self.collected)
         faults.point("topics")
-        if stepped:
+        if landed:
             faults.point("changes")
 
     def finish(self) -> None:
         """Both runs finished (the letters whose changes were computed while storing them are in the second)."""
         if self._pending is not None:
-            self.timeline.unfollow()
-        self.changes = self.timeline.end_follow(self.sessions)
+            self.follower.stop()
+        self.changes = self.follower.finish(self.sessions)
         if self.run_id is None:
             return
         with self.sessions.begin() as session:

@@ -65,6 +65,9 @@ CHANGES_VERSION = "changes-5"  # 2: functions, scope, same-point pairing, publis
 CHANGES_FINGERPRINT = f"{CHANGES_VERSION}-{dutch().fingerprint_of('changes')}"
 
 OrderKey = tuple[dt.date, str]
+# What a subject's tracker made of one letter: (subject key, the topics it spoke on, what stood on them before
+# and after, its changes)
+Tracked = tuple[str, list[str], dict[str, dict[int, bool]], dict[str, dict[int, bool]], list[Change]]
 # A letter as its writer just stored it: per statement (position, id, uid, kind, text, its function and scope
 # columns), and per statement its topics as (topic, rule, evidence)
 Written = tuple[Sequence[tuple[int, int, str, str, str, dict[str, Any]]], Sequence[Sequence[tuple[str, str, list[Any]]]]]
@@ -220,11 +223,6 @@ class Timeline:
         self.trackers: dict[str, PositionTracker] = {}  # subject key → its warm tracker
         self.seen: dict[str, OrderKey] = {}  # subject key → the last letter its warm tracker has seen
         self._claimed = False
-        # following an ingest (:meth:`follow`): (its run, made with the first letter; the last letter computed; now)
-        self._following: tuple[int | None, OrderKey | None, dt.datetime] | None = None
-        self._stepped_letters = 0
-        self._unseen = False  # a letter stepped, its transaction not yet committed
-        self._ids: dict[str, int] = {}  # letter key → id, while following (the letters a change may revise)
 
     @property
     def high_water(self) -> OrderKey | None:
@@ -412,99 +410,65 @@ class Timeline:
         return len(redo_ids)
 
     def _compute(self, session: Session, letter: Letter, run_id: int, now: dt.datetime,
-                 subjects: Iterable[Followed], written: Written | None = None) -> None:
+                 subjects: Iterable[Followed]) -> None:
         """One letter's changes on ``subjects`` against their trackers (which it advances), in the caller's
-        transaction: swapped in, the kept standing position moved on, the letter marked computed. ``written``:
-        the letter's statements and topics as its writer just stored them (not read back); it has no changes yet."""
-        for s in subjects:
-            if written is None:
-                by_topic = _position_statements(session, [letter], s).get(letter.id, {})
-            else:
-                by_topic = _gather(written_rows(letter, *written, s), s).get(letter.id, {})
+        transaction: swapped in, the kept standing position moved on, the letter marked computed."""
+        by_subject = [(s, _position_statements(session, [letter], s).get(letter.id, {})) for s in subjects]
+        tracked = self.track(letter.key, order_key(letter)[0], letter.dossier, by_subject)
+        self.record(session, letter, tracked, run_id, now)
+
+    def track(self, key: str, day: dt.date, dossier: str,
+              by_subject: Sequence[tuple[Followed, dict[str, list[PositionStatement]]]]) -> list[Tracked]:
+        """The pure half of a letter's changes: each subject's tracker takes the letter's position statements
+        (topic → statements) and says what changed, and what stood on the topics it spoke on before and after."""
+        out = []
+        for s, by_topic in by_subject:
             tracker = self.trackers[s.key]
             spoke = [topic for topic, items in by_topic.items() if items]
             before = _standing(tracker, spoke)
-            changes = tracker.process(letter.key, order_key(letter)[0], by_topic, series=letter.dossier)
-            kept.advance(session, s.key, letter.id, before, _standing(tracker, spoke), spoke)
-            if self._swap(session, letter, changes, run_id, now, s, new=written is not None, ids=self._ids):
+            changes = tracker.process(key, day, by_topic, series=dossier)
+            out.append((s.key, spoke, before, _standing(tracker, spoke), changes))
+        return out
+
+    def record(self, session: Session, letter: Letter, tracked: Sequence[Tracked], run_id: int, now: dt.datetime,
+               new: bool = False, ids: Mapping[str, int] | None = None) -> None:
+        """The writing half, in the caller's transaction: the changes swapped in, the kept standing position
+        moved on, the letter marked computed. ``new``, ``ids``: as :meth:`_swap`."""
+        subjects = {s.key: s for s in self.subjects}
+        for key, spoke, before, after, changes in tracked:
+            kept.advance(session, key, letter.id, before, after, spoke)
+            if self._swap(session, letter, changes, run_id, now, subjects[key], new=new, ids=ids):
                 data_version.bump(session, now)
         letter.changes_run_id = run_id
         letter.changes_version_id = letter.current_version_id
 
-    # ------------------------------------------------------------------ following an ingest, letter by letter
+    def in_step(self, session: Session) -> list[LetterRow] | None:
+        """Every stored letter in order, when the stored changes are all computed, by this code, for these
+        subjects (nothing for :meth:`update` to do); else None."""
+        last = store.latest_run(session, "changes")
+        current = {s.key: s.stamp for s in self.subjects}
+        if last is not None and (last.fingerprint != CHANGES_FINGERPRINT or self._done_subjects(last) != current):
+            return None
+        if _any_due(session, []):
+            return None
+        return sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
 
-    def follow(self, sessions: sessionmaker[Session], now: dt.datetime) -> bool:
-        """Get ready to compute each new letter's changes in the transaction that stores it (:meth:`step`), the
-        trackers warm from the kept standing position. Only when the store is in step: nothing due, the stored
-        changes made by this code for these subjects. Returns whether it follows (else :meth:`update`, after
-        the letters are stored, does what it would have: the same changes, computed after)."""
-        self._following = None
-        with sessions.begin() as session:
-            last = store.latest_run(session, "changes")
-            current = {s.key: s.stamp for s in self.subjects}
-            if last is not None and (last.fingerprint != CHANGES_FINGERPRINT or self._done_subjects(last) != current):
-                return False
-            if _any_due(session, []):
-                return False
-            letters = sorted((LetterRow(*row) for row in session.execute(select(*_LETTER_COLUMNS))), key=order_key)
-            high = order_key(letters[-1]) if letters else None
-            self._ids = {l.key: l.id for l in letters}
-            for s in self.subjects:
-                if not (s.key in self.trackers and self.seen.get(s.key) == high):
-                    self.trackers[s.key] = self._start(session, letters, _AFTER_ALL, s)
-                    if high is not None:
-                        self.seen[s.key] = high
-        self._following = (None, high, now)
-        faults.point("changes-marked")  # as an update, once it knows what to do and before it does any
-        return True
+    def warm(self, session: Session, letters: list[LetterRow]) -> None:
+        """Every subject's tracker as it stands after all of ``letters`` (from the kept standing position)."""
+        high = order_key(letters[-1]) if letters else None
+        for s in self.subjects:
+            if not (s.key in self.trackers and self.seen.get(s.key) == high):
+                self.trackers[s.key] = self._start(session, letters, _AFTER_ALL, s)
+                if high is not None:
+                    self.seen[s.key] = high
 
-    def step(self, session: Session, letter: Letter, written: Written | None = None) -> bool:
-        """A just-stored letter's changes, in its transaction, when it comes after every letter in the store
-        (what a letter arriving in date order does); else following stops there, and :meth:`update` computes
-        this letter and every later one after the ingest. Call :meth:`stepped` once the transaction commits."""
-        if self._following is None:
-            return False
-        run_id, high, now = self._following
-        key = order_key(letter)
-        if high is not None and key <= high:  # dated before a stored letter: positions after it change too
-            self.unfollow()
-            return False
-        if run_id is None:  # the run is made with the first letter it computes (gone with it, if that fails)
-            run_id = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_FINGERPRINT,
-                                     config=self._run_config(), now=now, note="new letters").id
-        self._compute(session, letter, run_id, now, self.subjects, written)
-        self._ids[letter.key] = letter.id
-        self._following = (run_id, key, now)
-        self._stepped_letters += 1
-        self._unseen = True
-        return True
-
-    def stepped(self) -> bool:
-        """The letter of the last :meth:`step` committed: the warm trackers have seen it. Returns whether a
-        letter was stepped since the last call."""
-        stepped, self._unseen = self._unseen, False
-        if stepped and self._following is not None and self._following[1] is not None:
-            for s in self.subjects:
-                self.seen[s.key] = self._following[1]
-        return stepped
-
-    def unfollow(self) -> None:
-        """Stop following; after a :meth:`step` whose transaction did not commit, the trackers are cold again."""
-        self._following, self._unseen, self._ids = None, False, {}
+    def cold(self) -> None:
+        """Forget the warm trackers (they saw a letter whose transaction did not commit, or another process
+        advanced them): the next update starts them from the store."""
         self.trackers, self.seen = {}, {}
 
-    def end_follow(self, sessions: sessionmaker[Session]) -> int:
-        """The run of the letters stepped, finished. Returns how many there were."""
-        following, self._following, self._ids = self._following, None, {}
-        done, self._stepped_letters = self._stepped_letters, 0
-        if following is None or following[0] is None:
-            return done
-        with sessions.begin() as session:
-            run = session.get(store.AnalysisRun, following[0])
-            if run is not None:
-                run.letters, run.finished_at = done, following[2]
-        log.info("changes: %d letters processed as they were stored (run %d)", done, following[0])
-        return done
+    def run_config(self) -> dict[str, object]:
+        return self._run_config()
 
     def _run_config(self) -> dict[str, object]:
         a = self.settings.analysis

@@ -32,7 +32,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 from . import lexicon
 from .lang import Language, dutch
@@ -87,6 +87,9 @@ class Evidence:
     source_positions: tuple[int, ...] = ()
 
 
+_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
+
+
 @dataclass(frozen=True)
 class TopicAssignment:
     topic: str
@@ -94,7 +97,8 @@ class TopicAssignment:
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
 
     def evidence_json(self) -> list[dict[str, object]]:
-        return [asdict(e) for e in self.evidence]
+        # Evidence holds strings and tuples of strings or ints: its fields as they are, as asdict would copy them
+        return [{name: getattr(e, name) for name in _EVIDENCE_FIELDS} for e in self.evidence]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ class Traits:
 
     def stored(self) -> dict[str, object]:
         """The statement's own traits as JSON (field name → value), without the topic's (:data:`TOPIC_FIELDS`)."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if k not in TOPIC_FIELDS}
+        # every field is a str, bool or int: the fields themselves, not dataclasses.asdict's deep copy of them
+        # (a sixth of a letter's analysis was asdict)
+        return {name: getattr(self, name) for name in _STORED}
 
     @classmethod
     def read(cls, stored: Mapping[str, object] | None, *, own_terms: bool = True, topic_terms: int = 1) -> Traits:
@@ -49,3 +51,4 @@ class Traits:
 _FIELDS = dataclasses.fields(Traits)
 # Traits of a statement on one topic rather than of the statement itself: stored with the topic assignment.
 TOPIC_FIELDS = frozenset({"own_terms", "topic_terms"})
+_STORED = tuple(f.name for f in _FIELDS if f.name not in TOPIC_FIELDS)  # what stored() writes, in field order

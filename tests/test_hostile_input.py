@@ -113,6 +113,9 @@ def test_a_letter_of_too_many_statements_is_refused_whole(tmp_path, db_url):
 
 def test_reading_past_parse_seconds_is_stopped_and_refused(tmp_path, db_url):
     inbox = copy_seeds(tmp_path / "inbox", (GOOD,))
+    # forty times the letter: tens of milliseconds of reading even for a warm reading process, which reads a
+    # small letter in well under a millisecond
+    (inbox / GOOD).write_text("\n\n".join([(inbox / GOOD).read_text(encoding="utf-8")] * 40), encoding="utf-8")
     cfg = write_config(tmp_path / "config.toml", inbox)
     started = time.monotonic()
     result = ingest(cfg, db_url, inbox, env={"MONITOR_LIMITS_PARSE_SECONDS": "0.001"})
@@ -134,6 +137,28 @@ def test_parse_seconds_stops_a_worker_that_never_ends(monkeypatch):
                                  limits=Limits(parse_seconds=0.5, paragraphs_per_document=10**7,
                                                statements_per_letter=10**6))
     assert time.monotonic() - started < 10
+
+
+def test_one_reading_process_serves_letter_after_letter_and_a_stopped_one_is_replaced():
+    """Reading a letter in a process of its own costs a fork once, not per letter (a fork per letter cost ten
+    times the parse); a process stopped at the limit is not reused, and the next letter is read all the same."""
+    from monitor import parseworker
+    letter = "Den Haag, 1 juni 2021\n\nHet kabinet steunt de missie in Afghanistan.\n".encode()
+
+    def reader() -> int:
+        assert len(parseworker._idle) == 1  # the one that just read, waiting for the next letter
+        return parseworker._idle[0][1].pid
+
+    parseworker.prepare(letter, "a.txt")
+    first = reader()
+    assert parseworker.prepare(letter, "b.txt").parsed is not None
+    assert reader() == first
+    slow = parseworker.prepare(("Het kabinet besluit. " * 400_000).encode(), "x.txt",
+                               limits=Limits(parse_seconds=0.5, paragraphs_per_document=10**7,
+                                             statements_per_letter=10**6))
+    assert "limits.parse_seconds" in slow.error
+    assert parseworker.prepare(letter, "c.txt").parsed is not None  # a new process, not the stopped one
+    assert reader() != first
 
 
 # ------------------------------------------------------------------ metadata

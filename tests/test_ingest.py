@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -270,3 +273,42 @@ def test_worker_processes_store_what_one_process_stores_and_analyse_agrees(tmp_p
     result = CliRunner().invoke(main, [*args, "analyse"])
     assert result.exit_code == 0, result.output
     assert (_analysis_rows(db), current_changes(db)) == stored["2"]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_changes_computed_while_ingesting_equal_a_full_analysis_whatever_the_order(tmp_path, databases, workers):
+    """The CLI's ingest computes a new letter's changes as it stores it (with two workers, in a tracker
+    process of its own) while letters come in date order, and stops at the first that does not: here the
+    files' names put a 2026 letter before the 2021 ones, so following stops there and the update after the
+    ingest computes the rest. Run as a user runs it (its own process: one thread, so the processes are forks),
+    in a store that already holds the earliest letter, then compared with a full re-analysis."""
+    from tests.conftest import ROOT, current_changes, synthetic_letters
+
+    inbox = copy_seeds(tmp_path / "inbox")
+    synthetic_letters(inbox, 3)
+    late = sorted(inbox.glob("2026-*.md"))[0]
+    late.rename(inbox / ("2021-08-" + late.name))  # sorted among the 2021 files, dated 2026 by its sidecar
+    late.with_name(late.name.replace(".md", ".meta.toml")).rename(
+        inbox / ("2021-08-" + late.name.replace(".md", ".meta.toml")))
+    first = sorted(inbox.glob("*.txt"))[0]
+    db = databases.new("following")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}, "MONITOR_ANALYSIS_WORKERS": workers}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", "monitor.cli", "--config", str(ROOT / "config.toml"),
+                               "--database", db, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    cli("ingest", str(first))
+    cli("ingest", str(inbox))
+    runs = query(db, "SELECT note, letters FROM analysis_run WHERE kind = 'changes' ORDER BY id")
+    # the first letter, then the next two and the 2026 letter as they were stored, then (from the 2021 letter
+    # after which the 2026 one came in) the four that follow it by date, after the ingest
+    assert [letters for _, letters in runs] == [1, 3, 5] and runs[1][0] == "new letters", runs
+    assert scalar(db, "SELECT count(*) FROM letter WHERE changes_version_id IS NOT current_version_id") == 0
+    following = current_changes(db)
+    assert following
+    cli("analyse")  # everything again, from the stored statements
+    assert current_changes(db) == following
