@@ -17,7 +17,8 @@ check, store, topics, changes; no profiler), into a fresh SQLite database, with 
   ``executemany`` into a fresh database of the same schema, one transaction per letter; and the per-letter
   work (parse, clean, segment, topics, function, scope) in one process. Floor with N workers:
   max(write, (work + write) / N). Each ingest's ratio to its floor;
-* ``--profile``: one more ingest in this process under cProfile (1.7x slower), split by stage.
+* ``--profile``: one more ingest in this process under cProfile (1.7x slower, 1 worker: the parse runs in a
+  reading process the profile does not see), split by stage.
 """
 from __future__ import annotations
 
@@ -206,11 +207,13 @@ def profiled(tmp: Path, inbox: Path, n: int) -> None:
     prof.disable()
     wall = time.perf_counter() - t0
     assert result.exit_code == 0, result.output[-2000:]
-    wanted = {("work.py", "prepare_letter"): "parse (work)",
-              ("letters.py", "store_parsed"): "store (letter, statements)",
-              ("process.py", "_analyse_job"): "topics, function, scope (work)",
-              ("process.py", "analyse_topics"): "analysis pass (work, reads, writes)",
-              ("timeline.py", "update"): "changes (position tracker)"}
+    wanted = {("letters.py", "store_parsed"): "store (letter, statements)",
+              ("process.py", "compute"): "topics, function, scope (work)",
+              ("process.py", "write"): "topic rows and changes, as each letter is stored",
+              ("timeline.py", "track"): "changes: position tracker (pure)",
+              ("timeline.py", "record"): "changes: writes",
+              ("process.py", "analyse_topics"): "analysis pass after the ingest (letters not analysed while stored)",
+              ("timeline.py", "update"): "changes after the ingest (letters not followed)"}
     split: dict[str, float] = defaultdict(float)
     for (file, _, func), (_, _, _, cum, _) in pstats.Stats(prof).stats.items():  # type: ignore[attr-defined]
         label = wanted.get((Path(file).name, func))

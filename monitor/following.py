@@ -11,8 +11,8 @@ in an update after the ingest. :class:`Follower` does that. What holds:
 * a letter's changes are written in a transaction that also marks them computed, so a kill at any instant leaves
   each letter with its changes or due (the crash-safety of :mod:`monitor.timeline`);
 * ``pipelined``: the trackers run in a process of their own (forked from this one-thread writer, warm), so
-  the writer stores letter *n* + 1 while letter *n*'s changes are computed; they are written in letter
-  *n* + 1's transaction (or a last one). Without it, each letter's changes are computed and written in its own
+  the writer stores the next letters while letter *n*'s changes are computed; they are written, in order,
+  in a later letter's transaction (or a last one). Without it, each letter's changes are computed and written in its own
   transaction. Both write the same rows.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ import multiprocessing
 import signal
 import threading
 import traceback
+from collections import deque
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -39,6 +40,9 @@ from .timeline import (CHANGES_FINGERPRINT, CHANGES_VERSION, OrderKey, Timeline,
 log = logging.getLogger("monitor.following")
 
 _PR_SET_PDEATHSIG = 1
+# Letters the tracker process may be computing while the writer stores the next ones: a few, so that neither
+# waits on the other's slower letters; each is written in a later letter's transaction, in order
+IN_FLIGHT = 3
 
 
 def _serve(conn: Connection, theirs: Connection, timeline: Timeline) -> None:
@@ -78,7 +82,7 @@ class Follower:
         self.ids: dict[str, int] = {}  # letter key → id of every stored letter (the letters a change may revise)
         self.done = 0  # letters whose changes were committed
         self._landed = 0  # letters whose changes the open transaction writes
-        self._flight: int | None = None  # the letter the tracker process is computing (its id)
+        self._flight: deque[int] = deque()  # the letters sent to the tracker process, not yet written (ids)
         self._proc: tuple[BaseProcess, Connection] | None = None
 
     def start(self, sessions: sessionmaker[Session], now: dt.datetime) -> bool:
@@ -114,10 +118,12 @@ class Follower:
         not."""
         if not self.active:
             return False
-        if self._flight is not None and not self._land(session):
-            return False
         key = order_key(letter)
-        if self.high is not None and key <= self.high:  # dated before a stored letter: later positions change too
+        late = self.high is not None and key <= self.high  # dated before a stored letter: later positions change
+        while self._flight and (late or len(self._flight) >= IN_FLIGHT):
+            if not self._land(session):
+                return False
+        if late:
             self.stop()
             return False
         if self.run_id is None:  # made with the first letter it computes (gone with it, if that fails)
@@ -130,7 +136,7 @@ class Follower:
         self.high = key
         if self._proc is not None:
             self._proc[1].send((letter.key, key[0], letter.dossier, [(s.key, b) for s, b in by_subject]))
-            self._flight = letter.id
+            self._flight.append(letter.id)
             return True
         tracked = self.timeline.track(letter.key, key[0], letter.dossier, by_subject)
         self.timeline.record(session, letter, tracked, self.run_id, self.now, new=True, ids=self.ids)
@@ -138,9 +144,10 @@ class Follower:
         return True
 
     def _land(self, session: Session) -> bool:
-        """Write the changes of the letter in flight (in the caller's transaction). False: following stopped."""
-        assert self._proc is not None and self._flight is not None and self.run_id is not None
-        letter_id, self._flight = self._flight, None
+        """Write the changes of the first letter in flight (in the caller's transaction). False: following
+        stopped."""
+        assert self._proc is not None and self._flight and self.run_id is not None
+        letter_id = self._flight.popleft()
         try:
             status, answer = self._proc[1].recv()
         except (EOFError, OSError) as exc:
@@ -157,14 +164,15 @@ class Follower:
 
     def committed(self) -> int:
         """The transaction of the last :meth:`step` committed: the letters whose changes it wrote are done.
-        Returns how many (0 or 1)."""
+        Returns how many."""
         landed, self._landed = self._landed, 0
         self.done += landed
         return landed
 
     def stop(self) -> None:
         """Stop following. The letter in flight, and any whose transaction did not commit, stays due."""
-        self.active, self._flight = False, None  # what this transaction landed still counts once it commits
+        self.active = False  # what this transaction landed still counts once it commits
+        self._flight.clear()
         if self._proc is not None:
             proc, conn = self._proc
             self._proc = None
@@ -177,15 +185,16 @@ class Follower:
     def finish(self, sessions: sessionmaker[Session]) -> int:
         """The last letter in flight written, the run finished, following stopped. Returns the letters whose
         changes were computed while following."""
-        if self.active and self._flight is not None:
+        if self.active and self._flight:
             self.begin()
             try:
                 with sessions.begin() as session:
-                    self._land(session)
-            except Exception:  # noqa: BLE001 - (a locked database) it stays due: the update after does it
-                log.exception("changes of the last letter not written while ingesting; the update after does it")
+                    while self._flight and self._land(session):
+                        pass
+            except Exception:  # noqa: BLE001 - (a locked database) they stay due: the update after does them
+                log.exception("changes of the last letters not written while ingesting; the update after does it")
                 self._landed = 0
-            if self.committed():
+            for _ in range(self.committed()):
                 faults.point("changes")
         self.stop()
         if self.run_id is not None:

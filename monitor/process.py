@@ -368,7 +368,7 @@ class IngestAnalysis:
         self.letters.append(letter_id)
         _tell_outside(key, outside, self.collected)
         faults.point("topics")
-        if landed:
+        for _ in range(landed):
             faults.point("changes")
 
     def finish(self) -> None:
