@@ -75,14 +75,24 @@ class Ctx:
         except ArgumentError as exc:
             raise click.ClickException(f"database URL {masked(url)} is not usable: {exc}") from None
         try:
-            from .store.health import DamagedDatabase, check_before_writing
+            from .store import health
             try:  # never write into a damaged store: that makes the damage worse and hides it
-                check_before_writing(url, self.settings.database.busy_timeout_seconds)
-            except DamagedDatabase as exc:
+                if not health.unchanged_since_written(url):  # (the last writer's own output was checked)
+                    health.check_before_writing(url, self.settings.database.busy_timeout_seconds)
+            except health.DamagedDatabase as exc:
                 raise click.ClickException(str(exc)) from None
+            health.forget_written(url)
             yield
+            self.close()  # the last connection closed: SQLite folds the log into the file, which is then final
+            health.record_written(url)
         finally:
             lock.release()
+
+    def close(self) -> None:
+        """Close the database's connections (the next use opens them again)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     def analyse(self, full: bool = False, note: str = "", ingested: Any = None) -> str:
         """Bring the analysis up to date (or redo it all); the caller holds the writer lock. ``ingested``: what

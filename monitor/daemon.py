@@ -36,7 +36,7 @@ from .metrics import ANALYSIS_SECONDS, POLL_SECONDS
 from .polling import InboxState, PollResult, poll_folders, poll_source
 from .process import analyse_letters
 from .store.db import open_database, session_factory, utcnow
-from .store.health import check_before_writing
+from .store import health
 from .sources.folder import Settle
 from .sources.http import Fetcher
 from .store.lock import WriterLock
@@ -142,12 +142,16 @@ def run_daemon(settings: Settings, host: str, port: int, serve: bool = True, onc
             threading.Thread(target=stop.set, name="stop-on-signal", daemon=True).start()
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        check_before_writing(settings.database.url, settings.database.busy_timeout_seconds)  # raises, one line
+        url = settings.database.url
+        if not health.unchanged_since_written(url):  # (the last writer's own output was checked)
+            health.check_before_writing(url, settings.database.busy_timeout_seconds)  # raises, one line
+        health.forget_written(url)
         monitor = Monitor(settings, stopping=stop)
         try:
             code = _run(monitor, host, port, serve, once)
         finally:
             monitor.engine.dispose()
+        health.record_written(url)  # stopped cleanly, its connections closed
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
