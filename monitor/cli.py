@@ -83,7 +83,7 @@ def migrate(ctx: Ctx) -> None:
 def run_ingest(ctx: Ctx, paths: tuple[str, ...] | list[str]) -> tuple[list[Any], Any]:
     """The results of ingesting ``paths``, and the analysis made while ingesting (for :meth:`Ctx.analyse`)."""
     from .ingest import inbox_candidates, ingest_many
-    from .process import IngestAnalysis
+    from .ingest_analysis import IngestAnalysis
     from .store.db import utcnow
     from .workers import count
 

@@ -96,7 +96,7 @@ class Ctx:
 
     def analyse(self, full: bool = False, note: str = "", ingested: Any = None) -> str:
         """Bring the analysis up to date (or redo it all); the caller holds the writer lock. ``ingested``: what
-        the ingest before analysed (:class:`monitor.process.IngestAnalysis`)."""
+        the ingest before analysed (:class:`monitor.ingest_analysis.IngestAnalysis`)."""
         from sqlalchemy.exc import SQLAlchemyError
 
         from .process import EmptyScheme, analyse_letters

@@ -34,7 +34,7 @@ from .work import LetterWork
 from .workers import ordered
 
 if TYPE_CHECKING:  # the analysis is the caller's to give; ingesting never needs it
-    from .process import IngestAnalysis, LetterAnalysis
+    from .ingest_analysis import IngestAnalysis, LetterAnalysis
 
 log = logging.getLogger("monitor.ingest")
 
@@ -185,7 +185,7 @@ def ingest_many(sessions: sessionmaker[Session], cands: Iterable[Candidate], now
     (:func:`monitor.workers.ordered`) while this process stores: the same results, the same rows.
 
     ``analysis``: also analyse each letter on the workers and store the analysis with it
-    (:class:`monitor.process.IngestAnalysis`); the letters it could not are left due, as without it.
+    (:class:`monitor.ingest_analysis.IngestAnalysis`); the letters it could not are left due, as without it.
     """
     limits = limits or Limits()
     todo: list[tuple[Candidate, float, str, IngestResult | None]] = []
