@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,6 +178,8 @@ def test_a_council_letter_on_two_followed_subjects_appears_in_both_with_only_its
         assert 'name="onderwerp" value="belarus"' in found and "Afghaanse" not in found
         topic = httpx.get(base + "/topics/migratie", params={"onderwerp": "belarus"}).text
         assert "/onderwerpen/belarus/migratie.atom" in topic and "Belarus" in topic
+        bars = re.findall(r'<a href="(/topics/migratie\?as_of=[^"]+#standpunt)" aria-label', topic)
+        assert bars and all("onderwerp=belarus" in href for href in bars), bars  # the chart stays on the subject
         api = httpx.get(base + "/api/changes", params={"subject": "Belarus", "limit": 200}).json()
         assert api["items"] and {i["subject"] for i in api["items"]} == {"Belarus"}
         assert {i["id"] for i in api["items"]} == {r[0] for r in _changes(db_url, "Belarus") if r[3] != "reaffirmed"}

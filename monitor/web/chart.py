@@ -57,8 +57,9 @@ def _buckets(points: list[TimelinePoint]) -> tuple[str, list[tuple[str, list[Tim
     raise AssertionError("unreachable")
 
 
-def layout(points: list[TimelinePoint], href: str, as_of: dt.date | None) -> Chart | None:
-    """Bars on a time axis; ``href`` gets ``?as_of=DATE``; the bar of the letter in force on ``as_of`` is current."""
+def layout(points: list[TimelinePoint], href: str, as_of: dt.date | None, query: str = "") -> Chart | None:
+    """Bars on a time axis; ``href`` gets ``?as_of=DATE`` and ``query`` ("&onderwerp=…": the page's other
+    parameters, so a bar keeps the subject shown); the bar of the letter in force on ``as_of`` is current."""
     if not points:
         return None
     first, last = points[0].date, points[-1].date
@@ -79,7 +80,7 @@ def layout(points: list[TimelinePoint], href: str, as_of: dt.date | None) -> Cha
         title = (f"{p.date.isoformat()}: {p.letter.title} — {changes}" if not name else
                  f"{name}: {len(group)} brie{'ven' if len(group) != 1 else 'f'}, {changes}")
         bars.append(Bar(round(x, 1), round(base - h, 1), round(h, 1), p.date, title,
-                        f"{href}?as_of={p.date.isoformat()}#standpunt", any(q is current for q in group)))
+                        f"{href}?as_of={p.date.isoformat()}{query}#standpunt", any(q is current for q in group)))
     ticks = []
     for year in range(first.year + (first.month > 1 or first.day > 1), last.year + 1):
         d = dt.date(year, 1, 1)

@@ -163,7 +163,7 @@ def topic_page(web: Web, request: Request) -> Response:
             next((p for p in points if p.date == day), None)
         before = [p for p in points if in_force is not None and p.date < in_force.date]
         spec = next(t for t in web.settings.topics if t.name == topic)
-        chart = layout(points, f"/topics/{path_quote(topic)}", day)
+        chart = layout(points, f"/topics/{path_quote(topic)}", day, web.subject_query(subject, "&"))
         rows, older, newer = timeline_rows(points, day)
         return web.render("topic.html", topic=topic, spec=spec, day=day, asked=asked, points=points,
                           rows=rows, older=older, newer=newer,
