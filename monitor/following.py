@@ -17,11 +17,9 @@ in an update after the ingest. :class:`Follower` does that. What holds:
 """
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import logging
 import multiprocessing
-import signal
 import threading
 import traceback
 from collections import deque
@@ -34,12 +32,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import faults
 from .store import analysis as store
 from .store.models import Letter
-from .timeline import (CHANGES_FINGERPRINT, CHANGES_VERSION, OrderKey, Timeline, Tracked, Written, _gather,
+from .workers import child_of_writer
+from .timeline import (CHANGES_FINGERPRINT, CHANGES_VERSION, OrderKey, Timeline, Tracked, Written, gather_positions,
                        order_key, written_rows)
 
 log = logging.getLogger("monitor.following")
 
-_PR_SET_PDEATHSIG = 1
 # Letters the tracker process may be computing while the writer stores the next ones: a few, so that neither
 # waits on the other's slower letters; each is written in a later letter's transaction, in order
 IN_FLIGHT = 3
@@ -49,12 +47,7 @@ def _serve(conn: Connection, theirs: Connection, timeline: Timeline) -> None:
     """The tracker process: a letter's position statements in, what its trackers made of them out, in order.
     Its trackers are the writer's, warm, inherited by the fork."""
     theirs.close()
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux: it ends when its pipe closes
-        pass
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    child_of_writer()
     subjects = {s.key: s for s in timeline.subjects}
     while True:
         try:
@@ -130,7 +123,7 @@ class Follower:
             self.run_id = store.start_run(session, kind="changes", version=CHANGES_VERSION,
                                           fingerprint=CHANGES_FINGERPRINT, config=self.timeline.run_config(),
                                           now=self.now, note="new letters").id
-        by_subject = [(s, _gather(written_rows(letter, *written, s), s).get(letter.id, {}))
+        by_subject = [(s, gather_positions(written_rows(letter, *written, s), s).get(letter.id, {}))
                       for s in self.timeline.subjects]
         self.ids[letter.key] = letter.id
         self.high = key

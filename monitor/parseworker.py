@@ -18,10 +18,8 @@ fault: refused, over a limit, or a child that died) or :class:`ParserFailure` (a
 """
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
 import resource
 import threading
 from multiprocessing.connection import Connection
@@ -32,6 +30,7 @@ from .limits import Limits
 from .model import LetterMeta, ParsedLetter
 from .parse import DEFAULT_MAX_BYTES, InputError
 from .work import LetterWork, prepare_letter
+from .workers import child_of_writer
 
 _context: ForkServerContext | None = None
 _context_pid = 0
@@ -70,11 +69,7 @@ def _serve(conn: Connection, theirs: Connection) -> None:
     It dies with the process that started it (``PR_SET_PDEATHSIG``) and closes that process's end of the pipe
     (``theirs``, inherited by a fork): a killed ingest leaves no reader holding its output open."""
     theirs.close()
-    _die_with_parent()
-    # a fork keeps the parent's Python signal handlers (the daemon's SIGTERM means "stop gracefully"): here
-    # SIGTERM ends the process, as the parent's exit expects of it, and Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    child_of_writer()
     while True:
         try:
             job = conn.recv()
@@ -85,16 +80,6 @@ def _serve(conn: Connection, theirs: Connection) -> None:
         conn.send((work, leaving))
         if leaving:
             return
-
-
-def _die_with_parent() -> None:
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux: it ends when its pipe closes
-        pass
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 def _rss_mb() -> float:

@@ -124,17 +124,16 @@ def _position_statements(session: Session, letters: Sequence[Letter | LetterRow]
         .join(TopicAssignmentRecord, TopicAssignmentRecord.statement_id == StatementRecord.id)
         .where(StatementRecord.version_id.in_(list(by_version)))
         .order_by(StatementRecord.version_id, StatementRecord.position, TopicAssignmentRecord.topic))
-    return _gather(((by_version[vid], *rest) for vid, *rest in  # type: ignore[misc]
-                    ((r[2], r[0], r[1], *r[3:]) for r in rows)), subject)
+    return gather_positions(((by_version[r[2]], r[0], r[1], *r[3:]) for r in rows), subject)
 
 
-# What :func:`_gather` reads of one statement on one topic (ordered by letter, position, topic), as the query
+# What :func:`gather_positions` reads of one statement on one topic (ordered by letter, position, topic), as the query
 # above returns it: (letter, id, uid, kind, text, position, function, function evidence, scope, topic, rule,
 # topic evidence); scope is ``in_scope`` for the first subject, ``scope_evidence`` for another.
 PositionRow = tuple[Any, ...]
 
 
-def _gather(rows: Iterable[PositionRow], subject: "Followed | None") -> dict[int, dict[str, list[PositionStatement]]]:
+def gather_positions(rows: Iterable[PositionRow], subject: "Followed | None") -> dict[int, dict[str, list[PositionStatement]]]:
     other = subject is not None and not subject.first
     out: dict[int, dict[str, list[PositionStatement]]] = defaultdict(lambda: defaultdict(list))
     for letter, sid, uid, kind, text, pos, function, evidence, scope, topic, rule, topic_evidence in rows:
@@ -355,7 +354,7 @@ class Timeline:
                 "followed subjects changed: " + ", ".join([f"+{s.key or 'everything'}" for s in fresh]
                                                           + [f"-{k or 'everything'}" for k in dropped]))
             run = store.start_run(session, kind="changes", version=CHANGES_VERSION, fingerprint=CHANGES_FINGERPRINT,
-                                  config=self._run_config(), now=now, note=reason)
+                                  config=self.run_config(), now=now, note=reason)
             run_id = run.id
             for key in dropped:
                 store.supersede_subject(session, key, run_id, now)
@@ -397,8 +396,7 @@ class Timeline:
                 faults.point("changes")
                 tick()
         except BaseException:
-            # the warm trackers have seen a letter whose transaction did not commit: rebuild next time
-            self.trackers, self.seen = {}, {}
+            self.cold()  # the warm trackers have seen a letter whose transaction did not commit
             raise
         with sessions.begin() as session:
             run = session.get_one(store.AnalysisRun, run_id)
@@ -468,9 +466,7 @@ class Timeline:
         self.trackers, self.seen = {}, {}
 
     def run_config(self) -> dict[str, object]:
-        return self._run_config()
-
-    def _run_config(self) -> dict[str, object]:
+        """What a changes run records of the configuration it ran with."""
         a = self.settings.analysis
         return {"similarity_threshold": a.similarity_threshold, "same_point": a.same_point,
                 "restatement": a.restatement, "subjects": {s.key: s.stamp for s in self.subjects}}

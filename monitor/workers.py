@@ -49,16 +49,25 @@ def _start_worker() -> None:
     the tracker process beside it, :mod:`monitor.following`) is what every letter waits for, while the workers
     run ahead (bench/e2e.py, 300 letters on 2 cores, 3 letters in flight to the tracker: 29-30 letters/s at
     niceness 5, 31.4 at 10, 31.0 at 19)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    child_of_writer()
     try:
         os.nice(WORKER_NICENESS)
     except OSError:  # pragma: no cover - not allowed: equal priority, as before
         pass
+
+
+def child_of_writer() -> None:
+    """In a process forked to work for the writer (a worker, a reading process, the tracker process): die with
+    the process that started it (``PR_SET_PDEATHSIG``: a killed ingest leaves no orphan holding its output
+    open), end on SIGTERM (a fork keeps the parent's Python handlers, and the daemon's SIGTERM handler means
+    "stop gracefully": its exit would wait for the child for ever), and leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux: workers end when their queue closes
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: it ends when its pipe or queue closes
         pass
-    if os.getppid() == 1:  # the writer died before prctl took effect
+    if os.getppid() == 1:  # the parent died before prctl took effect
         os._exit(1)
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import pytest
 from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -81,13 +82,7 @@ def test_the_first_letter_after_a_start_reads_what_stands_and_changes_what_a_ful
     files = _letters(tmp_path)
     db = databases.new("first")
     _ingest(db, *files[:-1])
-    rebuilt: list[object] = []
-    original = Timeline._rebuild
-
-    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        rebuilt.append(args)
-        return original(self, *args, **kwargs)
-    monkeypatch.setattr(Timeline, "_rebuild", counting)
+    rebuilt = _count_rebuilds(monkeypatch)
     _ingest(db, files[-1])  # the newest letter, in a process that starts cold
     assert rebuilt == []  # read what the store keeps, not every letter's statements
     incremental = current_changes(db)
@@ -97,11 +92,8 @@ def test_the_first_letter_after_a_start_reads_what_stands_and_changes_what_a_ful
     assert _kept(db) == _standing(db)
 
 
-def test_a_late_letter_rebuilds_once_and_keeps_the_result(tmp_path, databases, monkeypatch):
-    files = _letters(tmp_path)
-    db = databases.new("late")
-    newest_first = files[::-1]
-    _ingest(db, *newest_first[:3])
+def _count_rebuilds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every rebuild of a tracker from all stored history, recorded as it happens."""
     rebuilt: list[object] = []
     original = Timeline._rebuild
 
@@ -109,6 +101,15 @@ def test_a_late_letter_rebuilds_once_and_keeps_the_result(tmp_path, databases, m
         rebuilt.append(args)
         return original(self, *args, **kwargs)
     monkeypatch.setattr(Timeline, "_rebuild", counting)
+    return rebuilt
+
+
+def test_a_late_letter_rebuilds_once_and_keeps_the_result(tmp_path, databases, monkeypatch):
+    files = _letters(tmp_path)
+    db = databases.new("late")
+    newest_first = files[::-1]
+    _ingest(db, *newest_first[:3])
+    rebuilt = _count_rebuilds(monkeypatch)
     _ingest(db, newest_first[3])  # dated before the letters stored: the position before it is rebuilt
     assert len(rebuilt) == 1
     assert _kept(db) == _standing(db)

@@ -20,15 +20,16 @@ def bump(session: Session, now: dt.datetime) -> None:
     """Count one write that readers can see; inside the writer's own transaction. Once a transaction: readers see
     none or all of it, so a second bump in it would say nothing more."""
     transaction = session.get_transaction()
-    if transaction is not None and session.info.get(_BUMPED) == (id(transaction), now):
+    if transaction is not None and session.info.get(_BUMPED) is transaction:
         return
     session.execute(update(DataVersion).where(DataVersion.id == 1)
                     .values(version=DataVersion.version + 1, changed_at=now))
     if transaction is not None:
-        session.info[_BUMPED] = (id(transaction), now)
+        # the transaction itself, not its id: a later transaction may be given the id of one that ended
+        session.info[_BUMPED] = transaction
 
 
-_BUMPED = "data_version.bumped"  # session.info: (id of the transaction that bumped, its now)
+_BUMPED = "data_version.bumped"  # session.info: the transaction that bumped
 
 
 def current(session: Session) -> tuple[int, dt.datetime | None]:
